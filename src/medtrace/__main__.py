@@ -1,0 +1,3 @@
+from medtrace.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""Authentication with per-site role permissions.
+
+A user's permissions are the union of the permissions of the roles they hold at a site
+(org.Membership). Asked about an object, the backend answers for that object's site; asked
+without one, it answers "somewhere". When the request came with an API token, the token
+narrows both: only its sites, and only view permissions unless it may write.
+"""
+
+from fnmatch import fnmatchcase
+
+from django.contrib.auth.backends import ModelBackend
+
+from medtrace.accounts.roles import ROLE_PERMISSIONS
+from medtrace.org import access
+
+
+def role_grants(role: str, perm: str) -> bool:
+    return any(fnmatchcase(perm, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))
+
+
+class SiteRoleBackend(ModelBackend):
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        if obj is None:
+            return bool(access.site_ids_with_perm(user_obj, perm))
+        site_id = access.site_id_of(obj)
+        return site_id is not None and site_id in access.site_ids_with_perm(user_obj, perm)
+
+    def has_module_perms(self, user_obj, app_label):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        return any(
+            pattern == "*" or pattern.startswith(f"{app_label}.") or pattern.startswith("*.")
+            for role in access.roles_by_site(user_obj).values()
+            for name in role
+            for pattern in ROLE_PERMISSIONS.get(name, ())
+        )
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. Part 11 §11.100: a username is never reused or reassigned,
+    so users are deactivated, never deleted."""
+
+    organization = models.ForeignKey(
+        "org.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organization"),
+    )
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    @property
+    def printed_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    def __str__(self):
+        return self.printed_name
+
+
+class ApiToken(models.Model):
+    """A personal API token: shown once, stored as a SHA-256 digest, scoped to sites and to
+    read or read-write, with an expiry; revoked, never deleted."""
+
+    organization = models.ForeignKey("org.Organization", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    sites = models.ManyToManyField("org.Site", related_name="+", verbose_name=_("sites"))
+    can_write = models.BooleanField(_("can write"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now and self.user.is_active
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return _("revoked")
+        if self.expires_at <= timezone.now():
+            return _("expired")
+        return _("active")

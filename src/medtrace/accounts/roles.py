@@ -1,0 +1,45 @@
+"""Roles and what each may do, declared once.
+
+A role is granted per site (org.Membership). Its permissions are Django permission names
+("app_label.codename") or shell-style patterns over them; each later app adds its own
+permissions to the roles that need them here. A test checks every pattern still matches a
+real permission, so a typo cannot silently grant nothing.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    QA_MANAGER = "qa_manager", _("QA manager")
+    QA_INSPECTOR = "qa_inspector", _("QA inspector")
+    PRODUCTION_SUPERVISOR = "production_supervisor", _("Production supervisor")
+    OPERATOR = "operator", _("Operator")
+    WAREHOUSE_CLERK = "warehouse_clerk", _("Warehouse clerk")
+    PURCHASING = "purchasing", _("Purchasing")
+    REGULATORY_AFFAIRS = "regulatory_affairs", _("Regulatory affairs")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+EVERYONE = (
+    "org.view_site",
+    "org.view_location",
+    "accounts.view_apitoken",
+    "accounts.add_apitoken",
+)
+
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.SYSTEM_ADMIN: ("*",),
+    Role.QA_MANAGER: (*EVERYONE, "org.view_membership", "accounts.view_user"),
+    Role.QA_INSPECTOR: EVERYONE,
+    Role.PRODUCTION_SUPERVISOR: (*EVERYONE, "org.view_membership", "accounts.view_user"),
+    Role.OPERATOR: EVERYONE,
+    Role.WAREHOUSE_CLERK: (*EVERYONE, "org.add_location", "org.change_location"),
+    Role.PURCHASING: EVERYONE,
+    Role.REGULATORY_AFFAIRS: EVERYONE,
+    Role.AUDITOR: ("*.view_*", "accounts.add_apitoken"),
+}
+
+# Roles whose holders sign or administer; later issues use this for MFA and signing rules.
+PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.QA_MANAGER})

@@ -1,0 +1,151 @@
+"""Users and personal API tokens: the writes, each in one transaction."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from medtrace.accounts.models import ApiToken, User
+from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.org import access
+
+TOKEN_PREFIX = "mt"
+MAX_TOKEN_DAYS = 366
+# Writing last_used_at on every request would turn each API read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+@transaction.atomic
+def create_user(
+    *,
+    organization,
+    username: str,
+    password: str,
+    email: str = "",
+    full_name: str = "",
+    language: str = "",
+    by=None,
+) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(
+            ErrorCode.DUPLICATE,
+            _("The username %(username)s is taken; usernames are never reused.")
+            % {"username": username},
+        )
+    user = User(
+        organization=organization,
+        username=username,
+        email=email,
+        full_name=full_name,
+        language=language,
+    )
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("The password is too weak: %(reasons)s") % {"reasons": " ".join(exc.messages)},
+            fields={"password": exc.messages},
+        ) from None
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(
+    *, user: User, name: str, sites, can_write: bool, expires_in_days: int, by: User
+) -> tuple[ApiToken, str]:
+    """A new token and its plaintext, which is shown once and never stored."""
+    if by != user:
+        raise DomainError(ErrorCode.PERMISSION_DENIED, _("API tokens are personal."))
+    if not name.strip():
+        raise DomainError(
+            ErrorCode.VALIDATION, _("Give the token a name."), fields={"name": ["required"]}
+        )
+    if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("A token expires after 1 to %(max)s days.") % {"max": MAX_TOKEN_DAYS},
+            fields={"expires_in_days": [str(expires_in_days)]},
+        )
+    sites = list(sites)
+    if not sites:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("Choose at least one site for the token."),
+            fields={"sites": ["required"]},
+        )
+    allowed = access.roles_by_site(user)
+    outside = [site.code for site in sites if site.pk not in allowed]
+    if outside:
+        raise DomainError(
+            ErrorCode.SITE_NOT_ALLOWED,
+            _("You hold no role at %(sites)s, so a token cannot reach it.")
+            % {"sites": ", ".join(outside)},
+            sites=outside,
+        )
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    plaintext = f"{TOKEN_PREFIX}_{prefix}_{secret}"
+    token = ApiToken.objects.create(
+        organization_id=user.organization_id or sites[0].organization_id,
+        user=user,
+        name=name.strip(),
+        prefix=prefix,
+        digest=_digest(plaintext),
+        can_write=can_write,
+        expires_at=timezone.now() + timedelta(days=expires_in_days),
+    )
+    token.sites.set(sites)
+    return token, plaintext
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, by: User) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise DomainError(ErrorCode.INVALID_STATE, _("This token was already revoked."))
+    if by != token.user and not by.has_perm("accounts.change_apitoken"):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, _("Only its owner can revoke this token."))
+    token.revoked_at = timezone.now()
+    token.revoked_by = by
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def authenticate_api_token(plaintext: str) -> ApiToken | None:
+    """The usable token matching `plaintext`, or None; constant-time on the secret part."""
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    if token is None or not hmac.compare_digest(token.digest, _digest(plaintext)):
+        return None
+    now = timezone.now()
+    if not token.is_usable(now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+@transaction.atomic
+def set_user_active(*, user: User, active: bool, by: User) -> User:
+    """Deactivate or reactivate; users are never deleted so their records keep a name."""
+    if user == by and not active:
+        raise DomainError(ErrorCode.INVALID_STATE, _("You cannot deactivate yourself."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user

@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from medtrace.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("profile/", views.profile, name="profile"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/<int:pk>/roles/", views.user_grant_role, name="user-grant-role"),
+    path(
+        "users/<int:pk>/roles/<int:membership_pk>/revoke/",
+        views.user_revoke_role,
+        name="user-revoke-role",
+    ),
+    path("users/<int:pk>/active/", views.user_set_active, name="user-set-active"),
+    path("tokens/", views.token_list, name="token-list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+]

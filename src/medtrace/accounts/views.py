@@ -1,0 +1,206 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from medtrace.accounts import selectors, services
+from medtrace.accounts.forms import ApiTokenForm, CreateUserForm, GrantRoleForm
+from medtrace.accounts.models import ApiToken
+from medtrace.core.decorators import perm_required
+from medtrace.core.errors import DomainError
+from medtrace.core.forms import show_domain_error
+from medtrace.core.paging import paginate
+from medtrace.org import access
+from medtrace.org import services as org_services
+from medtrace.org.models import Membership, Site
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password was changed."))
+        return super().form_valid(form)
+
+
+@login_required
+def profile(request):
+    memberships = (
+        Membership.objects.filter(user=request.user, revoked_at__isnull=True)
+        .select_related("site")
+        .order_by("site__code", "role")
+    )
+    return render(request, "accounts/profile.html", {"memberships": memberships})
+
+
+def _sites_for(user, perm):
+    return Site.objects.filter(pk__in=access.site_ids_with_perm(user, perm)).order_by("code")
+
+
+@perm_required("accounts.view_user")
+def user_list(request):
+    users = selectors.visible_users(request.user).order_by("username")
+    if request.site:
+        users = users.filter(memberships__site=request.site)
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": paginate(request, users),
+            "can_add": request.user.has_perm("accounts.add_user"),
+        },
+    )
+
+
+@perm_required("accounts.add_user")
+def user_create(request):
+    sites = _sites_for(request.user, "accounts.add_user")
+    form = CreateUserForm(request.POST or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person = services.create_user(
+                    organization=data["site"].organization,
+                    username=data["username"],
+                    password=data["password"],
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    by=request.user,
+                )
+                org_services.grant_role(
+                    user=person, site=data["site"], role=data["role"], by=request.user
+                )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("User %(username)s created.") % {"username": person})
+            return redirect("accounts:user-detail", person.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@perm_required("accounts.view_user")
+def user_detail(request, pk):
+    person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
+    manageable = _sites_for(request.user, "org.add_membership")
+    memberships = person.memberships.select_related("site", "granted_by", "revoked_by").filter(
+        site__in=access.visible_sites(request.user)
+    )
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "memberships": memberships.order_by("revoked_at", "site__code", "role"),
+            "grant_form": GrantRoleForm(sites=manageable) if manageable else None,
+            "manageable_site_ids": set(manageable.values_list("pk", flat=True)),
+            "can_change": request.user.has_perm("accounts.change_user"),
+        },
+    )
+
+
+@require_POST
+@perm_required("org.add_membership")
+def user_grant_role(request, pk):
+    person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
+    form = GrantRoleForm(request.POST, sites=_sites_for(request.user, "org.add_membership"))
+    if form.is_valid():
+        try:
+            org_services.grant_role(
+                user=person,
+                site=form.cleaned_data["site"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+            )
+            messages.success(request, _("Role granted."))
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Choose a site and a role."))
+    return redirect("accounts:user-detail", person.pk)
+
+
+@require_POST
+@perm_required("org.change_membership")
+def user_revoke_role(request, pk, membership_pk):
+    membership = access.get_scoped_or_404(
+        Membership.objects.filter(user_id=pk),
+        request.user,
+        perm="org.change_membership",
+        pk=membership_pk,
+    )
+    try:
+        org_services.revoke_role(membership=membership, by=request.user)
+        messages.success(request, _("Role revoked."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("accounts:user-detail", pk)
+
+
+@require_POST
+@perm_required("accounts.change_user")
+def user_set_active(request, pk):
+    person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_user_active(user=person, active=active, by=request.user)
+        messages.success(request, _("User activated.") if active else _("User deactivated."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("accounts:user-detail", person.pk)
+
+
+@perm_required("accounts.view_apitoken")
+def token_list(request):
+    sites = access.visible_sites(request.user).order_by("code")
+    form = ApiTokenForm(request.POST or None, sites=sites)
+    plaintext = None
+    if request.method == "POST":
+        if not request.user.has_perm("accounts.add_apitoken"):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _token, plaintext = services.create_api_token(
+                    user=request.user,
+                    name=data["name"],
+                    sites=data["sites"],
+                    can_write=data["can_write"],
+                    expires_in_days=data["expires_in_days"],
+                    by=request.user,
+                )
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                form = ApiTokenForm(sites=sites)
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"tokens": selectors.tokens_of(request.user), "form": form, "plaintext": plaintext},
+    )
+
+
+@require_POST
+@login_required
+def token_revoke(request, pk):
+    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404
+    try:
+        services.revoke_api_token(token=token, by=request.user)
+        messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("accounts:token-list")

@@ -1,0 +1,37 @@
+"""The REST API at /api/v1/: each app's router, mounted once, with token or session auth."""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from medtrace import __version__
+from medtrace.accounts.api import router as accounts_router
+from medtrace.accounts.auth import ApiTokenAuth
+from medtrace.core.api import install_error_handlers
+from medtrace.org.api import router as org_router
+
+DESCRIPTION = """
+medtrace REST API.
+
+**Authentication**: a personal API token (`Authorization: Bearer mt_…`, created under
+Administration → API tokens or with `medtrace token create`), or the browser session with
+its CSRF token (`X-CSRFToken` header). A token sees only its sites and, unless created
+read-write, can only read.
+
+**Errors** always answer `{"error": {"code", "message", "details"}}`; `code` is stable,
+`message` is translated (send `Accept-Language: zh-Hans` for Chinese).
+
+**Pagination**: list endpoints take `page` (from 1) and `page_size` (default 50, at most 500)
+and answer `{"items": [...], "count": N}`.
+"""
+
+api = NinjaAPI(
+    title="medtrace",
+    version=__version__,
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[ApiTokenAuth(), django_auth],
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/", org_router)

@@ -1,0 +1,27 @@
+"""The `medtrace` command: set up, serve, demo, tokens, checks, jobs.
+
+Configuration errors and an unreachable database end the command with one line naming the
+problem, never a traceback (a traceback is for bugs).
+"""
+
+import sys
+
+import typer
+
+from medtrace.cli import setup, tokens
+from medtrace.cli.common import fail_cleanly
+
+app = typer.Typer(
+    help="medtrace: quality-traceability ERP for medical-device makers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+setup.register(app)
+app.add_typer(tokens.app, name="token")
+
+
+def main() -> None:
+    with fail_cleanly():
+        app(prog_name="medtrace")
+    sys.exit(0)

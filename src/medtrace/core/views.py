@@ -1,0 +1,57 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import render
+
+from medtrace.accounts.selectors import visible_users
+from medtrace.org import access
+from medtrace.org.models import Location, Membership
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def home(request):
+    sites = access.visible_sites(request.user).order_by("code")
+    if request.site:
+        sites = sites.filter(pk=request.site.pk)
+    memberships = (
+        Membership.objects.filter(user=request.user, revoked_at__isnull=True)
+        .select_related("site")
+        .order_by("site__code", "role")
+    )
+    locations = access.scoped(Location.objects.filter(is_active=True), request.user)
+    if request.site:
+        locations = locations.filter(site=request.site)
+    context = {
+        "sites": sites,
+        "memberships": memberships,
+        "location_count": locations.count(),
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def search(request):
+    """The header's scan/search box: finds what exists by code or name within the user's sites."""
+    query = request.GET.get("q", "").strip()
+    results = {"sites": [], "locations": [], "users": []}
+    if query:
+        by_code_or_name = Q(code__icontains=query) | Q(name__icontains=query)
+        by_code_or_name |= Q(name_en__icontains=query)
+        results["sites"] = list(
+            access.visible_sites(request.user).filter(by_code_or_name)[:SEARCH_LIMIT]
+        )
+        locations = access.scoped(Location.objects.select_related("site"), request.user)
+        results["locations"] = list(
+            locations.filter(by_code_or_name | Q(path__icontains=query))[:SEARCH_LIMIT]
+        )
+        users = visible_users(request.user).filter(
+            Q(username__icontains=query) | Q(full_name__icontains=query)
+        )
+        results["users"] = list(users[:SEARCH_LIMIT])
+    found = sum(len(rows) for rows in results.values())
+    return render(
+        request,
+        "core/search.html",
+        {"search_query": query, "results": results, "found": found},
+    )

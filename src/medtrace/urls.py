@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from medtrace.admin_site import restrict_admin_to_system_administrators
+from medtrace.api import api
+
+restrict_admin_to_system_administrators(admin.site)
+
+urlpatterns = [
+    path("", include("medtrace.core.urls")),
+    path("accounts/", include("medtrace.accounts.urls")),
+    path("org/", include("medtrace.org.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
