@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
@@ -106,7 +106,7 @@ def create_location(request, payload: LocationIn):
         kind=payload.kind,
         by=request.user,
     )
-    return 201, location
+    return Status(201, location)
 
 
 @router.patch("/locations/{location_id}", response={200: LocationOut, **WRITE_ERRORS})

@@ -7,12 +7,24 @@ from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import code_validator
 
 
+class CodeField(forms.CharField):
+    """A record code: typed in any case, stored upper-case, then checked."""
+
+    default_validators = [code_validator]
+
+    def __init__(self, **kwargs):
+        super().__init__(label=_("Code"), max_length=32, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
 def _zone_choices():
     return [(zone, zone) for zone in sorted(available_timezones())]
 
 
 class SiteForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=32, validators=[code_validator])
+    code = CodeField()
     name = forms.CharField(label=_("Name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=SiteKind.choices)
@@ -24,12 +36,9 @@ class SiteForm(forms.Form):
         label=_("Address"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def clean_code(self):
-        return self.cleaned_data["code"].upper()
-
 
 class LocationForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=32, validators=[code_validator])
+    code = CodeField()
     name = forms.CharField(label=_("Name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=LocationKind.choices)
@@ -39,9 +48,6 @@ class LocationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = site.locations.filter(is_active=True).order_by("path")
         self.fields["parent"].label_from_instance = lambda loc: f"{loc.path} · {loc.display_name}"
-
-    def clean_code(self):
-        return self.cleaned_data["code"].upper()
 
 
 class LocationEditForm(forms.Form):

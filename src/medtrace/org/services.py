@@ -103,6 +103,8 @@ def create_location(
     name_en: str = "",
     by=None,
 ) -> Location:
+    if parent is not None:
+        parent = Location.objects.select_for_update().get(pk=parent.pk)
     if parent is not None and parent.site_id != site.pk:
         raise DomainError(
             ErrorCode.VALIDATION,

@@ -1,0 +1,29 @@
+import pytest
+
+from medtrace.accounts.roles import Role
+from medtrace.demo import DEMO_PASSWORD, generate
+from medtrace.org.models import Location, Membership, Site
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_plant_has_two_plants_a_warehouse_and_one_user_per_role():
+    steps = []
+    plant = generate(on_step=lambda done, total, label: steps.append((done, total)))
+    assert plant.organization.name == "示例医疗器械有限公司"
+    assert set(Site.objects.values_list("code", flat=True)) == {"SZ01", "SZ02", "DC01"}
+    assert Location.objects.filter(site__code="SZ01", kind="quarantine").count() >= 2
+    held = set(Membership.objects.values_list("role", flat=True))
+    assert held == set(Role.values)
+    assert plant.users["qa"].check_password(DEMO_PASSWORD)
+    assert steps[-1][0] == steps[-1][1]
+
+
+def test_demo_users_see_what_their_roles_allow(client):
+    generate()
+    client.login(username="operator", password=DEMO_PASSWORD)
+    codes = [site["code"] for site in client.get("/api/v1/sites").json()["items"]]
+    assert codes == ["SZ01"]
+    client.login(username="auditor", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 302
+    assert len(client.get("/api/v1/sites").json()["items"]) == 3
