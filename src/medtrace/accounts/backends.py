@@ -6,16 +6,10 @@ without one, it answers "somewhere". When the request came with an API token, th
 narrows both: only its sites, and only view permissions unless it may write.
 """
 
-from fnmatch import fnmatchcase
-
 from django.contrib.auth.backends import ModelBackend
 
 from medtrace.accounts.roles import ROLE_PERMISSIONS
 from medtrace.org import access
-
-
-def role_grants(role: str, perm: str) -> bool:
-    return any(fnmatchcase(perm, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))
 
 
 class SiteRoleBackend(ModelBackend):

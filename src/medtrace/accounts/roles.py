@@ -6,6 +6,8 @@ permissions to the roles that need them here. A test checks every pattern still 
 real permission, so a typo cannot silently grant nothing.
 """
 
+from fnmatch import fnmatchcase
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,3 +45,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 
 # Roles whose holders sign or administer; later issues use this for MFA and signing rules.
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.QA_MANAGER})
+
+
+def role_grants(role: str, perm: str) -> bool:
+    return any(fnmatchcase(perm, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))

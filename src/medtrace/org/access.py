@@ -9,6 +9,7 @@ the length of the request.
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from medtrace.accounts.roles import role_grants
 from medtrace.org.models import Membership, Site
 
 
@@ -35,8 +36,6 @@ def roles_by_site(user) -> dict[int, frozenset[str]]:
 
 
 def site_ids_with_perm(user, perm: str) -> frozenset[int]:
-    from medtrace.accounts.backends import role_grants
-
     cache = user.__dict__.setdefault("_medtrace_perm_sites", {})
     if perm in cache:
         return cache[perm]
