@@ -7,6 +7,7 @@ from medtrace import __version__
 from medtrace.accounts.api import router as accounts_router
 from medtrace.accounts.auth import ApiTokenAuth
 from medtrace.core.api import install_error_handlers
+from medtrace.jobs.api import router as jobs_router
 from medtrace.org.api import router as org_router
 
 DESCRIPTION = """
@@ -35,3 +36,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", org_router)
+api.add_router("/jobs", jobs_router)

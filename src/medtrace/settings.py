@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "medtrace.core",
     "medtrace.accounts",
     "medtrace.org",
+    "medtrace.jobs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("medtrace.core.urls")),
     path("accounts/", include("medtrace.accounts.urls")),
     path("org/", include("medtrace.org.urls")),
+    path("jobs/", include("medtrace.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

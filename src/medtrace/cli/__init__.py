@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from medtrace.cli import setup, tokens
+from medtrace.cli import jobs, setup, tokens
 from medtrace.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 setup.register(app)
+jobs.register(app)
 app.add_typer(tokens.app, name="token")
 
 

@@ -12,8 +12,10 @@ err_console = Console(stderr=True, highlight=False)
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtrace.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:
+        django.setup()
 
 
 def die(message: str, code: int = 1):

@@ -1,0 +1,1 @@
+"""Background jobs: a job queue and scheduler kept in the database, run by `medtrace worker`."""
