@@ -1,12 +1,47 @@
-"""Fixtures shared by every app's tests: an organization with two sites and personas."""
+"""Shared by every app's tests: an organization with two sites and personas, and the report
+header line naming the database the run uses."""
+
+import sqlite3
 
 import pytest
+from django.conf import settings
 
 from medtrace.accounts.roles import Role
 from medtrace.accounts.services import create_user
 from medtrace.org import services as org_services
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_report_header(config):
+    """Say which database this run uses: the suite runs twice (SQLite, PostgreSQL) and a log
+    must show which one passed."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"database: sqlite {sqlite3.sqlite_version} (test database in memory)"
+    if db["ENGINE"].endswith("postgresql"):
+        where = f"{db.get('HOST') or 'local socket'}:{db.get('PORT') or 5432}"
+        version = _postgres_version(db)
+        return f"database: postgresql {version} at {where} (test database test_{db['NAME']})"
+    return f"database: {db['ENGINE']}"
+
+
+def _postgres_version(db) -> str:
+    # The Django connection is blocked outside tests by pytest-django; ask psycopg directly.
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            dbname=db["NAME"],
+            connect_timeout=5,
+        ) as connection:
+            return connection.execute("SHOW server_version").fetchone()[0]
+    except psycopg.Error as error:
+        return f"(server version unknown: {str(error).strip()})"
 
 
 @pytest.fixture
