@@ -5,6 +5,10 @@ from medtrace.accounts.roles import Role
 from medtrace.accounts.services import MAX_TOKEN_DAYS
 
 
+def site_label(site) -> str:
+    return f"{site.code} · {site.display_name}"
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for."))
     sites = forms.ModelMultipleChoiceField(
@@ -22,6 +26,7 @@ class ApiTokenForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sites"].queryset = sites
+        self.fields["sites"].label_from_instance = site_label
 
 
 class GrantRoleForm(forms.Form):
@@ -31,6 +36,7 @@ class GrantRoleForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        self.fields["site"].label_from_instance = site_label
 
 
 class CreateUserForm(forms.Form):
@@ -56,3 +62,4 @@ class CreateUserForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        self.fields["site"].label_from_instance = site_label
