@@ -60,3 +60,13 @@ def pending_migrations() -> list[str]:
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def refuse_pending_migrations() -> None:
+    """Stop a long-running command before it serves or works on an outdated schema."""
+    pending = pending_migrations()
+    if pending:
+        die(
+            f"{len(pending)} database migration(s) not applied (first: {pending[0]}); "
+            "run: medtrace init"
+        )

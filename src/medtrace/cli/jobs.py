@@ -5,7 +5,12 @@ import time
 
 import typer
 
-from medtrace.cli.common import console, die, pending_migrations, setup_django
+from medtrace.cli.common import (
+    console,
+    die,
+    refuse_pending_migrations,
+    setup_django,
+)
 
 app = typer.Typer(help="Background jobs: list them, run one.", no_args_is_help=True)
 
@@ -21,12 +26,7 @@ def worker(
 ):
     """Run background jobs (and queue the periodic ones) until stopped with Ctrl-C or SIGTERM."""
     setup_django()
-    pending = pending_migrations()
-    if pending:
-        die(
-            f"{len(pending)} database migration(s) not applied (first: {pending[0]}); "
-            "run: medtrace init"
-        )
+    refuse_pending_migrations()
     from medtrace.jobs.worker import run_worker
 
     ran = run_worker(poll_seconds=poll, once=once)

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import typer
 
-from medtrace.cli.common import console, die, pending_migrations, setup_django
+from medtrace.cli.common import (
+    console,
+    die,
+    pending_migrations,
+    refuse_pending_migrations,
+    setup_django,
+)
 
 DEMO_MARKER = ".medtrace-demo"
 
@@ -114,12 +120,7 @@ def serve(
 ):
     """Serve medtrace with gunicorn (static files included), plus one background-job worker."""
     setup_django()
-    pending = pending_migrations()
-    if pending:
-        die(
-            f"{len(pending)} database migration(s) not applied (first: {pending[0]}); "
-            "run: medtrace init"
-        )
+    refuse_pending_migrations()
     from medtrace.cli.server import run_gunicorn
 
     run_gunicorn(host=host, port=port, workers=workers, with_job_worker=not no_worker)
