@@ -45,6 +45,19 @@ def _postgres_version(db) -> str:
 
 
 @pytest.fixture
+def transactional_db(transactional_db):
+    """Django empties the tables after a transactional test (live server, concurrency); the
+    audit tables refuse DELETE, so their triggers step aside for that flush only."""
+    from django.db import connection
+
+    from medtrace.audit import immutability
+
+    immutability.install(connection)
+    yield
+    immutability.remove(connection)
+
+
+@pytest.fixture
 def organization(db):
     organization, _created = org_services.ensure_organization(
         name="测试医疗器械有限公司", name_en="Test Devices Co."

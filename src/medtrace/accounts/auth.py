@@ -1,6 +1,7 @@
 from ninja.security import HttpBearer
 
 from medtrace.accounts.services import authenticate_api_token
+from medtrace.audit import context
 
 
 class ApiTokenAuth(HttpBearer):
@@ -16,4 +17,5 @@ class ApiTokenAuth(HttpBearer):
         user = api_token.user
         user.api_token = api_token
         request.user = user
+        context.bind(api_token=api_token.prefix)
         return api_token

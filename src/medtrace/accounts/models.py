@@ -22,6 +22,8 @@ class User(AbstractUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
 
+    audit_exclude = ("password", "last_login")
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.accounts.models import ApiToken, User
+from medtrace.audit import services as audit
+from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 
@@ -55,6 +57,12 @@ def create_user(
         ) from None
     user.set_password(password)
     user.save()
+    audit.record(
+        AuditAction.CREATE,
+        user,
+        by=by,
+        changes=audit.created(user) | {"password": [None, "(set)"]},
+    )
     return user
 
 
@@ -108,6 +116,17 @@ def create_api_token(
         expires_at=timezone.now() + timedelta(days=expires_in_days),
     )
     token.sites.set(sites)
+    audit.record(
+        AuditAction.PERMISSION_CHANGE,
+        token,
+        by=by,
+        changes={
+            "prefix": [None, prefix],
+            "sites": [None, sorted(site.code for site in sites)],
+            "can_write": [None, can_write],
+            "expires_at": [None, token.expires_at],
+        },
+    )
     return token, plaintext
 
 
@@ -121,6 +140,12 @@ def revoke_api_token(*, token: ApiToken, by: User) -> ApiToken:
     token.revoked_at = timezone.now()
     token.revoked_by = by
     token.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        AuditAction.PERMISSION_CHANGE,
+        token,
+        by=by,
+        changes={"revoked_at": [None, token.revoked_at]},
+    )
     return token
 
 
@@ -146,6 +171,42 @@ def set_user_active(*, user: User, active: bool, by: User) -> User:
     if user == by and not active:
         raise DomainError(ErrorCode.INVALID_STATE, _("You cannot deactivate yourself."))
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active != active:
+        audit.record(
+            AuditAction.PERMISSION_CHANGE,
+            user,
+            by=by,
+            changes={"is_active": [user.is_active, active]},
+        )
     user.is_active = active
     user.save(update_fields=["is_active"])
+    return user
+
+
+def record_sign_in(*, user: User) -> None:
+    audit.record(AuditAction.LOGIN, user, by=user)
+
+
+def record_sign_out(*, user: User) -> None:
+    audit.record(AuditAction.LOGOUT, user, by=user)
+
+
+def record_failed_sign_in(*, username: str) -> None:
+    """Audit a refused sign-in; the username is kept as typed, known user or not."""
+    user = User.objects.filter(username__iexact=username).first()
+    audit.record(
+        AuditAction.LOGIN_FAILED,
+        user,
+        object_type="" if user else "accounts.user",
+        object_repr=username[:200],
+        changes={"username": username[:150]},
+    )
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str) -> User:
+    """Set a new password (already validated by the form) and audit it, never its value."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(AuditAction.CHANGE, user, by=user, changes={"password": ["(old)", "(changed)"]})
     return user

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,14 +26,36 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_sign_in(user=form.get_user())
+        return response
+
+    def form_invalid(self, form):
+        username = form.data.get("username", "")
+        if username:
+            services.record_failed_sign_in(username=username)
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.record_sign_out(user=request.user)
+        return super().post(request, *args, **kwargs)
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
+        services.change_password(
+            user=self.request.user, new_password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, _("Your password was changed."))
-        return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 @login_required

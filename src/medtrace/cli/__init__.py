@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from medtrace.cli import jobs, setup, tokens
+from medtrace.cli import audit, jobs, setup, tokens
 from medtrace.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 setup.register(app)
 jobs.register(app)
+audit.register(app)
 app.add_typer(tokens.app, name="token")
 
 

@@ -18,6 +18,9 @@ class ErrorCode(StrEnum):
     INVALID_STATE = "invalid_state"
     SITE_NOT_ALLOWED = "site_not_allowed"
     TOKEN_READ_ONLY = "token_read_only"
+    REASON_REQUIRED = "reason_required"
+    SIGNATURE_REFUSED = "signature_refused"
+    ACCOUNT_LOCKED = "account_locked"
 
 
 HTTP_STATUS = {
@@ -30,6 +33,9 @@ HTTP_STATUS = {
     ErrorCode.INVALID_STATE: 409,
     ErrorCode.SITE_NOT_ALLOWED: 403,
     ErrorCode.TOKEN_READ_ONLY: 403,
+    ErrorCode.REASON_REQUIRED: 422,
+    ErrorCode.SIGNATURE_REFUSED: 403,
+    ErrorCode.ACCOUNT_LOCKED: 403,
 }
 
 

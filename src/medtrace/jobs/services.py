@@ -18,6 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.audit import services as audit
+from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.jobs.choices import CLAIMABLE, RETRYABLE, JobStatus, LogLevel
 from medtrace.jobs.context import ClaimLost, JobContext
@@ -267,6 +269,12 @@ def retry(job: Job, *, by, now: datetime | None = None) -> Job:
         f"Retried by {by.username if by else 'system'} after {job.attempts} attempt(s).",
         at=now,
     )
+    audit.record(
+        AuditAction.TRANSITION,
+        job,
+        by=by,
+        changes={"status": [job.status, JobStatus.QUEUED], "attempts": [job.attempts, None]},
+    )
     if job.status == JobStatus.DEAD:
         job.attempts = 0
     job.status = JobStatus.QUEUED
@@ -295,7 +303,9 @@ def run_now(name: str, *, by=None, now: datetime | None = None) -> Job:
     )
     if waiting is not None:
         return waiting
-    return enqueue(name, arguments=spec.arguments, run_after=now, by=by)
+    queued = enqueue(name, arguments=spec.arguments, run_after=now, by=by)
+    audit.record(AuditAction.CREATE, queued, by=by, changes={"name": [None, name]})
+    return queued
 
 
 def schedule_due_periodic(*, now: datetime | None = None) -> list[Job]:

@@ -7,6 +7,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.accounts.roles import Role
+from medtrace.audit import services as audit
+from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 from medtrace.org.choices import LocationKind, SiteKind
@@ -38,6 +40,7 @@ def ensure_organization(*, name: str, name_en: str = "") -> tuple[Organization, 
         slug = f"{slug}-{Organization.objects.count() + 1}"
     organization = _validated(Organization(name=name, name_en=name_en, slug=slug))
     organization.save()
+    audit.record(AuditAction.CREATE, organization, changes=audit.created(organization))
     return organization, True
 
 
@@ -73,6 +76,7 @@ def create_site(
     )
     _check_time_zone(site.time_zone)
     site.save()
+    audit.record(AuditAction.CREATE, site, by=by, changes=audit.created(site))
     if by is not None:
         grant_role(user=by, site=site, role=Role.SYSTEM_ADMIN, by=by)
     return site
@@ -143,6 +147,7 @@ def create_location(
             _("Site %(site)s already has a location with code %(code)s.")
             % {"site": site.code, "code": code},
         ) from None
+    audit.record(AuditAction.CREATE, location, by=by, changes=audit.created(location))
     return location
 
 
@@ -150,8 +155,12 @@ def create_location(
 def update_location(*, location: Location, name: str, name_en: str, kind: str, by=None) -> Location:
     """Rename or re-kind a location; its code and place in the tree are its identity."""
     location = Location.objects.select_for_update().get(pk=location.pk)
+    before = audit.snapshot(location)
     location.name, location.name_en, location.kind = name, name_en, kind
     _validated(location).save(update_fields=["name", "name_en", "kind"])
+    changes = audit.diff(before, location)
+    if changes:
+        audit.record(AuditAction.CHANGE, location, by=by, changes=changes)
     return location
 
 
@@ -169,6 +178,13 @@ def set_location_active(*, location: Location, active: bool, by=None) -> Locatio
             ErrorCode.INVALID_STATE,
             _("The parent location %(parent)s is inactive.") % {"parent": location.parent.path},
         )
+    if location.is_active != active:
+        audit.record(
+            AuditAction.TRANSITION,
+            location,
+            by=by,
+            changes={"is_active": [location.is_active, active]},
+        )
     location.is_active = active
     location.save(update_fields=["is_active"])
     return location
@@ -184,13 +200,20 @@ def grant_role(*, user, site: Site, role: str, by=None) -> Membership:
             _("%(user)s belongs to another organization than site %(site)s.")
             % {"user": user, "site": site.code},
         )
-    membership, _created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user,
         site=site,
         role=role,
         revoked_at__isnull=True,
         defaults={"organization_id": site.organization_id, "granted_by": by},
     )
+    if created:
+        audit.record(
+            AuditAction.PERMISSION_CHANGE,
+            membership,
+            by=by,
+            changes={"role": [None, role], "user": [None, user.username]},
+        )
     access.forget(user)
     return membership
 
@@ -215,6 +238,12 @@ def revoke_role(*, membership: Membership, by) -> Membership:
     membership.revoked_at = timezone.now()
     membership.revoked_by = by
     membership.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        AuditAction.PERMISSION_CHANGE,
+        membership,
+        by=by,
+        changes={"role": [membership.role, None], "user": [membership.user.username, None]},
+    )
     access.forget(membership.user)
     return membership
 

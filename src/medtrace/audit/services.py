@@ -1,0 +1,184 @@
+"""The audit trail's one write: record(). Every other app's services call it inside their own
+transaction, right after the change, so the change and its entry commit or roll back together.
+
+    before = audit.snapshot(location)
+    location.name = name
+    location.save()
+    audit.record(AuditAction.CHANGE, location, by=user, changes=audit.diff(before, location))
+"""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from medtrace.audit import chain as hashing
+from medtrace.audit import context
+from medtrace.audit.choices import AuditAction
+from medtrace.audit.models import AuditChain, AuditEntry
+from medtrace.core.errors import DomainError, ErrorCode
+
+INSTALLATION_CHAIN = "installation"
+CORRECTIONS = {AuditAction.CHANGE}
+
+
+def plain(value):
+    """A JSON-safe, stable form of a field value (what the audit trail stores and hashes)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime):
+        return hashing.utc_text(value) if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date | time | Decimal | UUID):
+        return str(value) if not isinstance(value, date | time) else value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
+    """The instance's concrete field values by field name (foreign keys as ids), without the
+    secrets a model lists in `audit_exclude` (a password hash never enters the trail)."""
+    excluded = set(getattr(instance, "audit_exclude", ()))
+    return {
+        field.name: plain(getattr(instance, field.attname))
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+        and field.name not in excluded
+        and (fields is None or field.name in fields)
+    }
+
+
+def diff(before: dict, after) -> dict:
+    """{field: [old, new]} for the fields that differ; `after` is a snapshot or an instance."""
+    if isinstance(after, models.Model):
+        after = snapshot(after)
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def created(instance: models.Model) -> dict:
+    """The changes of a creation: every non-empty field, from nothing."""
+    return {
+        name: [None, value] for name, value in snapshot(instance).items() if value not in ("", None)
+    }
+
+
+def _chain_for(organization_id) -> AuditChain:
+    key = f"org:{organization_id}" if organization_id else INSTALLATION_CHAIN
+    chain, _created = AuditChain.objects.get_or_create(
+        key=key, defaults={"organization_id": organization_id}
+    )
+    # The row lock is held until the caller's transaction commits: writers of one chain
+    # queue here, so each reads the head the previous one left (no forks).
+    return AuditChain.objects.select_for_update().get(pk=chain.pk)
+
+
+def _site_of(obj):
+    from medtrace.org.models import Site
+
+    if isinstance(obj, Site):
+        return obj.pk
+    return getattr(obj, "site_id", None)
+
+
+def _organization_of(obj, site_id, by):
+    from medtrace.org.models import Organization, Site
+
+    if isinstance(obj, Organization):
+        return obj.pk
+    organization_id = getattr(obj, "organization_id", None)
+    if organization_id is None and site_id:
+        organization_id = (
+            Site.objects.filter(pk=site_id).values_list("organization_id", flat=True).first()
+        )
+    if organization_id is None and by is not None:
+        organization_id = getattr(by, "organization_id", None)
+    return organization_id
+
+
+@transaction.atomic
+def record(
+    action: AuditAction,
+    obj: models.Model | None = None,
+    *,
+    by=None,
+    changes: dict | None = None,
+    reason: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    site_id: int | None = None,
+    organization_id: int | None = None,
+    actor_name: str = "",
+) -> AuditEntry:
+    """Append one entry to the organization's chain. A correction (CHANGE) of a model that
+    declares `audit_requires_reason = True` is refused without a reason."""
+    if (
+        action in CORRECTIONS
+        and getattr(obj, "audit_requires_reason", False)
+        and not reason.strip()
+    ):
+        raise DomainError(
+            ErrorCode.REASON_REQUIRED,
+            _("Give the reason for changing %(record)s; it is a quality record.") % {"record": obj},
+        )
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    site_id = site_id if site_id is not None else _site_of(obj)
+    organization_id = organization_id or _organization_of(obj, site_id, by)
+    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    origin = context.current()
+    head = _chain_for(organization_id)
+    values = {
+        "chain_key": head.key,
+        "sequence": head.last_sequence + 1,
+        "at": timezone.now(),
+        "organization_id": organization_id,
+        "site_id": site_id,
+        "actor_id": actor.pk if actor else None,
+        "actor_name": actor_name or (actor.printed_name if actor else ""),
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr[:200],
+        "changes": plain(changes or {}),
+        "reason": reason.strip(),
+        "request_id": origin.request_id,
+        "client_ip": origin.client_ip,
+        "api_token": origin.api_token,
+        "previous_hash": head.last_hash,
+    }
+    digest = hashing.entry_hash(values)
+    values.pop("chain_key")
+    entry = AuditEntry.objects.create(chain=head, entry_hash=digest, **values)
+    AuditChain.objects.filter(pk=head.pk).update(last_sequence=entry.sequence, last_hash=digest)
+    return entry
+
+
+def write_checkpoint(path=None, *, by=None):
+    """Sign the current chain heads, store the checkpoint, and record that it was made."""
+    from medtrace.audit import checkpoints
+
+    document = checkpoints.create()
+    written = checkpoints.save(document, path)
+    record(
+        AuditAction.CHECKPOINT,
+        by=by,
+        object_type="audit.checkpoint",
+        object_id=document["created_at"],
+        object_repr=written.name,
+        changes={"chains": document["chains"]},
+    )
+    return written, document
