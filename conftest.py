@@ -10,7 +10,7 @@ from medtrace.accounts.roles import Role
 from medtrace.accounts.services import create_user
 from medtrace.org import services as org_services
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "Correct-horse-battery-9"
 
 
 def pytest_report_header(config):
@@ -42,6 +42,13 @@ def _postgres_version(db) -> str:
             return connection.execute("SHOW server_version").fetchone()[0]
     except psycopg.Error as error:
         return f"(server version unknown: {str(error).strip()})"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, settings):
+    """A data dir per test: audit checkpoints and the signing key never leak between tests."""
+    settings.DATA_DIR = tmp_path / "data"
+    return settings.DATA_DIR
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from ninja.security import django_auth
 from medtrace import __version__
 from medtrace.accounts.api import router as accounts_router
 from medtrace.accounts.auth import ApiTokenAuth
+from medtrace.audit.api import router as audit_router
+from medtrace.audit.signature_api import router as signatures_router
 from medtrace.core.api import install_error_handlers
 from medtrace.jobs.api import router as jobs_router
 from medtrace.org.api import router as org_router
@@ -37,3 +39,5 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", org_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/audit", audit_router)
+api.add_router("/signatures", signatures_router)

@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "medtrace.accounts.middleware.IdleTimeoutMiddleware",
+    "medtrace.accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "medtrace.org.middleware.CurrentSiteMiddleware",
@@ -76,12 +78,36 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Part 11 §11.300 access controls (accounts.passwords, accounts.middleware, the lockout and
+# signature services).
+PASSWORD_MIN_LENGTH = conf.env_int("MEDTRACE_PASSWORD_MIN_LENGTH", 10, minimum=8)
+PASSWORD_COMPLEXITY = conf.env_bool("MEDTRACE_PASSWORD_COMPLEXITY", True)
+PASSWORD_HISTORY = conf.env_int("MEDTRACE_PASSWORD_HISTORY", 5, minimum=0)
+PASSWORD_MAX_AGE_DAYS = conf.env_int("MEDTRACE_PASSWORD_MAX_AGE_DAYS", 180, minimum=0)
+LOGIN_MAX_FAILURES = conf.env_int("MEDTRACE_LOGIN_MAX_FAILURES", 5, minimum=1)
+SIGNATURE_MAX_FAILURES = conf.env_int("MEDTRACE_SIGNATURE_MAX_FAILURES", 3, minimum=1)
+IDLE_MINUTES = conf.env_int("MEDTRACE_IDLE_MINUTES", 30, minimum=0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if PASSWORD_COMPLEXITY:
+    AUTH_PASSWORD_VALIDATORS.append(
+        {"NAME": "medtrace.accounts.passwords.ComplexityValidator", "OPTIONS": {"classes": 3}}
+    )
+if PASSWORD_HISTORY:
+    AUTH_PASSWORD_VALIDATORS.append(
+        {
+            "NAME": "medtrace.accounts.passwords.HistoryValidator",
+            "OPTIONS": {"keep": PASSWORD_HISTORY},
+        }
+    )
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -11,7 +11,7 @@ def test_admin_adds_a_colleague_who_can_then_sign_in(page, demo_plant, sign_in):
     page.get_by_role("link", name="New user").click()
     page.fill("#id_username", "qian.wei")
     page.fill("#id_full_name", "钱伟 Qian Wei")
-    page.fill("#id_password", "a-long-enough-pass")
+    page.fill("#id_password", "A-long-enough-pass-1")
     page.select_option("#id_site", label="SZ01 · Suzhou plant")
     page.select_option("#id_role", "qa_inspector")
     page.get_by_role("button", name="Create user").click()
@@ -20,7 +20,7 @@ def test_admin_adds_a_colleague_who_can_then_sign_in(page, demo_plant, sign_in):
 
     page.locator("header form[action$='/logout/'] button").click()
     page.wait_for_url("/accounts/login/")
-    sign_in("qian.wei", "a-long-enough-pass")
+    sign_in("qian.wei", "A-long-enough-pass-1")
     expect(page.locator("main")).to_contain_text("SZ01 · QA inspector")
 
 

@@ -6,13 +6,26 @@ without one, it answers "somewhere". When the request came with an API token, th
 narrows both: only its sites, and only view permissions unless it may write.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from medtrace.accounts.roles import ROLE_PERMISSIONS
 from medtrace.org import access
 
+User = get_user_model()
+
 
 class SiteRoleBackend(ModelBackend):
+    def user_can_authenticate(self, user):
+        """Inactive and locked accounts cannot sign in, whatever the password."""
+        return super().user_can_authenticate(user) and not getattr(user, "is_locked", False)
+
+    def get_user(self, user_id):
+        # A locked user's session still resolves to the user, so that IdleTimeoutMiddleware
+        # can end it, say why, and audit it; it lets the session go no further.
+        user = User._default_manager.filter(pk=user_id).first()
+        return user if user is not None and ModelBackend.user_can_authenticate(self, user) else None
+
     def has_perm(self, user_obj, perm, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
             return False

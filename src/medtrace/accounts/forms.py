@@ -1,6 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.accounts.models import User
 from medtrace.accounts.roles import Role
 from medtrace.accounts.services import MAX_TOKEN_DAYS
 
@@ -63,3 +65,25 @@ class CreateUserForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["site"].label_from_instance = site_label
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, refusing a locked account with a message that says so (whatever
+    the password, so trying passwords on a locked account teaches nothing)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "This account is locked after too many failed attempts. Ask an administrator to "
+            "unlock it."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if (
+            username
+            and User.objects.filter(username__iexact=username, locked_at__isnull=False).exists()
+        ):
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        return super().clean()

@@ -21,6 +21,14 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
+    # Part 11 §11.300: password ageing and detection of unauthorised attempts (see
+    # accounts.passwords and the lockout services).
+    password_changed_at = models.DateTimeField(_("password changed"), default=timezone.now)
+    failed_logins = models.PositiveIntegerField(_("failed sign-ins in a row"), default=0)
+    failed_signatures = models.PositiveIntegerField(
+        _("failed signature attempts in a row"), default=0
+    )
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
 
     audit_exclude = ("password", "last_login")
 
@@ -35,6 +43,39 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.printed_name
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    def save(self, *args, **kwargs):
+        # set_password() leaves the new raw password in _password until saved; a re-hash on
+        # a hasher upgrade clears it first, so only a real change moves the ageing clock.
+        if self._password is not None:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so they cannot be reused (the newest
+    PASSWORD_HISTORY are kept; see accounts.passwords.HistoryValidator)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password history")
+        verbose_name_plural = _("password history")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} @ {self.created_at:%Y-%m-%d}"
 
 
 class ApiToken(models.Model):
@@ -71,7 +112,12 @@ class ApiToken(models.Model):
 
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.revoked_at is None and self.expires_at > now and self.user.is_active
+        return (
+            self.revoked_at is None
+            and self.expires_at > now
+            and self.user.is_active
+            and not self.user.is_locked
+        )
 
     @property
     def status(self) -> str:

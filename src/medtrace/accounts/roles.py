@@ -33,13 +33,23 @@ EVERYONE = (
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
-    Role.QA_MANAGER: (*EVERYONE, "org.view_membership", "accounts.view_user"),
+    Role.QA_MANAGER: (
+        *EVERYONE,
+        "org.view_membership",
+        "accounts.view_user",
+        "audit.view_auditentry",
+        "audit.verify_chain",
+        "audit.view_auditreview",
+        "audit.add_auditreview",
+        "audit.change_auditreview",
+        "audit.view_signature",
+    ),
     Role.QA_INSPECTOR: EVERYONE,
     Role.PRODUCTION_SUPERVISOR: (*EVERYONE, "org.view_membership", "accounts.view_user"),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (*EVERYONE, "org.add_location", "org.change_location"),
     Role.PURCHASING: EVERYONE,
-    Role.REGULATORY_AFFAIRS: EVERYONE,
+    Role.REGULATORY_AFFAIRS: (*EVERYONE, "audit.view_auditentry"),
     Role.AUDITOR: ("*.view_*", "accounts.add_apitoken"),
 }
 

@@ -5,6 +5,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -184,16 +185,24 @@ def set_user_active(*, user: User, active: bool, by: User) -> User:
 
 
 def record_sign_in(*, user: User) -> None:
-    audit.record(AuditAction.LOGIN, user, by=user)
+    """Audit a sign-in; it ends a run of failed attempts."""
+    with transaction.atomic():
+        if user.failed_logins:
+            User.objects.filter(pk=user.pk).update(failed_logins=0)
+            user.failed_logins = 0
+        audit.record(AuditAction.LOGIN, user, by=user)
 
 
-def record_sign_out(*, user: User) -> None:
-    audit.record(AuditAction.LOGOUT, user, by=user)
+def record_sign_out(*, user: User, reason: str = "") -> None:
+    """Audit a sign-out; `reason` says why the system ended the session (idle, locked)."""
+    audit.record(AuditAction.LOGOUT, user, by=user, changes={"reason": reason} if reason else {})
 
 
+@transaction.atomic
 def record_failed_sign_in(*, username: str) -> None:
-    """Audit a refused sign-in; the username is kept as typed, known user or not."""
-    user = User.objects.filter(username__iexact=username).first()
+    """Audit a refused sign-in, the username kept as typed, known user or not; the
+    LOGIN_MAX_FAILURES-th failure in a row locks the account."""
+    user = User.objects.select_for_update().filter(username__iexact=username).first()
     audit.record(
         AuditAction.LOGIN_FAILED,
         user,
@@ -201,12 +210,85 @@ def record_failed_sign_in(*, username: str) -> None:
         object_repr=username[:200],
         changes={"username": username[:150]},
     )
+    if user is not None and user.is_active and not user.is_locked:
+        _count_failure(user, "failed_logins", settings.LOGIN_MAX_FAILURES)
+
+
+@transaction.atomic
+def record_failed_signature(*, user: User) -> bool:
+    """Count a signature refused for a wrong password; the SIGNATURE_MAX_FAILURES-th in a row
+    locks the account. True when the account is locked now."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_locked:
+        return True
+    return _count_failure(user, "failed_signatures", settings.SIGNATURE_MAX_FAILURES)
+
+
+def reset_signature_failures(*, user: User) -> None:
+    User.objects.filter(pk=user.pk, failed_signatures__gt=0).update(failed_signatures=0)
+
+
+LOCK_REASONS = {
+    "failed_logins": "{count} failed sign-ins in a row",
+    "failed_signatures": "{count} failed signature attempts in a row",
+}
+
+
+def _count_failure(user: User, counter: str, limit: int) -> bool:
+    """Add one to the user's `counter` (the row is locked by the caller); lock at `limit`."""
+    before = getattr(user, counter)
+    setattr(user, counter, before + 1)
+    fields = [counter]
+    locked = before + 1 >= limit
+    if locked:
+        user.locked_at = timezone.now()
+        fields.append("locked_at")
+    user.save(update_fields=fields)
+    if locked:
+        # Written by the system, not by whoever typed the password: the actor stays empty.
+        audit.record(
+            AuditAction.ACCOUNT_LOCKED,
+            user,
+            changes={"locked_at": [None, user.locked_at], counter: [before, before + 1]},
+            reason=LOCK_REASONS[counter].format(count=before + 1),
+        )
+    return locked
+
+
+@transaction.atomic
+def unlock_user(*, user: User, by: User | None, actor_name: str = "") -> User:
+    """An administrator lets a locked user sign in again; both failure counts restart. From
+    the command line `by` is None and `actor_name` says so in the trail."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_locked:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, _("%(user)s is not locked.") % {"user": user.printed_name}
+        )
+    changes = {"locked_at": [user.locked_at, None]}
+    for counter in ("failed_logins", "failed_signatures"):
+        if getattr(user, counter):
+            changes[counter] = [getattr(user, counter), 0]
+    user.locked_at = None
+    user.failed_logins = 0
+    user.failed_signatures = 0
+    user.save(update_fields=["locked_at", "failed_logins", "failed_signatures"])
+    audit.record(AuditAction.ACCOUNT_UNLOCKED, user, by=by, changes=changes, actor_name=actor_name)
+    return user
 
 
 @transaction.atomic
 def change_password(*, user: User, new_password: str) -> User:
     """Set a new password (already validated by the form) and audit it, never its value."""
+    changed_before = user.password_changed_at
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(AuditAction.CHANGE, user, by=user, changes={"password": ["(old)", "(changed)"]})
+    audit.record(
+        AuditAction.CHANGE,
+        user,
+        by=user,
+        changes={
+            "password": ["(old)", "(changed)"],
+            "password_changed_at": [changed_before, user.password_changed_at],
+        },
+    )
     return user

@@ -19,6 +19,7 @@ urlpatterns = [
         name="user-revoke-role",
     ),
     path("users/<int:pk>/active/", views.user_set_active, name="user-set-active"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
     path("tokens/", views.token_list, name="token-list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

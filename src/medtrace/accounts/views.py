@@ -1,3 +1,5 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -7,12 +9,15 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from medtrace.accounts import selectors, services
-from medtrace.accounts.forms import ApiTokenForm, CreateUserForm, GrantRoleForm
+from medtrace.accounts.forms import ApiTokenForm, CreateUserForm, GrantRoleForm, LoginForm
+from medtrace.accounts.middleware import LAST_SEEN_KEY
 from medtrace.accounts.models import ApiToken
+from medtrace.accounts.passwords import expires_at
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
@@ -24,10 +29,12 @@ from medtrace.org.models import Membership, Site
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session[LAST_SEEN_KEY] = time.time()
         services.record_sign_in(user=form.get_user())
         return response
 
@@ -130,6 +137,8 @@ def user_detail(request, pk):
             "grant_form": GrantRoleForm(sites=manageable) if manageable else None,
             "manageable_site_ids": set(manageable.values_list("pk", flat=True)),
             "can_change": request.user.has_perm("accounts.change_user"),
+            "can_unlock": selectors.locked_users(request.user).filter(pk=person.pk).exists(),
+            "password_expires_at": expires_at(person),
         },
     )
 
@@ -182,6 +191,21 @@ def user_set_active(request, pk):
         messages.success(request, _("User activated.") if active else _("User deactivated."))
     except DomainError as error:
         messages.error(request, error.message)
+    return redirect("accounts:user-detail", person.pk)
+
+
+@require_POST
+@perm_required("accounts.change_user")
+def user_unlock(request, pk):
+    person = get_object_or_404(selectors.manageable_users(request.user), pk=pk)
+    try:
+        services.unlock_user(user=person, by=request.user)
+        messages.success(request, _("%(user)s can sign in again.") % {"user": person.printed_name})
+    except DomainError as error:
+        messages.error(request, error.message)
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
     return redirect("accounts:user-detail", person.pk)
 
 

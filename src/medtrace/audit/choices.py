@@ -18,3 +18,19 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     VERIFY = "verify", _("Chain verified")
     CHECKPOINT = "checkpoint", _("Checkpoint signed")
+
+
+class SignatureMeaning(models.TextChoices):
+    """What a signer declares by signing (21 CFR 11.50(a)(3))."""
+
+    AUTHORED = "authored", _("Authored")
+    REVIEWED = "reviewed", _("Reviewed")
+    APPROVED = "approved", _("Approved")
+    RELEASED = "released", _("Released")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ReviewConclusion(models.TextChoices):
+    NO_FINDINGS = "no_findings", _("No findings")
+    FINDINGS_RECORDED = "findings_recorded", _("Findings recorded")

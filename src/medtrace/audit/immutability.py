@@ -5,7 +5,7 @@ its database account from rewriting history by accident or on purpose; someone w
 triggers is still caught by the hash chain and the signed checkpoints.
 """
 
-APPEND_ONLY_TABLES = ["audit_auditentry"]
+APPEND_ONLY_TABLES = ["audit_auditentry", "audit_signature"]
 
 
 def _sqlite_statements(table: str, install: bool) -> list[str]:
@@ -54,13 +54,22 @@ def statements(vendor: str, *, install: bool, tables=APPEND_ONLY_TABLES) -> list
     return [sql for table in tables for sql in build(table, install)]
 
 
+def _existing(connection, tables) -> list[str]:
+    # A migration runs at its point in history: tables added to the list later (each with its
+    # own migration installing their triggers) do not exist yet when an earlier one runs.
+    present = set(connection.introspection.table_names())
+    return [table for table in tables if table in present]
+
+
 def install(connection, tables=APPEND_ONLY_TABLES) -> None:
     with connection.cursor() as cursor:
-        for sql in statements(connection.vendor, install=True, tables=tables):
+        present = _existing(connection, tables)
+        for sql in statements(connection.vendor, install=True, tables=present):
             cursor.execute(sql)
 
 
 def remove(connection, tables=APPEND_ONLY_TABLES) -> None:
     with connection.cursor() as cursor:
-        for sql in statements(connection.vendor, install=False, tables=tables):
+        present = _existing(connection, tables)
+        for sql in statements(connection.vendor, install=False, tables=present):
             cursor.execute(sql)

@@ -7,16 +7,17 @@ transaction, right after the change, so the change and its entry commit or roll 
     audit.record(AuditAction.CHANGE, location, by=user, changes=audit.diff(before, location))
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit import chain as hashing
-from medtrace.audit import context
+from medtrace.audit import context, verification
 from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditChain, AuditEntry
 from medtrace.core.errors import DomainError, ErrorCode
@@ -73,14 +74,40 @@ def created(instance: models.Model) -> dict:
     }
 
 
-def _chain_for(organization_id) -> AuditChain:
+def _lock_head(organization_id) -> tuple[int, str, int, str]:
+    """(chain id, key, last sequence, last hash) of the organization's chain, row-locked until
+    the caller's transaction commits: writers of one chain queue here, so each reads the head
+    the previous one left and the chain never forks. Raw SQL, as this runs on every audited
+    write (bench/bench_audit.py)."""
     key = f"org:{organization_id}" if organization_id else INSTALLATION_CHAIN
-    chain, _created = AuditChain.objects.get_or_create(
-        key=key, defaults={"organization_id": organization_id}
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT id, last_sequence, last_hash FROM {AuditChain._meta.db_table} WHERE key = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql + lock, [key])
+        row = cursor.fetchone()
+        if row is None:
+            AuditChain.objects.get_or_create(key=key, defaults={"organization_id": organization_id})
+            cursor.execute(sql + lock, [key])
+            row = cursor.fetchone()
+    return row[0], key, row[1], row[2]
+
+
+def _insert(values: dict) -> AuditEntry:
+    entry = AuditEntry(**values)
+    columns = [field for field in AuditEntry._meta.concrete_fields if not field.primary_key]
+    params = [
+        field.get_db_prep_save(getattr(entry, field.attname), connection) for field in columns
+    ]
+    sql = (
+        f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(f.column for f in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
-    # The row lock is held until the caller's transaction commits: writers of one chain
-    # queue here, so each reads the head the previous one left (no forks).
-    return AuditChain.objects.select_for_update().get(pk=chain.pk)
+    returning = connection.features.can_return_columns_from_insert
+    with connection.cursor() as cursor:
+        cursor.execute(sql + (" RETURNING id" if returning else ""), params)
+        entry.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    entry._state.adding = False
+    return entry
 
 
 def _site_of(obj):
@@ -106,7 +133,6 @@ def _organization_of(obj, site_id, by):
     return organization_id
 
 
-@transaction.atomic
 def record(
     action: AuditAction,
     obj: models.Model | None = None,
@@ -140,30 +166,46 @@ def record(
     organization_id = organization_id or _organization_of(obj, site_id, by)
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
     origin = context.current()
-    head = _chain_for(organization_id)
+    # No savepoint of its own: if writing the entry fails, the caller's change must fail too.
+    with transaction.atomic(savepoint=False):
+        return _append(
+            organization_id,
+            {
+                "site_id": site_id,
+                "actor_id": actor.pk if actor else None,
+                "actor_name": actor_name or (actor.printed_name if actor else ""),
+                "action": str(action),
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr[:200],
+                "changes": plain(changes or {}),
+                "reason": reason.strip(),
+                "request_id": origin.request_id,
+                "client_ip": origin.client_ip,
+                "api_token": origin.api_token,
+            },
+        )
+
+
+def _append(organization_id, fields: dict) -> AuditEntry:
+    chain_id, key, last_sequence, last_hash = _lock_head(organization_id)
     values = {
-        "chain_key": head.key,
-        "sequence": head.last_sequence + 1,
+        "chain_key": key,
+        "sequence": last_sequence + 1,
         "at": timezone.now(),
         "organization_id": organization_id,
-        "site_id": site_id,
-        "actor_id": actor.pk if actor else None,
-        "actor_name": actor_name or (actor.printed_name if actor else ""),
-        "action": str(action),
-        "object_type": object_type,
-        "object_id": object_id,
-        "object_repr": object_repr[:200],
-        "changes": plain(changes or {}),
-        "reason": reason.strip(),
-        "request_id": origin.request_id,
-        "client_ip": origin.client_ip,
-        "api_token": origin.api_token,
-        "previous_hash": head.last_hash,
+        **fields,
+        "previous_hash": last_hash,
     }
     digest = hashing.entry_hash(values)
     values.pop("chain_key")
-    entry = AuditEntry.objects.create(chain=head, entry_hash=digest, **values)
-    AuditChain.objects.filter(pk=head.pk).update(last_sequence=entry.sequence, last_hash=digest)
+    entry = _insert({**values, "chain_id": chain_id, "entry_hash": digest})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditChain._meta.db_table} SET last_sequence = %s, last_hash = %s "
+            "WHERE id = %s",
+            [entry.sequence, digest, chain_id],
+        )
     return entry
 
 
@@ -182,3 +224,74 @@ def write_checkpoint(path=None, *, by=None):
         changes={"chains": document["chains"]},
     )
     return written, document
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The outcome of verify_chains(): the verification result, how many signed checkpoints it
+    was held against, and why a stored checkpoint could not be used (a failure too)."""
+
+    result: verification.Result
+    checkpoints: int
+    checkpoint_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok and not self.checkpoint_error
+
+    @property
+    def problem(self) -> str:
+        if self.result.problem is not None:
+            return str(self.result.problem)
+        return self.checkpoint_error
+
+
+def verify_chains(*, by) -> ChainCheck:
+    """Recompute every chain against the checkpoints kept in the data dir, and record that the
+    check was made, with its outcome. The heads recorded are those of the checker's own
+    organization (and of the installation): another organization's chain is not theirs to see.
+    """
+    from medtrace.audit import checkpoints
+
+    documents, checkpoint_error = [], ""
+    for path in checkpoints.stored():
+        try:
+            documents.append(checkpoints.read(path))
+        except checkpoints.CheckpointError as exc:
+            checkpoint_error = str(exc)
+    check = ChainCheck(
+        result=verification.verify(checkpoints=documents, chain_keys=own_chain_keys(by)),
+        checkpoints=len(documents),
+        checkpoint_error=checkpoint_error,
+    )
+    problem = check.result.problem
+    record(
+        AuditAction.VERIFY,
+        by=by,
+        object_type="audit.auditchain",
+        object_repr="audit trail",
+        changes={
+            "ok": check.ok,
+            "entries": check.result.entries,
+            "checkpoints": check.checkpoints,
+            "heads": {key: list(head) for key, head in own_heads(check, by).items()},
+            "problem": check.problem,
+            "chain": problem.chain if problem else "",
+            "sequence": problem.sequence if problem else None,
+        },
+    )
+    return check
+
+
+def own_chain_keys(user) -> set[str]:
+    """The chains a user may have checked: their organization's and the installation's."""
+    own = {INSTALLATION_CHAIN}
+    if getattr(user, "organization_id", None) is not None:
+        own.add(f"org:{user.organization_id}")
+    return own
+
+
+def own_heads(check: ChainCheck, user) -> dict[str, tuple[int, str]]:
+    """The verified heads of the user's organization's chain and of the installation chain."""
+    own = own_chain_keys(user)
+    return {key: head for key, head in sorted(check.result.heads.items()) if key in own}

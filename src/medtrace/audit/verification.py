@@ -7,33 +7,18 @@ the last entry (entries removed at the end), and agreement with signed checkpoin
 catches an edit followed by recomputing every later hash.
 """
 
+import json
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from medtrace.audit import chain as hashing
 from medtrace.audit.models import GENESIS_HASH, AuditChain, AuditEntry
 
-CHUNK = 5000
-COLUMNS = [
-    "sequence",
-    "at",
-    "organization_id",
-    "site_id",
-    "actor_id",
-    "actor_name",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "changes",
-    "reason",
-    "request_id",
-    "client_ip",
-    "api_token",
-    "previous_hash",
-    "entry_hash",
-]
+CHUNK = 10_000
+# The hashed columns in canonical order (chain.HASHED_FIELDS without chain_key), then the hash.
+COLUMNS = [name for name in hashing.HASHED_FIELDS if name != "chain_key"] + ["entry_hash"]
 
 
 @dataclass
@@ -61,15 +46,21 @@ class Result:
         return self.problem is None
 
 
-def verify(*, from_sequence: int = 1, checkpoints: list[dict] = ()) -> Result:
-    """Check every chain; stop at the first problem. `checkpoints` are verified checkpoint
-    documents (see audit.checkpoints.read)."""
+def verify(
+    *, from_sequence: int = 1, checkpoints: list[dict] = (), chain_keys: set[str] | None = None
+) -> Result:
+    """Check every chain (or those named in `chain_keys`); stop at the first problem.
+    `checkpoints` are verified checkpoint documents (see audit.checkpoints.read)."""
     result = Result()
     expected = {}
     for checkpoint in checkpoints:
         for head in checkpoint["chains"]:
-            expected.setdefault(head["key"], {})[head["sequence"]] = (head["hash"], checkpoint)
-    for chain in AuditChain.objects.order_by("key"):
+            if chain_keys is None or head["key"] in chain_keys:
+                expected.setdefault(head["key"], {})[head["sequence"]] = (head["hash"], checkpoint)
+    chains = AuditChain.objects.order_by("key")
+    if chain_keys is not None:
+        chains = chains.filter(key__in=chain_keys)
+    for chain in chains:
         if from_sequence > chain.last_sequence + 1:
             continue
         problem = _verify_chain(chain, from_sequence, expected.get(chain.key, {}), result)
@@ -85,10 +76,46 @@ def verify(*, from_sequence: int = 1, checkpoints: list[dict] = ()) -> Result:
     return result
 
 
-def _verify_chain(chain, from_sequence, pins, result) -> Problem | None:
-    entries = AuditEntry.objects.filter(chain=chain, sequence__gte=from_sequence).order_by(
-        "sequence"
+# The entry time as canonical text, made by the database: parsing timestamps in Python would
+# cost more than hashing them.
+CANONICAL_TIME = {
+    "postgresql": """to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""",
+    "sqlite": "CAST(at AS TEXT)",
+}
+
+
+def _rows(chain, from_sequence):
+    """The chain's entries as raw rows, in sequence order, fetched in keyset-paged chunks:
+    Django's per-row converters would cost more than the hashing."""
+    columns = [CANONICAL_TIME[connection.vendor] if name == "at" else name for name in COLUMNS]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {AuditEntry._meta.db_table} "
+        "WHERE chain_id = %s AND sequence >= %s ORDER BY sequence LIMIT %s"
     )
+    after = from_sequence
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [chain.pk, after, CHUNK])
+            rows = cursor.fetchall()
+        yield from rows
+        if len(rows) < CHUNK:
+            return
+        after = rows[-1][0] + 1
+
+
+def _normalized(row) -> list:
+    """The hashed fields of a raw row, in canonical form."""
+    fields = list(row[:-1])
+    at = fields[1]
+    if not at.endswith("Z"):  # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        at = at.replace(" ", "T") + ("Z" if len(at) > 19 else ".000000Z")
+    fields[1] = at
+    if isinstance(fields[10], str):  # JSON as text (SQLite); PostgreSQL already decoded it
+        fields[10] = json.loads(fields[10])
+    return fields
+
+
+def _verify_chain(chain, from_sequence, pins, result) -> Problem | None:
     previous_sequence = from_sequence - 1
     previous_hash = GENESIS_HASH
     if from_sequence > 1:
@@ -99,9 +126,8 @@ def _verify_chain(chain, from_sequence, pins, result) -> Problem | None:
         )
         if previous_hash is None:
             return Problem(chain.key, previous_sequence, _("entry missing"))
-    for row in entries.values_list(*COLUMNS).iterator(chunk_size=CHUNK):
-        values = dict(zip(COLUMNS, row, strict=True))
-        sequence = values["sequence"]
+    for row in _rows(chain, from_sequence):
+        sequence, stored_previous, stored_hash = row[0], row[-2], row[-1]
         if sequence != previous_sequence + 1:
             return Problem(
                 chain.key,
@@ -109,15 +135,14 @@ def _verify_chain(chain, from_sequence, pins, result) -> Problem | None:
                 _("entry missing (the sequence jumps from %(before)s to %(after)s)")
                 % {"before": previous_sequence, "after": sequence},
             )
-        if values["previous_hash"] != previous_hash:
-            return Problem(chain.key, sequence, _link_problem(chain, values["previous_hash"]))
-        values["chain_key"] = chain.key
-        if hashing.entry_hash(values) != values["entry_hash"]:
+        if stored_previous != previous_hash:
+            return Problem(chain.key, sequence, _link_problem(chain, sequence, stored_previous))
+        if hashing.row_hash([hashing.HASH_VERSION, chain.key, *_normalized(row)]) != stored_hash:
             return Problem(
                 chain.key, sequence, _("content changed (its hash no longer matches it)")
             )
         pinned = pins.get(sequence)
-        if pinned and pinned[0] != values["entry_hash"]:
+        if pinned and pinned[0] != stored_hash:
             return Problem(
                 chain.key,
                 sequence,
@@ -127,7 +152,7 @@ def _verify_chain(chain, from_sequence, pins, result) -> Problem | None:
                 )
                 % {"when": pinned[1]["created_at"]},
             )
-        previous_sequence, previous_hash = sequence, values["entry_hash"]
+        previous_sequence, previous_hash = sequence, stored_hash
         result.entries += 1
     beyond = [sequence for sequence in pins if sequence > previous_sequence]
     if beyond:
@@ -136,6 +161,13 @@ def _verify_chain(chain, from_sequence, pins, result) -> Problem | None:
             previous_sequence + 1,
             _("entry missing (the signed checkpoint reaches entry %(sequence)s)")
             % {"sequence": max(beyond)},
+        )
+    if previous_sequence > chain.last_sequence:
+        return Problem(
+            chain.key,
+            chain.last_sequence + 1,
+            _("not written by medtrace (the chain head ends at entry %(sequence)s)")
+            % {"sequence": chain.last_sequence},
         )
     if (chain.last_sequence, chain.last_hash) != (previous_sequence, previous_hash):
         return Problem(
@@ -148,10 +180,15 @@ def _verify_chain(chain, from_sequence, pins, result) -> Problem | None:
     return None
 
 
-def _link_problem(chain, previous_hash: str) -> str:
-    elsewhere = AuditEntry.objects.filter(chain=chain, entry_hash=previous_hash).first()
-    if elsewhere is not None:
-        return _("order changed (it follows entry %(sequence)s, not the one before it)") % {
-            "sequence": elsewhere.sequence
+def _link_problem(chain, sequence: int, previous_hash: str) -> str:
+    """Why an entry does not link to the one before it, from where its link points."""
+    target = AuditEntry.objects.filter(chain=chain, entry_hash=previous_hash).first()
+    if target is None:
+        return _("link broken: the entry before it was removed, replaced or forged")
+    if target.sequence > sequence:
+        return _("order changed (it follows entry %(target)s, which now comes after it)") % {
+            "target": target.sequence
         }
-    return _("link broken: the previous entry was removed, replaced or forged")
+    return _("an entry was inserted before it (it follows entry %(target)s)") % {
+        "target": target.sequence
+    }

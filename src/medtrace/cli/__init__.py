@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from medtrace.cli import audit, jobs, setup, tokens
+from medtrace.cli import audit, jobs, setup, tokens, users
 from medtrace.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ setup.register(app)
 jobs.register(app)
 audit.register(app)
 app.add_typer(tokens.app, name="token")
+app.add_typer(users.app, name="user")
 
 
 def main() -> None:

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 
-from medtrace.accounts.selectors import visible_users
+from medtrace.accounts.selectors import locked_users, visible_users
 from medtrace.org import access
 from medtrace.org.models import Location, Membership
 
@@ -26,6 +26,8 @@ def home(request):
         "sites": sites,
         "memberships": memberships,
         "location_count": locations.count(),
+        # Security notices: accounts locked after failed sign-ins or signatures (§11.300(d)).
+        "locked_users": list(locked_users(request.user).order_by("username")),
     }
     return render(request, "core/home.html", context)
 

@@ -8,13 +8,14 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from medtrace.demo import plant
+from medtrace.demo import audit, plant
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
 STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("organization and sites", plant.build_sites),
     ("locations", plant.build_locations),
     ("people and roles", plant.build_people),
+    ("audit-trail reviews", audit.build_audit_reviews),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

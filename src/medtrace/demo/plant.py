@@ -10,7 +10,7 @@ from medtrace.org import services as org
 from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import Location, Organization, Site
 
-DEMO_PASSWORD = "medtrace-demo"
+DEMO_PASSWORD = "Medtrace-demo-2026"
 
 
 @dataclass

@@ -77,7 +77,7 @@ def test_weak_password_and_taken_username_are_refused(organization):
     with pytest.raises(DomainError) as weak:
         create_user(organization=organization, username="li", password="123")
     assert weak.value.code == ErrorCode.VALIDATION
-    create_user(organization=organization, username="li", password="a-long-enough-pass")
+    create_user(organization=organization, username="li", password="A-long-enough-pass-1")
     with pytest.raises(DomainError) as taken:
-        create_user(organization=organization, username="LI", password="a-long-enough-pass")
+        create_user(organization=organization, username="LI", password="A-long-enough-pass-1")
     assert taken.value.code == ErrorCode.DUPLICATE

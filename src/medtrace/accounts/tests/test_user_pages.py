@@ -13,7 +13,7 @@ def test_admin_creates_a_user_with_a_role(client, admin_a, site_a):
         {
             "username": "zhang.san",
             "full_name": "张三",
-            "password": "a-long-enough-pass",
+            "password": "A-long-enough-pass-1",
             "site": site_a.pk,
             "role": Role.OPERATOR,
         },
@@ -21,7 +21,7 @@ def test_admin_creates_a_user_with_a_role(client, admin_a, site_a):
     person = User.objects.get(username="zhang.san")
     assert response["Location"] == f"/accounts/users/{person.pk}/"
     assert person.has_perm("org.view_location", site_a)
-    assert person.check_password("a-long-enough-pass")
+    assert person.check_password("A-long-enough-pass-1")
 
 
 def test_weak_password_leaves_no_user(client, admin_a, site_a):

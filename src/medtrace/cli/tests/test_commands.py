@@ -34,7 +34,7 @@ def test_check_with_pending_migrations_fails_and_names_the_command(tmp_path):
 
 
 def test_init_is_safe_to_run_twice_and_check_passes(tmp_path):
-    first = medtrace("init", data_dir=tmp_path, MEDTRACE_ADMIN_PASSWORD="a-good-admin-pass")
+    first = medtrace("init", data_dir=tmp_path, MEDTRACE_ADMIN_PASSWORD="A-good-admin-pass-1")
     assert first.returncode == 0, first.stderr
     assert "Created system administrator admin at MAIN" in first.stdout
     second = medtrace("init", data_dir=tmp_path, MEDTRACE_ADMIN_PASSWORD="ignored-now")
@@ -81,7 +81,7 @@ def test_serve_refuses_pending_migrations(tmp_path):
 def test_demo_without_serving_prints_logins(tmp_path):
     result = medtrace("demo", "--data-dir", str(tmp_path / "demo"), "--no-serve", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "medtrace-demo" in result.stdout and "qa" in result.stdout
+    assert "Medtrace-demo-2026" in result.stdout and "qa" in result.stdout
     again = medtrace("demo", "--data-dir", str(tmp_path / "demo"), "--no-serve", data_dir=tmp_path)
     assert again.returncode == 0, again.stderr
     (tmp_path / "precious").mkdir()

@@ -1,0 +1,119 @@
+"""Session controls of Part 11 §11.300: a browser session ends after IDLE_MINUTES without a
+request or as soon as its account is locked, and a user whose password has expired can only
+change it. API tokens are not sessions: they are refused for locked users at authentication
+(accounts.services.authenticate_api_token)."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from medtrace.accounts import services
+from medtrace.accounts.passwords import password_expired
+from medtrace.core.errors import ErrorCode
+
+LAST_SEEN_KEY = "medtrace_last_seen"
+# Writing the session on every request would turn each page view into a write.
+TOUCH_SECONDS = 30
+API_PREFIX = "/api/"
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _to_login(request):
+    login_url = reverse(settings.LOGIN_URL)
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login_url
+        return response
+    if request.method == "GET":
+        return redirect_to_login(request.get_full_path())
+    return redirect(login_url)
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            ended = self._end_if_needed(request, user)
+            if ended is not None:
+                return ended
+        return self.get_response(request)
+
+    def _end_if_needed(self, request, user):
+        now = time.time()
+        if user.is_locked:
+            message = _("Your account is locked; ask an administrator to unlock it.")
+            return self._sign_out(request, user, "locked", message)
+        minutes = settings.IDLE_MINUTES
+        last_seen = request.session.get(LAST_SEEN_KEY)
+        if minutes and last_seen is not None and now - last_seen > minutes * 60:
+            message = _(
+                "You were signed out after %(minutes)s minutes without activity. Sign in again."
+            ) % {"minutes": minutes}
+            return self._sign_out(request, user, "idle", message)
+        if last_seen is None or now - last_seen >= TOUCH_SECONDS:
+            request.session[LAST_SEEN_KEY] = now
+        return None
+
+    def _sign_out(self, request, user, reason: str, message: str):
+        services.record_sign_out(user=user, reason=reason)
+        logout(request)
+        if request.path.startswith(API_PREFIX):
+            # The API answers an anonymous caller itself (401 with its error body).
+            return None
+        messages.warning(request, message)
+        return _to_login(request)
+
+
+class PasswordExpiryMiddleware:
+    """After sign-in, a user with an expired password sees only the change-password page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and password_expired(user) and not self._exempt(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request) -> bool:
+        allowed = {
+            reverse("accounts:password-change"),
+            reverse("accounts:logout"),
+            reverse("accounts:login"),
+        }
+        return request.path in allowed or request.path.startswith((settings.STATIC_URL, "/i18n/"))
+
+    @staticmethod
+    def _refuse(request):
+        message = _("Your password has expired; choose a new one to continue.")
+        if request.path.startswith(API_PREFIX):
+            body = {
+                "error": {
+                    "code": str(ErrorCode.PERMISSION_DENIED),
+                    "message": message,
+                    "details": {"cause": "password_expired"},
+                }
+            }
+            return JsonResponse(body, status=403)
+        messages.warning(request, message)
+        target = reverse("accounts:password-change")
+        if _is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
