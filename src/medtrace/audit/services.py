@@ -92,20 +92,34 @@ def _lock_head(organization_id) -> tuple[int, str, int, str]:
     return row[0], key, row[1], row[2]
 
 
-def _insert(values: dict) -> AuditEntry:
+def _insert_and_move_head(values: dict) -> AuditEntry:
+    """Insert the entry and move its chain's head to it. PostgreSQL does both in one round
+    trip (a data-modifying WITH); SQLite, in-process, needs no such saving."""
     entry = AuditEntry(**values)
     columns = [field for field in AuditEntry._meta.concrete_fields if not field.primary_key]
     params = [
         field.get_db_prep_save(getattr(entry, field.attname), connection) for field in columns
     ]
-    sql = (
+    insert = (
         f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(f.column for f in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
-    returning = connection.features.can_return_columns_from_insert
+    move_head = (
+        f"UPDATE {AuditChain._meta.db_table} SET last_sequence = %s, last_hash = %s WHERE id = %s"
+    )
+    head_params = [entry.sequence, entry.entry_hash, entry.chain_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql + (" RETURNING id" if returning else ""), params)
-        entry.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH new_entry AS ({insert} RETURNING id) {move_head} "
+                "RETURNING (SELECT id FROM new_entry)",
+                params + head_params,
+            )
+            entry.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(insert, params)
+            entry.pk = cursor.lastrowid
+            cursor.execute(move_head, head_params)
     entry._state.adding = False
     return entry
 
@@ -199,14 +213,7 @@ def _append(organization_id, fields: dict) -> AuditEntry:
     }
     digest = hashing.entry_hash(values)
     values.pop("chain_key")
-    entry = _insert({**values, "chain_id": chain_id, "entry_hash": digest})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditChain._meta.db_table} SET last_sequence = %s, last_hash = %s "
-            "WHERE id = %s",
-            [entry.sequence, digest, chain_id],
-        )
-    return entry
+    return _insert_and_move_head({**values, "chain_id": chain_id, "entry_hash": digest})
 
 
 def write_checkpoint(path=None, *, by=None):
