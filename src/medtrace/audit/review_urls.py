@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", review_views.review_create, name="create"),
     path("<int:pk>/", review_views.review_detail, name="detail"),
     path("<int:pk>/amend/", review_views.review_amend, name="amend"),
+    path("<int:pk>/pdf/", review_views.review_pdf, name="pdf"),
 ]

@@ -3,16 +3,20 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from medtrace.audit import reviews, signatures
+from medtrace.audit import services as audit
+from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry, AuditReview
 from medtrace.audit.review_forms import AmendReviewForm, ReviewForm
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
+from medtrace.core.pdf import pdf_response, render_pdf
 from medtrace.org import access
 from medtrace.org.models import Site
 
@@ -87,6 +91,21 @@ def _detail(request, review, amend_form=None):
 @perm_required(VIEW)
 def review_detail(request, pk):
     return _detail(request, access.get_scoped_or_404(_reviews(request.user), request.user, pk=pk))
+
+
+@perm_required(VIEW)
+def review_pdf(request, pk):
+    """The review as a PDF, with its signatures' manifestation; printing it is recorded."""
+    review = access.get_scoped_or_404(_reviews(request.user), request.user, pk=pk)
+    pdf = render_pdf(
+        "audit/review_pdf.html",
+        {"review": review, "organization": review.organization, "printed_at": timezone.now()},
+        request=request,
+    )
+    audit.record(
+        AuditAction.EXPORT, review, by=request.user, changes={"format": "pdf", "bytes": len(pdf)}
+    )
+    return pdf_response(pdf, f"audit-trail-review-{review.pk}.pdf")
 
 
 @require_POST
