@@ -11,6 +11,7 @@ from medtrace.audit.signature_api import router as signatures_router
 from medtrace.core.api import install_error_handlers
 from medtrace.jobs.api import router as jobs_router
 from medtrace.org.api import router as org_router
+from medtrace.scan.api import router as scan_router
 
 DESCRIPTION = """
 medtrace REST API.
@@ -41,3 +42,4 @@ api.add_router("/", org_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/signatures", signatures_router)
+api.add_router("/scan", scan_router)

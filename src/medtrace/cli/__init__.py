@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from medtrace.cli import audit, jobs, setup, tokens, users
+from medtrace.cli import audit, jobs, scan, setup, tokens, users
 from medtrace.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 setup.register(app)
 jobs.register(app)
 audit.register(app)
+scan.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 

@@ -120,6 +120,16 @@ LINTERS = {
         if int(value) <= 23
         else (ScanErrorCode.INVALID_DATE, _("%(value)s is not a valid hour.") % {"value": value})
     ),
+    "mi": lambda value, _year: (
+        None
+        if int(value) <= 59
+        else (ScanErrorCode.INVALID_DATE, _("%(value)s is not a valid minute.") % {"value": value})
+    ),
+    "ss": lambda value, _year: (
+        None
+        if int(value) <= 59
+        else (ScanErrorCode.INVALID_DATE, _("%(value)s is not a valid second.") % {"value": value})
+    ),
     "nonzero": _simple(lambda v: int(v) != 0, _("%(value)s must not be zero.")),
     "zero": _simple(lambda v: int(v) == 0, _("%(value)s must be zero.")),
     "nozeroprefix": _simple(
