@@ -34,7 +34,7 @@ def parse(codes: list[str] | str, *, reference_year: int | None = None) -> ScanR
     if isinstance(codes, str):
         codes = [codes]
     year = reference_year or date.today().year
-    texts = [code.strip() for code in codes if code and code.strip()]
+    texts = [_trimmed(code) for code in codes if code and code.strip()]
     if not texts:
         refuse(ScanErrorCode.EMPTY_DATA, _("The scan is empty."))
     parts = [_read(text, year) for text in texts]
@@ -52,6 +52,16 @@ def parse(codes: list[str] | str, *, reference_year: int | None = None) -> ScanR
         _("These codes cannot be read as one label: %(schemes)s.")
         % {"schemes": ", ".join(sorted(schemes))},
     )
+
+
+def _trimmed(code: str) -> str:
+    """The code without surrounding whitespace, except on HIBC data, where a trailing space can
+    be the mod-43 check character: there only line ends and tabs are dropped at the end."""
+    text = code.strip()
+    _symbology, data = gs1.split_symbology(text)
+    if data.startswith(("+", "*+")):
+        return code.lstrip().rstrip("\r\n\t")
+    return text
 
 
 def _read(text: str, year: int):
@@ -75,7 +85,7 @@ def _read(text: str, year: int):
     if data.upper().startswith("MA."):
         from medtrace.scan import ma
 
-        return "ma", symbology, ma.parse(data, reference_year=year)
+        return "ma", symbology, ma.parse(data, reference_year=year, symbology=symbology)
     if data.startswith("("):
         return "gs1", symbology, gs1.parse_hri(data)
     normalized = gs1.normalize_separators(data)
