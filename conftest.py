@@ -51,6 +51,15 @@ def data_dir(tmp_path, settings):
     return settings.DATA_DIR
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English: a request in Chinese must not leak into the next test."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def transactional_db(transactional_db):
     """Django empties the tables after a transactional test (live server, concurrency); the

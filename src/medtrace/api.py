@@ -8,6 +8,7 @@ from medtrace.accounts.api import router as accounts_router
 from medtrace.accounts.auth import ApiTokenAuth
 from medtrace.audit.api import router as audit_router
 from medtrace.audit.signature_api import router as signatures_router
+from medtrace.catalog.api import router as catalog_router
 from medtrace.core.api import install_error_handlers
 from medtrace.jobs.api import router as jobs_router
 from medtrace.org.api import router as org_router
@@ -43,3 +44,4 @@ api.add_router("/jobs", jobs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/signatures", signatures_router)
 api.add_router("/scan", scan_router)
+api.add_router("/catalog", catalog_router)

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "medtrace.org",
     "medtrace.audit",
     "medtrace.jobs",
+    "medtrace.catalog",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("medtrace.accounts.urls")),
     path("org/", include("medtrace.org.urls")),
     path("jobs/", include("medtrace.jobs.urls")),
+    path("catalog/", include("medtrace.catalog.urls")),
     path("audit/reviews/", include("medtrace.audit.review_urls")),
     path("audit/sign/", include("medtrace.audit.signature_urls")),
     path("audit/", include("medtrace.audit.urls")),

@@ -29,6 +29,17 @@ EVERYONE = (
     "org.view_location",
     "accounts.view_apitoken",
     "accounts.add_apitoken",
+    # The catalog is organization-wide master data: whoever works anywhere may read it.
+    "catalog.view_item",
+    "catalog.view_deviceidentifier",
+)
+
+# Items and UDI device identifiers are kept by QA and regulatory affairs.
+CATALOG_EDITORS = (
+    "catalog.add_item",
+    "catalog.change_item",
+    "catalog.add_deviceidentifier",
+    "catalog.change_deviceidentifier",
 )
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -43,13 +54,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.add_auditreview",
         "audit.change_auditreview",
         "audit.view_signature",
+        *CATALOG_EDITORS,
     ),
     Role.QA_INSPECTOR: EVERYONE,
     Role.PRODUCTION_SUPERVISOR: (*EVERYONE, "org.view_membership", "accounts.view_user"),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (*EVERYONE, "org.add_location", "org.change_location"),
     Role.PURCHASING: EVERYONE,
-    Role.REGULATORY_AFFAIRS: (*EVERYONE, "audit.view_auditentry"),
+    Role.REGULATORY_AFFAIRS: (*EVERYONE, "audit.view_auditentry", *CATALOG_EDITORS),
     Role.AUDITOR: ("*.view_*", "accounts.add_apitoken"),
 }
 

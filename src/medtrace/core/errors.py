@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     REASON_REQUIRED = "reason_required"
     SIGNATURE_REFUSED = "signature_refused"
     ACCOUNT_LOCKED = "account_locked"
+    NEW_IDENTIFIER_REQUIRED = "new_identifier_required"
 
 
 HTTP_STATUS = {
@@ -36,6 +37,7 @@ HTTP_STATUS = {
     ErrorCode.REASON_REQUIRED: 422,
     ErrorCode.SIGNATURE_REFUSED: 403,
     ErrorCode.ACCOUNT_LOCKED: 403,
+    ErrorCode.NEW_IDENTIFIER_REQUIRED: 409,
 }
 
 

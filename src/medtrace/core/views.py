@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from medtrace.accounts.selectors import locked_users, visible_users
+from medtrace.catalog.selectors import item_for_code, search_items, visible_items
 from medtrace.org import access
 from medtrace.org.models import Location, Membership
 
@@ -34,9 +35,16 @@ def home(request):
 
 @login_required
 def search(request):
-    """The header's scan/search box: finds what exists by code or name within the user's sites."""
+    """The header's scan/search box: finds what exists by code or name within the user's sites.
+    A code that names an item exactly (its code, a DI value or GTIN, a whole label scan) opens
+    that item's page."""
     query = request.GET.get("q", "").strip()
-    results = {"sites": [], "locations": [], "users": []}
+    results = {"items": [], "sites": [], "locations": [], "users": []}
+    if query and request.user.has_perm("catalog.view_item"):
+        item = item_for_code(request.user.organization, query)
+        if item is not None:
+            return redirect("catalog:item-detail", item.code)
+        results["items"] = list(search_items(visible_items(request.user), query)[:SEARCH_LIMIT])
     if query:
         by_code_or_name = Q(code__icontains=query) | Q(name__icontains=query)
         by_code_or_name |= Q(name_en__icontains=query)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from medtrace.demo import audit, plant
+from medtrace.demo import audit, catalog, plant
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
 STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
@@ -16,6 +16,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("locations", plant.build_locations),
     ("people and roles", plant.build_people),
     ("audit-trail reviews", audit.build_audit_reviews),
+    ("items and device identifiers", catalog.build_catalog),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

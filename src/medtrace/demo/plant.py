@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from medtrace.accounts.models import User
 from medtrace.accounts.roles import Role
 from medtrace.accounts.services import create_user
+from medtrace.catalog.models import Item
 from medtrace.org import services as org
 from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import Location, Organization, Site
@@ -21,6 +22,7 @@ class DemoPlant:
     sites: dict[str, Site] = field(default_factory=dict)
     locations: dict[tuple[str, str], Location] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)

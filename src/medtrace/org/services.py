@@ -1,6 +1,5 @@
 """Organization, sites, locations and role grants: the writes, each in one transaction."""
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,23 +9,10 @@ from medtrace.accounts.roles import Role
 from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.validation import validated as _validated
 from medtrace.org import access
 from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import Location, Membership, Organization, Site
-
-
-def _validated(instance):
-    try:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise DomainError(
-            ErrorCode.VALIDATION,
-            _("The %(model)s is not valid.") % {"model": instance._meta.verbose_name},
-            fields={
-                field: [str(m) for m in messages] for field, messages in exc.message_dict.items()
-            },
-        ) from None
-    return instance
 
 
 @transaction.atomic

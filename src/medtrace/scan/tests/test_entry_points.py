@@ -74,4 +74,5 @@ def test_api_message_follows_the_language(client, qa_a):
     response = client.get(
         "/api/v1/scan", {"code": "]d20109506000134353"}, headers={"Accept-Language": "zh-hans"}
     )
-    assert response.json()["error"]["code"] == "BAD_CHECK_DIGIT"
+    error = response.json()["error"]
+    assert error["code"] == "BAD_CHECK_DIGIT" and "校验位错误" in error["message"]

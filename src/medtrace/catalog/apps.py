@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "medtrace.catalog"
+    label = "catalog"
+    verbose_name = _("Catalog")
+
+    def ready(self):
+        from medtrace.audit.selectors import register_record_type
+        from medtrace.catalog import selectors
+        from medtrace.core.navigation import NavItem, register
+
+        register(
+            NavItem(
+                "masterdata",
+                _("Items and device identifiers"),
+                "catalog:item-list",
+                "catalog.view_item",
+            )
+        )
+        register_record_type("catalog.item", selectors.item_url, selectors.item_for_history)
+        register_record_type(
+            "catalog.deviceidentifier",
+            selectors.device_identifier_url,
+            selectors.device_identifier_for_history,
+        )

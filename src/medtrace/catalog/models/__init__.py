@@ -1,0 +1,7 @@
+"""The catalog's records: items (what the plant buys, makes and ships) and the UDI device
+identifiers of the devices among them, with the immutable versions of each identifier."""
+
+from medtrace.catalog.models.device_identifiers import DeviceIdentifier, DeviceIdentifierVersion
+from medtrace.catalog.models.items import Item
+
+__all__ = ["DeviceIdentifier", "DeviceIdentifierVersion", "Item"]

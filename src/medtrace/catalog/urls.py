@@ -1,0 +1,34 @@
+from django.urls import path
+
+from medtrace.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("items/", views.item_list, name="item-list"),
+    path("items/new/", views.item_create, name="item-create"),
+    path("items/id/<int:pk>/", views.item_by_id, name="item-by-id"),
+    path("items/<str:code>/", views.item_detail, name="item-detail"),
+    path("items/<str:code>/edit/", views.item_edit, name="item-edit"),
+    path("items/<str:code>/active/", views.item_set_active, name="item-set-active"),
+    path(
+        "items/<str:code>/device-identifiers/new/",
+        views.device_identifier_create,
+        name="device-identifier-create",
+    ),
+    path(
+        "device-identifiers/<int:pk>/",
+        views.device_identifier_detail,
+        name="device-identifier-detail",
+    ),
+    path(
+        "device-identifiers/<int:pk>/edit/",
+        views.device_identifier_edit,
+        name="device-identifier-edit",
+    ),
+    path(
+        "device-identifiers/<int:pk>/active/",
+        views.device_identifier_set_active,
+        name="device-identifier-set-active",
+    ),
+]
