@@ -9,6 +9,8 @@ DATA_DIR = conf.data_dir()
 
 DEBUG = conf.env_bool("MEDTRACE_DEBUG", False)
 SECRET_KEY = conf.secret_key(DATA_DIR)
+# Uploaded documents (supplier certificates); served only through permission-checked views.
+MEDIA_ROOT = DATA_DIR / "media"
 ALLOWED_HOSTS = conf.env_list("MEDTRACE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = conf.env_list("MEDTRACE_CSRF_TRUSTED_ORIGINS", [])
 
@@ -19,6 +21,8 @@ INSTALLED_APPS = [
     "medtrace.audit",
     "medtrace.jobs",
     "medtrace.catalog",
+    "medtrace.partners",
+    "medtrace.equipment",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

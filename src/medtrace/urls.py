@@ -12,6 +12,8 @@ urlpatterns = [
     path("org/", include("medtrace.org.urls")),
     path("jobs/", include("medtrace.jobs.urls")),
     path("catalog/", include("medtrace.catalog.urls")),
+    path("partners/", include("medtrace.partners.urls")),
+    path("equipment/", include("medtrace.equipment.urls")),
     path("audit/reviews/", include("medtrace.audit.review_urls")),
     path("audit/sign/", include("medtrace.audit.signature_urls")),
     path("audit/", include("medtrace.audit.urls")),

@@ -32,6 +32,14 @@ EVERYONE = (
     # The catalog is organization-wide master data: whoever works anywhere may read it.
     "catalog.view_item",
     "catalog.view_deviceidentifier",
+    "catalog.view_lotnumberrule",
+    # Suppliers and customers are organization-wide master data too.
+    "partners.view_supplier",
+    "partners.view_suppliercertificate",
+    "partners.view_approvedsource",
+    "partners.view_customer",
+    # Equipment is site-owned; everyone may read the equipment of their own sites.
+    "equipment.view_equipment",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -40,7 +48,24 @@ CATALOG_EDITORS = (
     "catalog.change_item",
     "catalog.add_deviceidentifier",
     "catalog.change_deviceidentifier",
+    "catalog.add_lotnumberrule",
+    "catalog.change_lotnumberrule",
 )
+
+# Suppliers, their certificates and approved sources are kept by QA and purchasing; customers
+# by QA and the warehouse (who check a customer's licence before shipping).
+SUPPLIER_EDITORS = (
+    "partners.add_supplier",
+    "partners.change_supplier",
+    "partners.add_suppliercertificate",
+    "partners.change_suppliercertificate",
+    "partners.add_approvedsource",
+    "partners.change_approvedsource",
+)
+CUSTOMER_EDITORS = ("partners.add_customer", "partners.change_customer")
+
+# The equipment ledger is kept by QA and production supervisors.
+EQUIPMENT_EDITORS = ("equipment.add_equipment", "equipment.change_equipment")
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
@@ -55,12 +80,25 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.change_auditreview",
         "audit.view_signature",
         *CATALOG_EDITORS,
+        *SUPPLIER_EDITORS,
+        *CUSTOMER_EDITORS,
+        *EQUIPMENT_EDITORS,
     ),
     Role.QA_INSPECTOR: EVERYONE,
-    Role.PRODUCTION_SUPERVISOR: (*EVERYONE, "org.view_membership", "accounts.view_user"),
+    Role.PRODUCTION_SUPERVISOR: (
+        *EVERYONE,
+        "org.view_membership",
+        "accounts.view_user",
+        *EQUIPMENT_EDITORS,
+    ),
     Role.OPERATOR: EVERYONE,
-    Role.WAREHOUSE_CLERK: (*EVERYONE, "org.add_location", "org.change_location"),
-    Role.PURCHASING: EVERYONE,
+    Role.WAREHOUSE_CLERK: (
+        *EVERYONE,
+        "org.add_location",
+        "org.change_location",
+        *CUSTOMER_EDITORS,
+    ),
+    Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS),
     Role.REGULATORY_AFFAIRS: (*EVERYONE, "audit.view_auditentry", *CATALOG_EDITORS),
     Role.AUDITOR: ("*.view_*", "accounts.add_apitoken"),
 }

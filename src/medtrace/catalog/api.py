@@ -23,11 +23,13 @@ from medtrace.catalog.choices import (
     Tracking,
     UnitOfMeasure,
 )
+from medtrace.catalog.lot_rules_api import router as lot_rules_router
 from medtrace.catalog.models import DeviceIdentifier, DeviceIdentifierVersion
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 
 router = Router(tags=["catalog"])
+router.add_router("", lot_rules_router)
 
 
 class ItemOut(Schema):

@@ -18,7 +18,13 @@ class CatalogConfig(AppConfig):
                 _("Items and device identifiers"),
                 "catalog:item-list",
                 "catalog.view_item",
-            )
+            ),
+            NavItem(
+                "masterdata",
+                _("Lot-number rules"),
+                "catalog:lot-rule-list",
+                "catalog.view_lotnumberrule",
+            ),
         )
         register_record_type("catalog.item", selectors.item_url, selectors.item_for_history)
         register_record_type(

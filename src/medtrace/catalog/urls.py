@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medtrace.catalog import views
+from medtrace.catalog import lot_rule_views, views
 
 app_name = "catalog"
 
@@ -31,4 +31,8 @@ urlpatterns = [
         views.device_identifier_set_active,
         name="device-identifier-set-active",
     ),
+    path("lot-rules/", lot_rule_views.lot_rule_list, name="lot-rule-list"),
+    path("lot-rules/new/", lot_rule_views.lot_rule_create, name="lot-rule-create"),
+    path("lot-rules/preview/", lot_rule_views.lot_rule_preview, name="lot-rule-preview"),
+    path("lot-rules/<int:pk>/edit/", lot_rule_views.lot_rule_edit, name="lot-rule-edit"),
 ]

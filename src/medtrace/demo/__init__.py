@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from medtrace.demo import audit, catalog, plant
+from medtrace.demo import audit, catalog, equipment, partners, plant
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
 STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
@@ -17,6 +17,8 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("people and roles", plant.build_people),
     ("audit-trail reviews", audit.build_audit_reviews),
     ("items and device identifiers", catalog.build_catalog),
+    ("suppliers and customers", partners.build_partners),
+    ("equipment", equipment.build_equipment),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

@@ -3,5 +3,13 @@ identifiers of the devices among them, with the immutable versions of each ident
 
 from medtrace.catalog.models.device_identifiers import DeviceIdentifier, DeviceIdentifierVersion
 from medtrace.catalog.models.items import Item
+from medtrace.catalog.models.lot_rules import LotNumberCounter, LotNumberRule, LotSequenceReset
 
-__all__ = ["DeviceIdentifier", "DeviceIdentifierVersion", "Item"]
+__all__ = [
+    "DeviceIdentifier",
+    "DeviceIdentifierVersion",
+    "Item",
+    "LotNumberCounter",
+    "LotNumberRule",
+    "LotSequenceReset",
+]

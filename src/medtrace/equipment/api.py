@@ -1,0 +1,123 @@
+"""The equipment ledger over the REST API, mounted at /api/v1/equipment. Reads are scoped to the
+caller's sites (org.access); writes call the same services as the pages."""
+
+from datetime import date
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.equipment import selectors, services
+from medtrace.equipment.choices import EquipmentStatus, EquipmentType
+from medtrace.org import access
+from medtrace.org.models import Location, Site
+
+router = Router(tags=["equipment"])
+
+
+class EquipmentOut(Schema):
+    id: int
+    site: str = Field(..., alias="site.code")
+    code: str
+    name: str
+    name_en: str
+    equipment_type: EquipmentType
+    model_number: str
+    manufacturer: str
+    serial_number: str
+    location_id: int | None
+    status: EquipmentStatus
+    calibration_required: bool
+    calibration_interval_days: int | None
+    last_calibrated_on: date | None
+    calibration_due_on: date | None
+    calibration_overdue: bool
+    maintenance_plan: str
+
+    @staticmethod
+    def resolve_calibration_overdue(equipment) -> bool:
+        return equipment.is_calibration_overdue(timezone.localdate())
+
+
+class EquipmentIn(Schema):
+    site: str = Field(..., description="Site code")
+    code: str
+    name: str
+    name_en: str = ""
+    equipment_type: EquipmentType
+    model_number: str = ""
+    manufacturer: str = ""
+    serial_number: str = ""
+    location_id: int | None = None
+    calibration_required: bool = False
+    calibration_interval_days: int | None = Field(None, ge=1)
+    last_calibrated_on: date | None = None
+    maintenance_plan: str = ""
+
+
+class EquipmentQuery(Schema):
+    site: str | None = Field(None, description="Site code")
+    equipment_type: EquipmentType | None = None
+    status: EquipmentStatus | None = None
+    due_within_days: int | None = Field(None, ge=0, description="Calibration due within N days")
+    overdue: bool | None = Field(None, description="Only equipment with an overdue calibration")
+
+
+class StatusIn(Schema):
+    status: EquipmentStatus
+    reason: str
+
+
+@router.get("", response=list[EquipmentOut])
+@paginate(PageNumberPagination)
+def list_equipment(request, filters: Query[EquipmentQuery]):
+    equipment = selectors.visible_equipment(request.user)
+    today = timezone.localdate()
+    if filters.site:
+        equipment = equipment.filter(site__code=filters.site.upper())
+    if filters.equipment_type:
+        equipment = equipment.filter(equipment_type=filters.equipment_type)
+    if filters.status:
+        equipment = equipment.filter(status=filters.status)
+    if filters.due_within_days is not None:
+        equipment = selectors.due_within(equipment, filters.due_within_days, today)
+    if filters.overdue:
+        equipment = selectors.overdue(equipment, today)
+    return equipment.order_by("site__code", "code")
+
+
+@router.post("", response={201: EquipmentOut, **WRITE_ERRORS})
+def create_equipment(request, payload: EquipmentIn):
+    site = access.get_scoped_or_404(
+        Site.objects.all(), request.user, perm="equipment.add_equipment", code=payload.site.upper()
+    )
+    require_perm(request, "equipment.add_equipment", site)
+    fields = payload.dict(exclude={"site", "code", "name", "equipment_type", "location_id"})
+    if payload.location_id is not None:
+        fields["location"] = access.get_scoped_or_404(
+            Location.objects.all(), request.user, pk=payload.location_id
+        )
+    equipment = services.create_equipment(
+        site=site,
+        code=payload.code,
+        name=payload.name,
+        equipment_type=payload.equipment_type,
+        by=request.user,
+        **fields,
+    )
+    return Status(201, equipment)
+
+
+@router.get("/{int:pk}", response={200: EquipmentOut, **READ_ERRORS})
+def get_equipment(request, pk: int):
+    return selectors.get_equipment_or_404(request.user, pk)
+
+
+@router.post("/{int:pk}/status", response={200: EquipmentOut, **WRITE_ERRORS})
+def change_status(request, pk: int, payload: StatusIn):
+    equipment = selectors.get_equipment_or_404(request.user, pk)
+    require_perm(request, "equipment.change_equipment", equipment)
+    return services.change_equipment_status(
+        equipment=equipment, status=payload.status, reason=payload.reason, by=request.user
+    )

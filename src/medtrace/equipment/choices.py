@@ -1,0 +1,38 @@
+"""The equipment ledger's choices and its one state machine."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EquipmentType(models.TextChoices):
+    INJECTION_MOLDING = "injection_molding", _("Injection molding machine")
+    EXTRUDER = "extruder", _("Extruder")
+    ASSEMBLY_STATION = "assembly_station", _("Assembly station")
+    EO_STERILIZER = "eo_sterilizer", _("EO sterilizer")
+    LEAK_TESTER = "leak_tester", _("Leak tester")
+    BALANCE = "balance", _("Balance")
+    THERMOMETER = "thermometer", _("Thermometer / data logger")
+    OTHER = "other", _("Other")
+
+
+class EquipmentStatus(models.TextChoices):
+    IN_SERVICE = "in_service", _("In service")
+    OUT_OF_SERVICE = "out_of_service", _("Out of service")
+    RETIRED = "retired", _("Retired")
+
+
+# Which status each status may change to; retired is final.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    EquipmentStatus.IN_SERVICE: frozenset(
+        {EquipmentStatus.OUT_OF_SERVICE, EquipmentStatus.RETIRED}
+    ),
+    EquipmentStatus.OUT_OF_SERVICE: frozenset(
+        {EquipmentStatus.IN_SERVICE, EquipmentStatus.RETIRED}
+    ),
+    EquipmentStatus.RETIRED: frozenset(),
+}
+
+
+def allowed_statuses(status: str) -> list[str]:
+    """The statuses `status` may change to, in the order of EquipmentStatus."""
+    return [value for value in EquipmentStatus.values if value in STATUS_TRANSITIONS[status]]

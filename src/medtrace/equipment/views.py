@@ -1,0 +1,138 @@
+"""The equipment ledger's pages: list with filters, detail with history, create, edit and the
+status change with a reason. Every query is scoped to the user's sites (org.access)."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from medtrace.core.decorators import perm_required
+from medtrace.core.errors import DomainError
+from medtrace.core.forms import show_domain_error
+from medtrace.core.paging import paginate
+from medtrace.equipment import selectors, services
+from medtrace.equipment.choices import allowed_statuses
+from medtrace.equipment.forms import EquipmentFilterForm, EquipmentForm, StatusForm
+from medtrace.org import access
+
+DUE_SOON_DAYS = 30
+
+
+def filter_equipment(equipment, data: dict, today):
+    text = (data.get("q") or "").strip()
+    if text:
+        equipment = equipment.filter(
+            Q(code__icontains=text)
+            | Q(name__icontains=text)
+            | Q(name_en__icontains=text)
+            | Q(serial_number__icontains=text)
+        )
+    if data.get("equipment_type"):
+        equipment = equipment.filter(equipment_type=data["equipment_type"])
+    if data.get("status"):
+        equipment = equipment.filter(status=data["status"])
+    if data.get("calibration") == "overdue":
+        equipment = selectors.overdue(equipment, today)
+    elif data.get("calibration") == "due30":
+        equipment = selectors.due_within(equipment, DUE_SOON_DAYS, today)
+    return selectors.with_overdue(equipment, today)
+
+
+@vary_on_headers("HX-Request")
+@perm_required("equipment.view_equipment")
+def equipment_list(request):
+    form = EquipmentFilterForm(request.GET or None)
+    equipment = selectors.visible_equipment(request.user)
+    if request.site is not None:
+        equipment = equipment.filter(site=request.site)
+    data = form.cleaned_data if form.is_valid() else {}
+    page = paginate(request, filter_equipment(equipment, data, timezone.localdate()))
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "equipment/_equipment_table.html" if fragment else "equipment/equipment_list.html"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "can_add": request.user.has_perm("equipment.add_equipment"),
+        },
+    )
+
+
+@perm_required("equipment.view_equipment")
+def equipment_detail(request, pk: int):
+    equipment = selectors.get_equipment_or_404(request.user, pk)
+    can_change = request.user.has_perm("equipment.change_equipment", equipment)
+    statuses = allowed_statuses(equipment.status)
+    return render(
+        request,
+        "equipment/equipment_detail.html",
+        {
+            "equipment": equipment,
+            "overdue": equipment.is_calibration_overdue(timezone.localdate()),
+            "can_change": can_change and bool(statuses),
+            "status_form": StatusForm(equipment=equipment) if can_change and statuses else None,
+        },
+    )
+
+
+@perm_required("equipment.add_equipment")
+def equipment_create(request):
+    sites = access.scoped(
+        access.visible_sites(request.user), request.user, perm="equipment.add_equipment"
+    ).order_by("code")
+    initial = {"site": request.site} if request.site in sites else {}
+    form = EquipmentForm(request.POST or None, sites=sites, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        site, code = fields.pop("site"), fields.pop("code")
+        try:
+            equipment = services.create_equipment(site=site, code=code, by=request.user, **fields)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("Equipment %(code)s created.") % {"code": equipment.code})
+            return redirect("equipment:equipment-detail", equipment.pk)
+    return render(request, "equipment/equipment_form.html", {"form": form})
+
+
+@perm_required("equipment.change_equipment")
+def equipment_edit(request, pk: int):
+    equipment = selectors.get_equipment_or_404(request.user, pk, perm="equipment.change_equipment")
+    form = EquipmentForm(request.POST or None, equipment=equipment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_equipment(equipment=equipment, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("Equipment %(code)s saved.") % {"code": equipment.code})
+            return redirect("equipment:equipment-detail", equipment.pk)
+    return render(request, "equipment/equipment_form.html", {"form": form, "equipment": equipment})
+
+
+@require_POST
+@perm_required("equipment.change_equipment")
+def equipment_status(request, pk: int):
+    equipment = selectors.get_equipment_or_404(request.user, pk, perm="equipment.change_equipment")
+    form = StatusForm(request.POST, equipment=equipment)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("equipment:equipment-detail", equipment.pk)
+    try:
+        services.change_equipment_status(
+            equipment=equipment,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("equipment:equipment-detail", equipment.pk)

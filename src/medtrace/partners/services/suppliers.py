@@ -1,0 +1,212 @@
+"""Suppliers: create, describe, qualify (status with a reason), their certificates and the
+items they are approved to supply."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from medtrace.audit import services as audit
+from medtrace.audit.choices import AuditAction
+from medtrace.catalog.models import Item
+from medtrace.core.errors import ErrorCode
+from medtrace.core.validation import validated
+from medtrace.org.models import Organization
+from medtrace.partners.choices import (
+    SOURCING_STATUSES,
+    ApprovedSourceStatus,
+    CertificateKind,
+    SupplierStatus,
+)
+from medtrace.partners.expiry import today
+from medtrace.partners.models import ApprovedSource, Supplier, SupplierCertificate
+from medtrace.partners.services.common import only, refuse
+
+SUPPLIER_FIELDS = ("name", "name_en", "contact", "address", "country")
+
+
+def _duplicate_supplier(code: str):
+    refuse(
+        ErrorCode.DUPLICATE,
+        _("A supplier with code %(code)s already exists.") % {"code": code},
+        "code",
+    )
+
+
+@transaction.atomic
+def create_supplier(
+    *,
+    organization: Organization,
+    code: str,
+    name: str,
+    name_en: str = "",
+    contact: str = "",
+    address: str = "",
+    country: str = "CN",
+    by=None,
+) -> Supplier:
+    """A new supplier starts as prospective: qualifying it is a separate, reasoned step."""
+    code = code.strip().upper()
+    if Supplier.objects.filter(organization=organization, code=code).exists():
+        _duplicate_supplier(code)
+    supplier = validated(
+        Supplier(
+            organization=organization,
+            code=code,
+            name=name,
+            name_en=name_en,
+            contact=contact,
+            address=address,
+            country=country.strip().upper(),
+        )
+    )
+    try:
+        with transaction.atomic():
+            supplier.save()
+    except IntegrityError:
+        _duplicate_supplier(code)
+    audit.record(AuditAction.CREATE, supplier, by=by, changes=audit.created(supplier))
+    return supplier
+
+
+@transaction.atomic
+def update_supplier(*, supplier: Supplier, by=None, reason: str = "", **changes) -> Supplier:
+    """Change the supplier's description (SUPPLIER_FIELDS); never its code or status."""
+    only(changes, SUPPLIER_FIELDS)
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    before = audit.snapshot(supplier)
+    for field, value in changes.items():
+        setattr(supplier, field, value)
+    validated(supplier)
+    supplier.save(update_fields=list(changes))
+    diff = audit.diff(before, supplier)
+    if diff:
+        audit.record(AuditAction.CHANGE, supplier, by=by, changes=diff, reason=reason)
+    return supplier
+
+
+@transaction.atomic
+def set_supplier_status(supplier: Supplier, status: str, *, by, reason: str) -> Supplier:
+    """Qualify, conditionally approve, disqualify or return a supplier to prospective. The
+    reason (an audit report, a complaint, a lapsed certificate) is required and audited."""
+    status = SupplierStatus(status)
+    if not (reason or "").strip():
+        refuse(
+            ErrorCode.REASON_REQUIRED,
+            _("Give the reason for changing the status of supplier %(code)s.")
+            % {"code": supplier.code},
+            "reason",
+        )
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    if supplier.status == status:
+        refuse(
+            ErrorCode.INVALID_STATE,
+            _("Supplier %(code)s is already %(status)s.")
+            % {"code": supplier.code, "status": status.label},
+            "status",
+        )
+    previous = supplier.status
+    supplier.status = status
+    supplier.save(update_fields=["status"])
+    audit.record(
+        AuditAction.TRANSITION,
+        supplier,
+        by=by,
+        changes={"status": [previous, str(status)]},
+        reason=reason,
+    )
+    return supplier
+
+
+@transaction.atomic
+def add_certificate(
+    *,
+    supplier: Supplier,
+    kind: str,
+    number: str,
+    valid_until: datetime.date,
+    valid_from: datetime.date | None = None,
+    issuer: str = "",
+    file=None,
+    by=None,
+) -> SupplierCertificate:
+    if valid_from is not None and valid_from > valid_until:
+        refuse(
+            ErrorCode.VALIDATION,
+            _("A certificate cannot end before it starts."),
+            "valid_until",
+        )
+    certificate = validated(
+        SupplierCertificate(
+            organization_id=supplier.organization_id,
+            supplier=supplier,
+            kind=CertificateKind(kind),
+            number=number.strip(),
+            issuer=issuer,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+    )
+    if file:
+        # Saved under MEDIA_ROOT with the row; a failed audit entry rolls the row back (the
+        # stray file is harmless and is never linked).
+        certificate.file.save(file.name, file, save=False)
+    certificate.save()
+    changes = audit.created(certificate)
+    if certificate.file:
+        changes["file"] = [None, certificate.file.name]
+    audit.record(
+        AuditAction.CREATE,
+        certificate,
+        by=by,
+        changes=changes,
+        object_repr=f"{supplier.code}: {certificate}",
+    )
+    return certificate
+
+
+@transaction.atomic
+def approve_source(
+    *,
+    supplier: Supplier,
+    item: Item,
+    status: str = ApprovedSourceStatus.APPROVED,
+    since: datetime.date | None = None,
+    note: str = "",
+    by=None,
+) -> ApprovedSource:
+    """Put `supplier` on the approved supplier list for `item`; only an approved or
+    conditionally approved supplier can be one."""
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    if supplier.status not in SOURCING_STATUSES:
+        refuse(
+            ErrorCode.INVALID_STATE,
+            _(
+                "Supplier %(code)s is %(status)s; only an approved or conditionally approved "
+                "supplier can be an approved source."
+            )
+            % {"code": supplier.code, "status": supplier.get_status_display()},
+            "supplier",
+        )
+    if item.organization_id != supplier.organization_id:
+        refuse(ErrorCode.NOT_FOUND, _("There is no such item."), "item")
+    if ApprovedSource.objects.filter(supplier=supplier, item=item).exists():
+        refuse(
+            ErrorCode.DUPLICATE,
+            _("Supplier %(supplier)s is already an approved source of %(item)s.")
+            % {"supplier": supplier.code, "item": item.code},
+            "item",
+        )
+    source = validated(
+        ApprovedSource(
+            organization_id=supplier.organization_id,
+            supplier=supplier,
+            item=item,
+            status=ApprovedSourceStatus(status),
+            since=since or today(),
+            note=note,
+        )
+    )
+    source.save()
+    audit.record(AuditAction.CREATE, source, by=by, changes=audit.created(source))
+    return source
