@@ -33,6 +33,7 @@ EVERYONE = (
     "catalog.view_item",
     "catalog.view_deviceidentifier",
     "catalog.view_lotnumberrule",
+    "catalog.view_bom",
     # Suppliers and customers are organization-wide master data too.
     "partners.view_supplier",
     "partners.view_suppliercertificate",
@@ -50,6 +51,8 @@ CATALOG_EDITORS = (
     "catalog.change_deviceidentifier",
     "catalog.add_lotnumberrule",
     "catalog.change_lotnumberrule",
+    "catalog.add_bom",
+    "catalog.change_bom",
 )
 
 # Suppliers, their certificates and approved sources are kept by QA and purchasing; customers
@@ -80,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.change_auditreview",
         "audit.view_signature",
         *CATALOG_EDITORS,
+        "catalog.approve_bom",
         *SUPPLIER_EDITORS,
         *CUSTOMER_EDITORS,
         *EQUIPMENT_EDITORS,

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -69,11 +70,23 @@ def signable_record(user, object_type: str, object_id: str):
     entry = signable(object_type)
     if entry is None:
         raise Http404
+    queryset = entry.model.objects.all()
     try:
-        record = access.get_scoped_or_404(entry.model.objects.all(), user, pk=object_id)
+        if _organization_wide(entry.model):
+            if user.organization_id is None or not user.has_perm(access.view_perm(entry.model)):
+                raise Http404
+            record = get_object_or_404(queryset, organization_id=user.organization_id, pk=object_id)
+        else:
+            record = access.get_scoped_or_404(queryset, user, pk=object_id)
     except (ValueError, ValidationError):
         raise Http404 from None
     return entry, record
+
+
+def _organization_wide(model) -> bool:
+    """Master data of a whole organization (a catalog BOM): no site of its own."""
+    names = {field.name for field in model._meta.get_fields()}
+    return "site" not in names and "organization" in names
 
 
 def object_type_of(record) -> str:
@@ -120,6 +133,15 @@ def with_validity(record) -> list[tuple[Signature, bool]]:
     return [(signature, signature.content_hash == current) for signature in signatures_of(record)]
 
 
+def may_sign(user, entry: Signable, record) -> bool:
+    """Whether `user` holds the entry's permission for `record`: at the record's site, or, for
+    organization-wide master data (a record with an organization and no site, such as a
+    catalog BOM), at any of their sites in the record's organization."""
+    if access.site_id_of(record) is None and getattr(record, "organization_id", None):
+        return user.organization_id == record.organization_id and user.has_perm(entry.permission)
+    return user.has_perm(entry.permission, record)
+
+
 def _refused(cause: str, message, code=ErrorCode.SIGNATURE_REFUSED) -> DomainError:
     return DomainError(code, message, cause=cause)
 
@@ -142,7 +164,7 @@ def _check(record, meaning: str, signer, by, password: str) -> DomainError | Non
             "password_expired", _("Your password has expired; change it before signing.")
         )
     entry = signable_for(record)
-    if entry is not None and not by.has_perm(entry.permission, record):
+    if entry is not None and not may_sign(by, entry, record):
         return _refused(
             "not_permitted",
             _("Your roles do not allow signing %(record)s.") % {"record": record},

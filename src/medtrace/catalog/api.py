@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from medtrace.catalog import identifiers, selectors, services
+from medtrace.catalog.bom_api import router as bom_router
 from medtrace.catalog.choices import (
     IssuingAgency,
     ItemKind,
@@ -30,6 +31,7 @@ from medtrace.core.errors import DomainError, ErrorCode
 
 router = Router(tags=["catalog"])
 router.add_router("", lot_rules_router)
+router.add_router("", bom_router)
 
 
 class ItemOut(Schema):

@@ -15,7 +15,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from medtrace.catalog import identifiers
-from medtrace.catalog.models import DeviceIdentifier, DeviceIdentifierVersion, Item
+from medtrace.catalog.models import (
+    Bom,
+    BomStatus,
+    DeviceIdentifier,
+    DeviceIdentifierVersion,
+    Item,
+)
 from medtrace.scan.checks import gtin14
 
 MAX_SCAN_LENGTH = 400
@@ -176,6 +182,48 @@ def _shown(value) -> str:
     return str(value)
 
 
+# Bills of materials.
+
+
+def visible_boms(user) -> QuerySet[Bom]:
+    return _own(Bom.objects.select_related("item"), user, "catalog.view_bom")
+
+
+def effective_bom(item: Item) -> Bom | None:
+    """The item's approved BOM version, the one production builds to; None when none is."""
+    return item.boms.filter(status=BomStatus.APPROVED).first()
+
+
+@dataclass(frozen=True)
+class LineDifference:
+    component: str
+    old: dict | None  # None: added
+    new: dict | None  # None: removed
+
+
+def compare_boms(old: Bom, new: Bom) -> list[LineDifference]:
+    """The lines added, removed or changed from `old` to `new`, matched by component code
+    (a moved position alone counts as unchanged); in component-code order."""
+
+    def by_component(bom: Bom) -> dict[str, dict]:
+        rows = (line.content() for line in bom.lines.select_related("component"))
+        return {row["component"]: row for row in rows}
+
+    before, after = by_component(old), by_component(new)
+
+    def same(a: dict, b: dict) -> bool:
+        return {k: v for k, v in a.items() if k != "position"} == {
+            k: v for k, v in b.items() if k != "position"
+        }
+
+    differences = []
+    for code in sorted(before.keys() | after.keys()):
+        a, b = before.get(code), after.get(code)
+        if a is None or b is None or not same(a, b):
+            differences.append(LineDifference(code, a, b))
+    return differences
+
+
 # Audit-trail links (audit.selectors.register_record_type, see apps.py).
 
 
@@ -195,3 +243,11 @@ def device_identifier_url(object_id: str, site) -> str | None:
 
 def device_identifier_for_history(user, object_id: str) -> DeviceIdentifier:
     return get_object_or_404(visible_device_identifiers(user), pk=object_id)
+
+
+def bom_url(object_id: str, site) -> str | None:
+    return reverse("catalog:bom-detail", args=[int(object_id)]) if object_id.isdigit() else None
+
+
+def bom_for_history(user, object_id: str) -> Bom:
+    return get_object_or_404(visible_boms(user), pk=object_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medtrace.catalog import lot_rule_views, views
+from medtrace.catalog import bom_views, lot_rule_views, views
 
 app_name = "catalog"
 
@@ -31,6 +31,12 @@ urlpatterns = [
         views.device_identifier_set_active,
         name="device-identifier-set-active",
     ),
+    path("items/<str:code>/boms/new/", bom_views.bom_create, name="bom-create"),
+    path("boms/<int:pk>/", bom_views.bom_detail, name="bom-detail"),
+    path("boms/<int:pk>/lines/", bom_views.bom_lines, name="bom-lines"),
+    path("boms/<int:pk>/approve/", bom_views.bom_approve, name="bom-approve"),
+    path("boms/<int:pk>/obsolete/", bom_views.bom_obsolete, name="bom-obsolete"),
+    path("boms/<int:pk>/compare/<int:version>/", bom_views.bom_compare, name="bom-compare"),
     path("lot-rules/", lot_rule_views.lot_rule_list, name="lot-rule-list"),
     path("lot-rules/new/", lot_rule_views.lot_rule_create, name="lot-rule-create"),
     path("lot-rules/preview/", lot_rule_views.lot_rule_preview, name="lot-rule-preview"),

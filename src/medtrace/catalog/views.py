@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -54,6 +55,9 @@ def item_detail(request, code: str):
             "can_change": request.user.has_perm("catalog.change_item"),
             "can_add_identifier": item.is_active
             and request.user.has_perm("catalog.add_deviceidentifier"),
+            "can_view_boms": request.user.has_perm("catalog.view_bom"),
+            "boms": item.boms.annotate(line_count=Count("lines")).order_by("-version"),
+            "can_add_bom": item.is_active and request.user.has_perm("catalog.add_bom"),
         },
     )
 

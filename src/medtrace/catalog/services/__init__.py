@@ -5,6 +5,13 @@ and needs a reason, and a change that by the UDI rules makes a different device 
 is refused, because it needs a new device identifier instead.
 """
 
+from medtrace.catalog.services.boms import (
+    LineIn,
+    approve_bom,
+    create_bom_draft,
+    obsolete_bom,
+    set_bom_lines,
+)
 from medtrace.catalog.services.device_identifiers import (
     DI_ATTRIBUTES,
     NEW_DI_FIELDS,
@@ -19,10 +26,15 @@ __all__ = [
     "DI_ATTRIBUTES",
     "ITEM_FIELDS",
     "NEW_DI_FIELDS",
+    "LineIn",
+    "approve_bom",
+    "create_bom_draft",
     "create_device_identifier",
     "create_item",
+    "obsolete_bom",
     "reactivate_device_identifier",
     "retire_device_identifier",
+    "set_bom_lines",
     "set_item_active",
     "update_device_identifier",
     "update_item",

@@ -1,0 +1,241 @@
+"""Versioned BOMs: drafting, lines, approval by electronic signature, one effective version,
+immutability once approved, comparing versions, the pages and the API."""
+
+from decimal import Decimal
+
+import pytest
+
+from conftest import PASSWORD
+from medtrace.audit import signatures
+from medtrace.audit.choices import AuditAction
+from medtrace.audit.models import AuditEntry, Signature
+from medtrace.catalog import selectors, services
+from medtrace.catalog.choices import ItemKind
+from medtrace.catalog.models import Bom, BomLine, BomStatus
+from medtrace.core.errors import DomainError, ErrorCode
+
+pytestmark = pytest.mark.django_db
+
+
+def entries(bom, action):
+    return AuditEntry.objects.filter(
+        object_type="catalog.bom", object_id=str(bom.pk), action=action
+    )
+
+
+@pytest.fixture
+def product(organization, qa_a):
+    return services.create_item(
+        organization=organization,
+        code="KIT-1",
+        name="输液套件",
+        kind=ItemKind.FINISHED_DEVICE,
+        by=qa_a,
+    )
+
+
+@pytest.fixture
+def parts(organization, qa_a):
+    return [
+        services.create_item(
+            organization=organization, code=code, name=code, kind=ItemKind.COMPONENT, by=qa_a
+        )
+        for code in ("TUBE-1", "NEEDLE-1", "CLAMP-1")
+    ]
+
+
+LINES = [
+    {"component": "TUBE-1", "quantity": "1.5", "unit": "M", "tolerance_percent": "2"},
+    {"component": "NEEDLE-1", "quantity": 1, "trace_required": True},
+]
+
+
+@pytest.fixture
+def draft(product, parts, qa_a):
+    bom = services.create_bom_draft(item=product, by=qa_a)
+    return services.set_bom_lines(bom=bom, lines=LINES, by=qa_a)
+
+
+def test_draft_lines_approve_and_supersede(product, draft, qa_a):
+    assert draft.version == 1 and draft.status == BomStatus.DRAFT
+    assert [line.position for line in draft.lines.all()] == [10, 20]
+    assert draft.lines.get(position=20).unit == "EA"  # the component's own unit
+    approved = services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
+    assert approved.status == BomStatus.APPROVED and approved.effective_from is not None
+    assert selectors.effective_bom(product) == approved
+    [(signature, valid)] = signatures.with_validity(approved)
+    assert signature.meaning == "approved" and valid
+    assert entries(approved, AuditAction.TRANSITION).count() == 1
+
+    second = services.create_bom_draft(item=product, by=qa_a, copy_from=approved)
+    assert second.version == 2
+    assert second.signed_content()["lines"] == approved.signed_content()["lines"]
+    services.set_bom_lines(
+        bom=second, lines=[*LINES, {"component": "CLAMP-1", "quantity": 2}], by=qa_a
+    )
+    services.approve_bom(bom=second, by=qa_a, password=PASSWORD)
+    approved.refresh_from_db()
+    assert approved.status == BomStatus.OBSOLETE
+    assert entries(approved, AuditAction.TRANSITION).last().changes["status"] == [
+        "approved",
+        "obsolete",
+    ]
+    assert Bom.objects.filter(item=product, status=BomStatus.APPROVED).count() == 1
+    assert selectors.effective_bom(product).version == 2
+
+
+def test_approved_bom_is_immutable(draft, qa_a):
+    services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
+    before = list(BomLine.objects.filter(bom=draft).values())
+    changes = AuditEntry.objects.filter(action=AuditAction.CHANGE).count()
+    with pytest.raises(DomainError) as refused:
+        services.set_bom_lines(bom=draft, lines=[{"component": "CLAMP-1", "quantity": 9}], by=qa_a)
+    assert refused.value.code == ErrorCode.INVALID_STATE
+    assert list(BomLine.objects.filter(bom=draft).values()) == before
+    assert AuditEntry.objects.filter(action=AuditAction.CHANGE).count() == changes
+    [(_signature, valid)] = signatures.with_validity(draft)
+    assert valid
+    with pytest.raises(DomainError):
+        services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
+
+
+def test_wrong_password_is_refused_and_audited(draft, qa_a):
+    with pytest.raises(DomainError) as refused:
+        services.approve_bom(bom=draft, by=qa_a, password="wrong")
+    assert refused.value.code == ErrorCode.SIGNATURE_REFUSED
+    draft.refresh_from_db()
+    assert draft.status == BomStatus.DRAFT and draft.effective_from is None
+    assert entries(draft, AuditAction.SIGN_FAILED).get().changes["cause"] == "wrong_password"
+    assert not entries(draft, AuditAction.TRANSITION).exists()
+    assert not Signature.objects.filter(object_type="catalog.bom").exists()
+
+
+def test_approval_needs_lines_and_the_permission(product, parts, draft, make_user, site_a, qa_a):
+    from medtrace.accounts.roles import Role
+
+    empty = services.create_bom_draft(item=product, by=qa_a)
+    with pytest.raises(DomainError) as refused:
+        services.approve_bom(bom=empty, by=qa_a, password=PASSWORD)
+    assert refused.value.code == ErrorCode.INVALID_STATE
+    assert not entries(empty, AuditAction.SIGN_FAILED).exists()
+    regulatory = make_user("ra", (site_a, Role.REGULATORY_AFFAIRS))
+    with pytest.raises(DomainError) as refused:
+        services.approve_bom(bom=draft, by=regulatory, password=PASSWORD)
+    assert refused.value.code == ErrorCode.PERMISSION_DENIED
+    draft.refresh_from_db()
+    assert draft.status == BomStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"component": "KIT-1", "quantity": 1}, "component of itself"),
+        ({"component": "NOPE", "quantity": 1}, "no active item"),
+        ({"component": "TUBE-1", "quantity": 0}, "more than 0"),
+        ({"component": "TUBE-1", "quantity": "x"}, "not a number"),
+        ({"component": "TUBE-1", "quantity": 1, "tolerance_percent": "-1"}, "negative"),
+    ],
+)
+def test_bad_lines_are_refused(draft, qa_a, line, message):
+    before = list(draft.lines.values())
+    with pytest.raises(DomainError) as refused:
+        services.set_bom_lines(bom=draft, lines=[line], by=qa_a)
+    assert message in str(refused.value.message)
+    assert list(draft.lines.values()) == before
+
+
+def test_inactive_or_foreign_component_refused(draft, parts, qa_a, outsider):
+    services.set_item_active(item=parts[2], active=False, by=qa_a)
+    for code in ("CLAMP-1", "SECRET-1"):
+        with pytest.raises(DomainError):
+            services.set_bom_lines(bom=draft, lines=[{"component": code, "quantity": 1}], by=qa_a)
+
+
+def test_obsolete_needs_reason(draft, qa_a):
+    with pytest.raises(DomainError) as refused:
+        services.obsolete_bom(bom=draft, by=qa_a, reason=" ")
+    assert refused.value.code == ErrorCode.REASON_REQUIRED
+    services.obsolete_bom(bom=draft, by=qa_a, reason="Design withdrawn")
+    draft.refresh_from_db()
+    assert draft.status == BomStatus.OBSOLETE
+
+
+def test_compare_lists_added_removed_changed(client, product, draft, qa_a):
+    second = services.create_bom_draft(item=product, by=qa_a, copy_from=draft)
+    services.set_bom_lines(
+        bom=second,
+        lines=[
+            {"component": "TUBE-1", "quantity": "1.6", "unit": "M", "tolerance_percent": "2"},
+            {"component": "CLAMP-1", "quantity": 1},
+        ],
+        by=qa_a,
+    )
+    differences = {d.component: d for d in selectors.compare_boms(draft, second)}
+    assert differences["TUBE-1"].old["quantity"] == "1.5"
+    assert differences["TUBE-1"].new["quantity"] == "1.6"
+    assert differences["NEEDLE-1"].new is None and differences["CLAMP-1"].old is None
+    client.force_login(qa_a)
+    page = client.get(f"/catalog/boms/{second.pk}/compare/1/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "added" in text and "removed" in text and "changed" in text
+
+
+def test_pages_draft_edit_and_approve(client, product, parts, qa_a):
+    client.force_login(qa_a)
+    item_page = client.get("/catalog/items/KIT-1/")
+    assert "Bills of materials" in item_page.content.decode()
+    created = client.post("/catalog/items/KIT-1/boms/new/")
+    bom = Bom.objects.get(item=product)
+    assert created.status_code == 302 and created.url == f"/catalog/boms/{bom.pk}/"
+    saved = client.post(
+        f"/catalog/boms/{bom.pk}/lines/",
+        {"lines": "tube-1; 1.5; M; 2; yes\nNEEDLE-1; 1\n\nCLAMP-1; 2; EA; 0; no"},
+    )
+    assert saved.status_code == 302
+    assert [(line.component.code, line.trace_required) for line in bom.lines.all()] == [
+        ("TUBE-1", True),
+        ("NEEDLE-1", True),
+        ("CLAMP-1", False),
+    ]
+    bad = client.post(f"/catalog/boms/{bom.pk}/lines/", {"lines": "KIT-1; 1"})
+    assert bad.status_code == 200 and "component of itself" in bad.content.decode()
+    detail = client.get(f"/catalog/boms/{bom.pk}/").content.decode()
+    assert "Sign and approve" in detail and "Save lines" in detail
+    client.post(f"/catalog/boms/{bom.pk}/approve/", {"meaning": "approved", "password": PASSWORD})
+    bom.refresh_from_db()
+    assert bom.status == BomStatus.APPROVED
+    detail = client.get(f"/catalog/boms/{bom.pk}/").content.decode()
+    assert "Sign and approve" not in detail and "Save lines" not in detail
+    assert "Qa-A" in detail  # the signer's printed name in the signature block
+
+
+def test_operator_sees_but_cannot_change(client, draft, operator_a):
+    client.force_login(operator_a)
+    assert client.get(f"/catalog/boms/{draft.pk}/").status_code == 200
+    assert client.post(f"/catalog/boms/{draft.pk}/lines/", {"lines": ""}).status_code == 403
+    assert client.post(f"/catalog/boms/{draft.pk}/approve/", {}).status_code == 403
+
+
+def test_generic_sign_endpoint_cannot_bypass_approval(client, draft, qa_a):
+    client.force_login(qa_a)
+    response = client.post(
+        f"/audit/sign/catalog.bom/{draft.pk}/",
+        {"meaning": "approved", "password": PASSWORD},
+    )
+    assert response.status_code in (403, 404)
+    assert not Signature.objects.filter(object_type="catalog.bom").exists()
+
+
+def test_api(client, product, draft, qa_a, outsider):
+    client.force_login(qa_a)
+    services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
+    listed = client.get("/api/v1/catalog/items/KIT-1/boms")
+    assert listed.status_code == 200
+    assert [(row["version"], row["status"]) for row in listed.json()] == [(1, "approved")]
+    body = client.get(f"/api/v1/catalog/boms/{draft.pk}").json()
+    assert body["lines"][0]["component"] == "TUBE-1"
+    assert Decimal(body["lines"][0]["quantity"]) == Decimal("1.5")
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/catalog/boms/{draft.pk}").status_code == 404
+    assert client.get("/api/v1/catalog/items/KIT-1/boms").status_code == 404
