@@ -34,6 +34,7 @@ EVERYONE = (
     "catalog.view_deviceidentifier",
     "catalog.view_lotnumberrule",
     "catalog.view_bom",
+    "catalog.view_routing",
     # Suppliers and customers are organization-wide master data too.
     "partners.view_supplier",
     "partners.view_suppliercertificate",
@@ -53,6 +54,8 @@ CATALOG_EDITORS = (
     "catalog.change_lotnumberrule",
     "catalog.add_bom",
     "catalog.change_bom",
+    "catalog.add_routing",
+    "catalog.change_routing",
 )
 
 # Suppliers, their certificates and approved sources are kept by QA and purchasing; customers
@@ -84,6 +87,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.view_signature",
         *CATALOG_EDITORS,
         "catalog.approve_bom",
+        "catalog.approve_routing",
         *SUPPLIER_EDITORS,
         *CUSTOMER_EDITORS,
         *EQUIPMENT_EDITORS,

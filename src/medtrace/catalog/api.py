@@ -11,7 +11,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from medtrace.catalog import identifiers, selectors, services
-from medtrace.catalog.bom_api import router as bom_router
 from medtrace.catalog.choices import (
     IssuingAgency,
     ItemKind,
@@ -26,12 +25,13 @@ from medtrace.catalog.choices import (
 )
 from medtrace.catalog.lot_rules_api import router as lot_rules_router
 from medtrace.catalog.models import DeviceIdentifier, DeviceIdentifierVersion
+from medtrace.catalog.version_api import router as version_router
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 
 router = Router(tags=["catalog"])
 router.add_router("", lot_rules_router)
-router.add_router("", bom_router)
+router.add_router("", version_router)
 
 
 class ItemOut(Schema):

@@ -28,13 +28,19 @@ class CatalogConfig(AppConfig):
         )
         register_record_type("catalog.item", selectors.item_url, selectors.item_for_history)
         register_record_type("catalog.bom", selectors.bom_url, selectors.bom_for_history)
+        register_record_type(
+            "catalog.routing", selectors.routing_url, selectors.routing_for_history
+        )
 
         from medtrace.audit.choices import SignatureMeaning
         from medtrace.audit.signatures import register_signable
-        from medtrace.catalog.models import Bom
+        from medtrace.catalog.models import Bom, Routing
 
         register_signable(
             Bom, permission="catalog.approve_bom", meanings=[SignatureMeaning.APPROVED]
+        )
+        register_signable(
+            Routing, permission="catalog.approve_routing", meanings=[SignatureMeaning.APPROVED]
         )
         register_record_type(
             "catalog.deviceidentifier",

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.catalog.services import LineIn
+from medtrace.core.numbers import plain
 
 TRUE_WORDS = {"y", "yes", "1", "true", "是"}
 FALSE_WORDS = {"n", "no", "0", "false", "否"}
@@ -14,9 +15,9 @@ def lines_as_text(bom) -> str:
         "; ".join(
             [
                 line.component.code,
-                str(line.quantity.normalize()),
+                plain(line.quantity),
                 line.unit,
-                str(line.tolerance_percent.normalize()),
+                plain(line.tolerance_percent),
                 "yes" if line.trace_required else "no",
             ]
         )
@@ -64,7 +65,3 @@ class BomLinesForm(forms.Form):
                 )
             )
         return parsed
-
-
-class ObsoleteForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=1000)

@@ -125,3 +125,9 @@ class DeviceIdentifierForm(forms.ModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ObsoleteForm(forms.Form):
+    """Making a BOM or routing version obsolete: the reason is required."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=1000)

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from medtrace.catalog import identifiers
 from medtrace.catalog.models import (
     Bom,
-    BomStatus,
     DeviceIdentifier,
     DeviceIdentifierVersion,
     Item,
+    ProductVersion,
+    Routing,
+    VersionStatus,
 )
 from medtrace.scan.checks import gtin14
 
@@ -182,45 +184,52 @@ def _shown(value) -> str:
     return str(value)
 
 
-# Bills of materials.
+# BOMs and routings.
 
 
 def visible_boms(user) -> QuerySet[Bom]:
     return _own(Bom.objects.select_related("item"), user, "catalog.view_bom")
 
 
+def visible_routings(user) -> QuerySet[Routing]:
+    return _own(Routing.objects.select_related("item"), user, "catalog.view_routing")
+
+
 def effective_bom(item: Item) -> Bom | None:
     """The item's approved BOM version, the one production builds to; None when none is."""
-    return item.boms.filter(status=BomStatus.APPROVED).first()
+    return item.boms.filter(status=VersionStatus.APPROVED).first()
+
+
+def effective_routing(item: Item) -> Routing | None:
+    """The item's approved routing version; None when none is."""
+    return item.routings.filter(status=VersionStatus.APPROVED).first()
 
 
 @dataclass(frozen=True)
-class LineDifference:
-    component: str
+class Difference:
+    key: str  # what the rows are matched by: a BOM line's component, an operation's name
     old: dict | None  # None: added
     new: dict | None  # None: removed
 
 
-def compare_boms(old: Bom, new: Bom) -> list[LineDifference]:
-    """The lines added, removed or changed from `old` to `new`, matched by component code
-    (a moved position alone counts as unchanged); in component-code order."""
+def compare_versions(old: ProductVersion, new: ProductVersion) -> list[Difference]:
+    """The rows (BOM lines, routing operations) added, removed or changed from `old` to `new`,
+    matched by component code or operation name, so that a moved position alone counts as
+    unchanged; in key order."""
+    key = "component" if isinstance(new, Bom) else "name"
 
-    def by_component(bom: Bom) -> dict[str, dict]:
-        rows = (line.content() for line in bom.lines.select_related("component"))
-        return {row["component"]: row for row in rows}
+    def rows(version: ProductVersion) -> dict[str, dict]:
+        return {row[key]: row for row in version.content()}
 
-    before, after = by_component(old), by_component(new)
+    def without_position(row: dict) -> dict:
+        return {name: value for name, value in row.items() if name != "position"}
 
-    def same(a: dict, b: dict) -> bool:
-        return {k: v for k, v in a.items() if k != "position"} == {
-            k: v for k, v in b.items() if k != "position"
-        }
-
+    before, after = rows(old), rows(new)
     differences = []
-    for code in sorted(before.keys() | after.keys()):
-        a, b = before.get(code), after.get(code)
-        if a is None or b is None or not same(a, b):
-            differences.append(LineDifference(code, a, b))
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
+        if a is None or b is None or without_position(a) != without_position(b):
+            differences.append(Difference(name, a, b))
     return differences
 
 
@@ -251,3 +260,13 @@ def bom_url(object_id: str, site) -> str | None:
 
 def bom_for_history(user, object_id: str) -> Bom:
     return get_object_or_404(visible_boms(user), pk=object_id)
+
+
+def routing_url(object_id: str, site) -> str | None:
+    if not object_id.isdigit():
+        return None
+    return reverse("catalog:routing-detail", args=[int(object_id)])
+
+
+def routing_for_history(user, object_id: str) -> Routing:
+    return get_object_or_404(visible_routings(user), pk=object_id)

@@ -58,6 +58,11 @@ def item_detail(request, code: str):
             "can_view_boms": request.user.has_perm("catalog.view_bom"),
             "boms": item.boms.annotate(line_count=Count("lines")).order_by("-version"),
             "can_add_bom": item.is_active and request.user.has_perm("catalog.add_bom"),
+            "can_view_routings": request.user.has_perm("catalog.view_routing"),
+            "routings": item.routings.annotate(operation_count=Count("operations")).order_by(
+                "-version"
+            ),
+            "can_add_routing": item.is_active and request.user.has_perm("catalog.add_routing"),
         },
     )
 

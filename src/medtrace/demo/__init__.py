@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from medtrace.demo import audit, catalog, equipment, partners, plant
+from medtrace.demo import audit, catalog, equipment, partners, plant, recipes
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
 STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
@@ -17,6 +17,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("people and roles", plant.build_people),
     ("audit-trail reviews", audit.build_audit_reviews),
     ("items and device identifiers", catalog.build_catalog),
+    ("bills of materials and routings", recipes.build_boms_and_routings),
     ("suppliers and customers", partners.build_partners),
     ("equipment", equipment.build_equipment),
 ]

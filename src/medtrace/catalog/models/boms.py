@@ -1,10 +1,8 @@
 """Bills of materials: what one unit of a product is made of, in numbered versions per item.
-A version is drafted, approved by an electronic signature, and made obsolete when a later
-version is approved; only a draft's lines can change (an approved BOM is immutable)."""
+The version lifecycle is ProductVersion's."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,66 +10,25 @@ from django.utils.translation import gettext_lazy as _
 
 from medtrace.catalog.choices import UnitOfMeasure
 from medtrace.catalog.models.items import Item
-from medtrace.org.models import Organization
+from medtrace.catalog.models.versions import ProductVersion
+from medtrace.core.numbers import plain
 
 
-class BomStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    APPROVED = "approved", _("Approved")
-    OBSOLETE = "obsolete", _("Obsolete")
-
-
-class Bom(models.Model):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
-    )
-    item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="boms", verbose_name=_("product")
-    )
-    version = models.PositiveIntegerField(_("version"), validators=[MinValueValidator(1)])
-    status = models.CharField(
-        _("status"), max_length=10, choices=BomStatus.choices, default=BomStatus.DRAFT
-    )
-    effective_from = models.DateTimeField(_("effective from"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
+class Bom(ProductVersion):
+    class Meta(ProductVersion.Meta):
         verbose_name = _("bill of materials")
         verbose_name_plural = _("bills of materials")
-        ordering = ["item__code", "-version"]
         permissions = [("approve_bom", "Can approve a BOM")]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "version"], name="bom_item_version_unique"),
-            models.UniqueConstraint(
-                fields=["item"],
-                condition=Q(status="approved"),
-                name="bom_one_approved_per_item",
-            ),
-        ]
 
     def __str__(self):
         return f"BOM {self.item.code} v{self.version}"
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == BomStatus.DRAFT
+    def content(self) -> list[dict]:
+        return [line.content() for line in self.lines.select_related("component")]
 
     def signed_content(self) -> dict:
         """What an approval signs: the product, the version and every line."""
-        return {
-            "item": self.item.code,
-            "version": self.version,
-            "lines": [line.content() for line in self.lines.select_related("component")],
-        }
+        return {"item": self.item.code, "version": self.version, "lines": self.content()}
 
 
 class BomLine(models.Model):
@@ -118,8 +75,8 @@ class BomLine(models.Model):
         return {
             "position": self.position,
             "component": self.component.code,
-            "quantity": str(self.quantity.normalize()),
+            "quantity": plain(self.quantity),
             "unit": self.unit,
-            "tolerance_percent": str(self.tolerance_percent.normalize()),
+            "tolerance_percent": plain(self.tolerance_percent),
             "trace_required": self.trace_required,
         }

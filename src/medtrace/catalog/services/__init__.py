@@ -21,21 +21,35 @@ from medtrace.catalog.services.device_identifiers import (
     update_device_identifier,
 )
 from medtrace.catalog.services.items import ITEM_FIELDS, create_item, set_item_active, update_item
+from medtrace.catalog.services.routings import (
+    OperationIn,
+    ParameterIn,
+    approve_routing,
+    create_routing_draft,
+    obsolete_routing,
+    set_routing_operations,
+)
 
 __all__ = [
     "DI_ATTRIBUTES",
     "ITEM_FIELDS",
     "NEW_DI_FIELDS",
     "LineIn",
+    "OperationIn",
+    "ParameterIn",
     "approve_bom",
+    "approve_routing",
     "create_bom_draft",
     "create_device_identifier",
     "create_item",
+    "create_routing_draft",
     "obsolete_bom",
+    "obsolete_routing",
     "reactivate_device_identifier",
     "retire_device_identifier",
     "set_bom_lines",
     "set_item_active",
+    "set_routing_operations",
     "update_device_identifier",
     "update_item",
 ]

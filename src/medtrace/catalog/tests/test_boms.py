@@ -11,7 +11,7 @@ from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry, Signature
 from medtrace.catalog import selectors, services
 from medtrace.catalog.choices import ItemKind
-from medtrace.catalog.models import Bom, BomLine, BomStatus
+from medtrace.catalog.models import Bom, BomLine, VersionStatus
 from medtrace.core.errors import DomainError, ErrorCode
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +57,11 @@ def draft(product, parts, qa_a):
 
 
 def test_draft_lines_approve_and_supersede(product, draft, qa_a):
-    assert draft.version == 1 and draft.status == BomStatus.DRAFT
+    assert draft.version == 1 and draft.status == VersionStatus.DRAFT
     assert [line.position for line in draft.lines.all()] == [10, 20]
     assert draft.lines.get(position=20).unit == "EA"  # the component's own unit
     approved = services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
-    assert approved.status == BomStatus.APPROVED and approved.effective_from is not None
+    assert approved.status == VersionStatus.APPROVED and approved.effective_from is not None
     assert selectors.effective_bom(product) == approved
     [(signature, valid)] = signatures.with_validity(approved)
     assert signature.meaning == "approved" and valid
@@ -75,12 +75,12 @@ def test_draft_lines_approve_and_supersede(product, draft, qa_a):
     )
     services.approve_bom(bom=second, by=qa_a, password=PASSWORD)
     approved.refresh_from_db()
-    assert approved.status == BomStatus.OBSOLETE
+    assert approved.status == VersionStatus.OBSOLETE
     assert entries(approved, AuditAction.TRANSITION).last().changes["status"] == [
         "approved",
         "obsolete",
     ]
-    assert Bom.objects.filter(item=product, status=BomStatus.APPROVED).count() == 1
+    assert Bom.objects.filter(item=product, status=VersionStatus.APPROVED).count() == 1
     assert selectors.effective_bom(product).version == 2
 
 
@@ -104,7 +104,7 @@ def test_wrong_password_is_refused_and_audited(draft, qa_a):
         services.approve_bom(bom=draft, by=qa_a, password="wrong")
     assert refused.value.code == ErrorCode.SIGNATURE_REFUSED
     draft.refresh_from_db()
-    assert draft.status == BomStatus.DRAFT and draft.effective_from is None
+    assert draft.status == VersionStatus.DRAFT and draft.effective_from is None
     assert entries(draft, AuditAction.SIGN_FAILED).get().changes["cause"] == "wrong_password"
     assert not entries(draft, AuditAction.TRANSITION).exists()
     assert not Signature.objects.filter(object_type="catalog.bom").exists()
@@ -123,7 +123,7 @@ def test_approval_needs_lines_and_the_permission(product, parts, draft, make_use
         services.approve_bom(bom=draft, by=regulatory, password=PASSWORD)
     assert refused.value.code == ErrorCode.PERMISSION_DENIED
     draft.refresh_from_db()
-    assert draft.status == BomStatus.DRAFT
+    assert draft.status == VersionStatus.DRAFT
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_obsolete_needs_reason(draft, qa_a):
     assert refused.value.code == ErrorCode.REASON_REQUIRED
     services.obsolete_bom(bom=draft, by=qa_a, reason="Design withdrawn")
     draft.refresh_from_db()
-    assert draft.status == BomStatus.OBSOLETE
+    assert draft.status == VersionStatus.OBSOLETE
 
 
 def test_compare_lists_added_removed_changed(client, product, draft, qa_a):
@@ -170,7 +170,7 @@ def test_compare_lists_added_removed_changed(client, product, draft, qa_a):
         ],
         by=qa_a,
     )
-    differences = {d.component: d for d in selectors.compare_boms(draft, second)}
+    differences = {d.key: d for d in selectors.compare_versions(draft, second)}
     assert differences["TUBE-1"].old["quantity"] == "1.5"
     assert differences["TUBE-1"].new["quantity"] == "1.6"
     assert differences["NEEDLE-1"].new is None and differences["CLAMP-1"].old is None
@@ -204,7 +204,7 @@ def test_pages_draft_edit_and_approve(client, product, parts, qa_a):
     assert "Sign and approve" in detail and "Save lines" in detail
     client.post(f"/catalog/boms/{bom.pk}/approve/", {"meaning": "approved", "password": PASSWORD})
     bom.refresh_from_db()
-    assert bom.status == BomStatus.APPROVED
+    assert bom.status == VersionStatus.APPROVED
     detail = client.get(f"/catalog/boms/{bom.pk}/").content.decode()
     assert "Sign and approve" not in detail and "Save lines" not in detail
     assert "Qa-A" in detail  # the signer's printed name in the signature block

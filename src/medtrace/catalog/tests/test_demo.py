@@ -31,3 +31,28 @@ def test_demo_catalog():
         ("case", 2),
     ]
     assert {di.item.code for di in identifiers.filter(issuing_agency="MA")} == {"ST-1001"}
+
+
+def test_demo_boms_and_routings_are_approved_and_signed():
+    from medtrace.audit.signatures import with_validity
+    from medtrace.catalog.models import Bom, VersionStatus
+    from medtrace.catalog.selectors import compare_versions, effective_bom, effective_routing
+
+    plant = generate()
+    infusion_set = plant.items["IS-2001"]
+    assert [bom.status for bom in infusion_set.boms.order_by("version")] == [
+        VersionStatus.OBSOLETE,
+        VersionStatus.APPROVED,
+        VersionStatus.DRAFT,
+    ]
+    assert compare_versions(infusion_set.boms.get(version=1), effective_bom(infusion_set))
+    routing = effective_routing(infusion_set)
+    assert [o.equipment_type for o in routing.operations.order_by("position")] == [
+        "assembly_station",
+        "leak_tester",
+        "other",
+        "eo_sterilizer",
+    ]
+    for record in [*Bom.objects.filter(status=VersionStatus.APPROVED), routing]:
+        [(signature, valid)] = with_validity(record)
+        assert valid and signature.signer.username == "qa"

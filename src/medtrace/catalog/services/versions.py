@@ -1,0 +1,154 @@
+"""The version lifecycle BOMs and routings share: draft the next version (optionally copying
+an earlier one), approve a draft by electronic signature (the approved version before it
+becomes obsolete), make a version obsolete with a reason. Each in one transaction with its
+audit entries; the content of a version is the concern of its own service module."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from medtrace.audit import services as audit
+from medtrace.audit import signatures
+from medtrace.audit.choices import AuditAction, SignatureMeaning
+from medtrace.catalog.models import Item, ProductVersion, VersionStatus
+from medtrace.catalog.services.common import refuse
+from medtrace.core.errors import DomainError, ErrorCode
+
+V = TypeVar("V", bound=ProductVersion)
+
+
+def locked(record: V) -> V:
+    return type(record).objects.select_for_update().select_related("item").get(pk=record.pk)
+
+
+def require_draft(record: ProductVersion) -> None:
+    if record.status != VersionStatus.DRAFT:
+        refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(record)s is %(status)s; only a draft can be changed. Draft a new version instead.")
+            % {"record": record, "status": record.get_status_display()},
+        )
+
+
+def create_draft(
+    model: type[V],
+    *,
+    item: Item,
+    by,
+    copy_from: V | None,
+    copy_content: Callable[[V, V], None],
+    note: str = "",
+) -> V:
+    """A new draft of `model` for `item` (the highest version + 1); `copy_content(source,
+    draft)` copies the content of `copy_from`, an earlier version of the same item."""
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if copy_from is not None and copy_from.item_id != item.pk:
+            refuse(
+                ErrorCode.VALIDATION,
+                _("Only a version of %(code)s can be copied into its new version.")
+                % {"code": item.code},
+                "copy_from",
+            )
+        last = model.objects.filter(item=item).aggregate(last=Max("version"))["last"] or 0
+        draft = model.objects.create(
+            organization_id=item.organization_id,
+            item=item,
+            version=last + 1,
+            note=note.strip(),
+            created_by=by,
+        )
+        changes = audit.created(draft)
+        if copy_from is not None:
+            copy_content(copy_from, draft)
+            changes["copied_from"] = [None, copy_from.version]
+            changes["content"] = [None, draft.content()]
+        audit.record(AuditAction.CREATE, draft, by=by, changes=changes)
+        return draft
+
+
+def approve(record: V, *, by, password: str, reason: str = "") -> V:
+    """Approve the draft by `by`'s electronic signature (meaning “approved”): it becomes the
+    effective version and the version approved before it becomes obsolete, in one
+    transaction. A refused signature leaves its SIGN_FAILED entry committed and changes
+    nothing else."""
+    refusal = None
+    with transaction.atomic():
+        record = locked(record)
+        require_draft(record)
+        if not record.content():
+            refuse(
+                ErrorCode.INVALID_STATE,
+                _("%(record)s is empty; an empty version cannot be approved.") % {"record": record},
+            )
+        try:
+            signatures.sign(
+                record, SignatureMeaning.APPROVED, by=by, password=password, reason=reason
+            )
+        except DomainError as error:
+            refusal = error  # the SIGN_FAILED entry commits with this block
+        else:
+            _supersede(record, by=by)
+            now = timezone.now()
+            record.status = VersionStatus.APPROVED
+            record.effective_from = now
+            record.save(update_fields=["status", "effective_from"])
+            audit.record(
+                AuditAction.TRANSITION,
+                record,
+                by=by,
+                changes={
+                    "status": [VersionStatus.DRAFT, VersionStatus.APPROVED],
+                    "effective_from": [None, now],
+                },
+                reason=reason,
+            )
+    if refusal is not None:
+        raise refusal
+    return record
+
+
+def _supersede(record: ProductVersion, *, by) -> None:
+    previous = (
+        type(record)
+        .objects.select_for_update()
+        .filter(item_id=record.item_id, status=VersionStatus.APPROVED)
+    )
+    for old in previous:
+        old.status = VersionStatus.OBSOLETE
+        old.save(update_fields=["status"])
+        audit.record(
+            AuditAction.TRANSITION,
+            old,
+            by=by,
+            changes={"status": [VersionStatus.APPROVED, VersionStatus.OBSOLETE]},
+            reason=str(_("Superseded by version %(version)s.") % {"version": record.version}),
+        )
+
+
+@transaction.atomic
+def make_obsolete(record: V, *, by, reason: str) -> V:
+    """Withdraw a draft or the approved version; the reason is required."""
+    record = locked(record)
+    if not reason.strip():
+        raise DomainError(
+            ErrorCode.REASON_REQUIRED,
+            _("Give the reason for making %(record)s obsolete.") % {"record": record},
+            fields={"reason": [str(_("Required."))]},
+        )
+    if record.status == VersionStatus.OBSOLETE:
+        refuse(ErrorCode.INVALID_STATE, _("%(record)s is already obsolete.") % {"record": record})
+    audit.record(
+        AuditAction.TRANSITION,
+        record,
+        by=by,
+        changes={"status": [record.status, VersionStatus.OBSOLETE]},
+        reason=reason,
+    )
+    record.status = VersionStatus.OBSOLETE
+    record.save(update_fields=["status"])
+    return record
