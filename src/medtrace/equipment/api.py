@@ -1,5 +1,6 @@
 """The equipment ledger over the REST API, mounted at /api/v1/equipment. Reads are scoped to the
-caller's sites (org.access); writes call the same services as the pages."""
+caller's sites (org.access); writes call the same services as the pages and need the
+permission at the equipment's own site. Status changes only through POST .../status."""
 
 from datetime import date
 
@@ -56,6 +57,24 @@ class EquipmentIn(Schema):
     maintenance_plan: str = ""
 
 
+class EquipmentPatch(Schema):
+    """Only the fields sent change; site, code and status stay (status: POST .../status), the
+    calibration due date follows from the last calibration and the interval."""
+
+    name: str | None = None
+    name_en: str | None = None
+    equipment_type: EquipmentType | None = None
+    model_number: str | None = None
+    manufacturer: str | None = None
+    serial_number: str | None = None
+    location_id: int | None = Field(None, description="A location at the same site; null clears")
+    calibration_required: bool | None = None
+    calibration_interval_days: int | None = Field(None, ge=1)
+    last_calibrated_on: date | None = None
+    maintenance_plan: str | None = None
+    reason: str = ""
+
+
 class EquipmentQuery(Schema):
     site: str | None = Field(None, description="Site code")
     equipment_type: EquipmentType | None = None
@@ -87,6 +106,14 @@ def list_equipment(request, filters: Query[EquipmentQuery]):
     return equipment.order_by("site__code", "code")
 
 
+def _location(request, location_id: int | None) -> Location | None:
+    """The location by id among those the caller may see (404 otherwise); the service checks
+    it is at the equipment's site."""
+    if location_id is None:
+        return None
+    return access.get_scoped_or_404(Location.objects.all(), request.user, pk=location_id)
+
+
 @router.post("", response={201: EquipmentOut, **WRITE_ERRORS})
 def create_equipment(request, payload: EquipmentIn):
     site = access.get_scoped_or_404(
@@ -95,9 +122,7 @@ def create_equipment(request, payload: EquipmentIn):
     require_perm(request, "equipment.add_equipment", site)
     fields = payload.dict(exclude={"site", "code", "name", "equipment_type", "location_id"})
     if payload.location_id is not None:
-        fields["location"] = access.get_scoped_or_404(
-            Location.objects.all(), request.user, pk=payload.location_id
-        )
+        fields["location"] = _location(request, payload.location_id)
     equipment = services.create_equipment(
         site=site,
         code=payload.code,
@@ -112,6 +137,18 @@ def create_equipment(request, payload: EquipmentIn):
 @router.get("/{int:pk}", response={200: EquipmentOut, **READ_ERRORS})
 def get_equipment(request, pk: int):
     return selectors.get_equipment_or_404(request.user, pk)
+
+
+@router.patch("/{int:pk}", response={200: EquipmentOut, **WRITE_ERRORS})
+def update_equipment(request, pk: int, payload: EquipmentPatch):
+    """Describe the equipment or record its calibration; 409 once it is retired."""
+    equipment = selectors.get_equipment_or_404(request.user, pk)
+    require_perm(request, "equipment.change_equipment", equipment)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    if "location_id" in changes:
+        changes["location"] = _location(request, changes.pop("location_id"))
+    return services.update_equipment(equipment=equipment, by=request.user, reason=reason, **changes)
 
 
 @router.post("/{int:pk}/status", response={200: EquipmentOut, **WRITE_ERRORS})

@@ -1,17 +1,25 @@
-"""Suppliers and customers over the REST API, mounted at /api/v1/partners. Reads are scoped to
-the caller's organization (selectors.visible_*); writes call the same services as the pages.
-A supplier's status changes only through POST .../status, with a reason."""
+"""Suppliers, their certificates and approved sources, and customers over the REST API, mounted
+at /api/v1/partners. Reads are scoped to the caller's organization (selectors.visible_*);
+writes call the same services as the pages. A supplier's status changes only through
+POST .../status, with a reason; PATCH bodies change the description only."""
 
 from datetime import date
 
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from medtrace.catalog.selectors import get_item_or_404
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.partners import selectors, services
-from medtrace.partners.choices import CertificateKind, CustomerKind, SupplierStatus
+from medtrace.partners.choices import (
+    ApprovedSourceStatus,
+    CertificateKind,
+    CustomerKind,
+    SupplierStatus,
+)
 
 router = Router(tags=["partners"])
 
@@ -34,6 +42,18 @@ class SupplierIn(Schema):
     contact: str = ""
     address: str = ""
     country: str = Field("CN", min_length=2, max_length=2)
+
+
+class SupplierPatch(Schema):
+    """Only the fields sent change; the code is the supplier's identity and its status changes
+    through POST .../status."""
+
+    name: str | None = None
+    name_en: str | None = None
+    contact: str | None = None
+    address: str | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+    reason: str = ""
 
 
 class SupplierQuery(Schema):
@@ -70,6 +90,23 @@ class CertificateIn(Schema):
     valid_until: date
 
 
+class ApprovedSourceOut(Schema):
+    id: int
+    supplier: str = Field(..., alias="supplier.code")
+    supplier_status: SupplierStatus = Field(..., alias="supplier.status")
+    item: str = Field(..., alias="item.code")
+    status: ApprovedSourceStatus
+    since: date
+    note: str
+
+
+class ApprovedSourceIn(Schema):
+    item: str = Field(..., description="Item code")
+    status: ApprovedSourceStatus = ApprovedSourceStatus.APPROVED
+    since: date | None = Field(None, description="Default: today")
+    note: str = ""
+
+
 class CustomerOut(Schema):
     id: int
     code: str
@@ -96,6 +133,21 @@ class CustomerIn(Schema):
     gln: str = ""
     licence_number: str = ""
     licence_valid_until: date | None = None
+
+
+class CustomerPatch(Schema):
+    """Only the fields sent change; the code is the customer's identity."""
+
+    name: str | None = None
+    name_en: str | None = None
+    kind: CustomerKind | None = None
+    address: str | None = None
+    region: str | None = None
+    contact: str | None = None
+    gln: str | None = None
+    licence_number: str | None = None
+    licence_valid_until: date | None = None
+    reason: str = ""
 
 
 class CustomerQuery(Schema):
@@ -134,6 +186,15 @@ def get_supplier(request, code: str):
     return selectors.get_supplier_or_404(request.user, code)
 
 
+@router.patch("/suppliers/{code}", response={200: SupplierOut, **WRITE_ERRORS})
+def update_supplier(request, code: str, payload: SupplierPatch):
+    supplier = selectors.get_supplier_or_404(request.user, code)
+    require_perm(request, "partners.change_supplier")
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    return services.update_supplier(supplier=supplier, by=request.user, reason=reason, **changes)
+
+
 @router.post("/suppliers/{code}/status", response={200: SupplierOut, **WRITE_ERRORS})
 def set_supplier_status(request, code: str, payload: StatusIn):
     supplier = selectors.get_supplier_or_404(request.user, code)
@@ -156,11 +217,79 @@ def list_certificates(request, code: str):
 
 @router.post("/suppliers/{code}/certificates", response={201: CertificateOut, **WRITE_ERRORS})
 def create_certificate(request, code: str, payload: CertificateIn):
-    """Record a certificate; its scanned document is uploaded on the supplier's page."""
+    """Record a certificate without its document (JSON); see .../certificates/with-file."""
     supplier = selectors.get_supplier_or_404(request.user, code)
     require_perm(request, "partners.add_suppliercertificate")
     certificate = services.add_certificate(supplier=supplier, by=request.user, **payload.dict())
     return Status(201, certificate)
+
+
+@router.post(
+    "/suppliers/{code}/certificates/with-file", response={201: CertificateOut, **WRITE_ERRORS}
+)
+def create_certificate_with_file(
+    request, code: str, payload: Form[CertificateIn], file: File[UploadedFile]
+):
+    """Record a certificate with its scanned document: multipart/form-data, the certificate's
+    fields and `file`."""
+    supplier = selectors.get_supplier_or_404(request.user, code)
+    require_perm(request, "partners.add_suppliercertificate")
+    certificate = services.add_certificate(
+        supplier=supplier, by=request.user, file=file, **payload.dict()
+    )
+    return Status(201, certificate)
+
+
+@router.get("/certificates/{int:pk}/file", response=READ_ERRORS)
+def download_certificate_file(request, pk: int):
+    """The certificate's scanned document; 404 when it has none."""
+    certificate = selectors.visible_certificates(request.user).filter(pk=pk).first()
+    if certificate is None or not certificate.file:
+        raise Http404
+    return FileResponse(certificate.file.open("rb"), as_attachment=True)
+
+
+def _approved_sources(request):
+    return selectors.visible_approved_sources(request.user).select_related("supplier", "item")
+
+
+@router.get(
+    "/suppliers/{code}/approved-sources", response={200: list[ApprovedSourceOut], **READ_ERRORS}
+)
+def list_supplier_approved_sources(request, code: str):
+    """The items this supplier is approved to supply."""
+    supplier = selectors.get_supplier_or_404(request.user, code)
+    return _approved_sources(request).filter(supplier=supplier).order_by("item__code")
+
+
+@router.post(
+    "/suppliers/{code}/approved-sources", response={201: ApprovedSourceOut, **WRITE_ERRORS}
+)
+def create_approved_source(request, code: str, payload: ApprovedSourceIn):
+    """Put the supplier on the approved supplier list of an item; only an approved or
+    conditionally approved supplier, and an active item, can be one (409 otherwise)."""
+    supplier = selectors.get_supplier_or_404(request.user, code)
+    require_perm(request, "partners.add_approvedsource")
+    item = get_item_or_404(request.user, payload.item)
+    source = services.approve_source(
+        supplier=supplier,
+        item=item,
+        status=payload.status,
+        since=payload.since,
+        note=payload.note,
+        by=request.user,
+    )
+    return Status(201, source)
+
+
+@router.get(
+    "/items/{code}/approved-sources", response={200: list[ApprovedSourceOut], **READ_ERRORS}
+)
+def list_item_approved_sources(request, code: str):
+    """The approved supplier list of one item (catalog item code), each source with its
+    supplier's current qualification status."""
+    item = get_item_or_404(request.user, code)
+    return _approved_sources(request).filter(item=item).order_by("supplier__code")
 
 
 @router.get("/customers", response=list[CustomerOut])
@@ -186,3 +315,12 @@ def create_customer(request, payload: CustomerIn):
 @router.get("/customers/{code}", response={200: CustomerOut, **READ_ERRORS})
 def get_customer(request, code: str):
     return selectors.get_customer_or_404(request.user, code)
+
+
+@router.patch("/customers/{code}", response={200: CustomerOut, **WRITE_ERRORS})
+def update_customer(request, code: str, payload: CustomerPatch):
+    customer = selectors.get_customer_or_404(request.user, code)
+    require_perm(request, "partners.change_customer")
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    return services.update_customer(customer=customer, by=request.user, reason=reason, **changes)

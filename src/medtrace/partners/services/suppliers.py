@@ -75,6 +75,8 @@ def update_supplier(*, supplier: Supplier, by=None, reason: str = "", **changes)
     only(changes, SUPPLIER_FIELDS)
     supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
     before = audit.snapshot(supplier)
+    if isinstance(changes.get("country"), str):
+        changes["country"] = changes["country"].strip().upper()
     for field, value in changes.items():
         setattr(supplier, field, value)
     validated(supplier)
@@ -190,6 +192,13 @@ def approve_source(
         )
     if item.organization_id != supplier.organization_id:
         refuse(ErrorCode.NOT_FOUND, _("There is no such item."), "item")
+    if not Item.objects.filter(pk=item.pk, is_active=True).exists():
+        refuse(
+            ErrorCode.INVALID_STATE,
+            _("Item %(code)s is inactive; it cannot get a new approved source.")
+            % {"code": item.code},
+            "item",
+        )
     if ApprovedSource.objects.filter(supplier=supplier, item=item).exists():
         refuse(
             ErrorCode.DUPLICATE,

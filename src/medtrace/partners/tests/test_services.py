@@ -141,3 +141,24 @@ def test_customer_gln_is_checked_and_nothing_written_on_refusal(organization, ho
     assert AuditEntry.objects.count() == before
     services.update_customer(customer=hospital, by=qa_a, region="江苏省")
     assert entries(hospital).last().changes == {"region": ["江苏", "江苏省"]}
+
+
+def test_update_supplier_writes_the_country_in_capitals(supplier, qa_a):
+    services.update_supplier(supplier=supplier, by=qa_a, country=" de ", reason="moved")
+    assert Supplier.objects.get(pk=supplier.pk).country == "DE"
+    entry = entries(supplier).last()
+    assert entry.changes == {"country": ["CN", "DE"]} and entry.reason == "moved"
+
+
+def test_an_inactive_item_gets_no_new_approved_source(supplier, pvc, qa_a):
+    from medtrace.catalog import services as catalog
+
+    services.set_supplier_status(supplier, "approved", by=qa_a, reason="audit")
+    catalog.set_item_active(item=pvc, active=False, by=qa_a)
+    before = AuditEntry.objects.count()
+    with pytest.raises(DomainError) as refused:
+        services.approve_source(supplier=supplier, item=pvc, by=qa_a)
+    assert refused.value.code == ErrorCode.INVALID_STATE
+    assert "item" in refused.value.details["fields"]
+    assert not ApprovedSource.objects.exists()
+    assert AuditEntry.objects.count() == before

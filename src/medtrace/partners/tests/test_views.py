@@ -4,6 +4,8 @@ what each role may do, and another organization's records answering 404."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from medtrace.partners import services
@@ -153,3 +155,33 @@ def test_another_organizations_records_answer_404(client, qa_a, supplier, hospit
         assert client.get(url).status_code == 404, url
     client.force_login(qa_a)
     assert client.get("/partners/suppliers/SECRET-S/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/partners/suppliers/", "/partners/customers/"])
+def test_list_page_query_count_does_not_grow_with_rows(client, qa_a, organization, url):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page(client, url)
+        return len(captured)
+
+    def add(first, last):
+        for number in range(first, last):
+            supplier = services.create_supplier(
+                organization=organization, code=f"S-{number:02d}", name="供", contact="张"
+            )
+            services.set_supplier_status(supplier, "approved", by=qa_a, reason="r")
+            services.create_customer(
+                organization=organization,
+                code=f"C-{number:02d}",
+                name="医",
+                kind="hospital",
+                gln=gln(f"950600020{number:03d}"),
+                licence_valid_until=timezone.localdate() + datetime.timedelta(days=number),
+            )
+
+    client.force_login(qa_a)
+    add(0, 3)
+    queries()  # the session's first request does its own bookkeeping
+    few = queries()
+    add(3, 30)
+    assert queries() == few
