@@ -11,7 +11,9 @@ from medtrace.audit.signature_api import router as signatures_router
 from medtrace.catalog.api import router as catalog_router
 from medtrace.core.api import install_error_handlers
 from medtrace.equipment.api import router as equipment_router
+from medtrace.exchange.api import router as exchange_router
 from medtrace.jobs.api import router as jobs_router
+from medtrace.labels.api import router as labels_router
 from medtrace.org.api import router as org_router
 from medtrace.partners.api import router as partners_router
 from medtrace.scan.api import router as scan_router
@@ -49,3 +51,5 @@ api.add_router("/scan", scan_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/partners", partners_router)
 api.add_router("/equipment", equipment_router)
+api.add_router("/labels", labels_router)
+api.add_router("/exchange", exchange_router)

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "medtrace.catalog",
     "medtrace.partners",
     "medtrace.equipment",
+    "medtrace.exchange",
+    "medtrace.labels",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

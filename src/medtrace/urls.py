@@ -14,6 +14,8 @@ urlpatterns = [
     path("catalog/", include("medtrace.catalog.urls")),
     path("partners/", include("medtrace.partners.urls")),
     path("equipment/", include("medtrace.equipment.urls")),
+    path("exchange/", include("medtrace.exchange.urls")),
+    path("labels/", include("medtrace.labels.urls")),
     path("audit/reviews/", include("medtrace.audit.review_urls")),
     path("audit/sign/", include("medtrace.audit.signature_urls")),
     path("audit/", include("medtrace.audit.urls")),
