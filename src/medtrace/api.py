@@ -17,6 +17,7 @@ from medtrace.labels.api import router as labels_router
 from medtrace.org.api import router as org_router
 from medtrace.partners.api import router as partners_router
 from medtrace.scan.api import router as scan_router
+from medtrace.trace.api import epcis_router, trace_router
 
 DESCRIPTION = """
 medtrace REST API.
@@ -53,3 +54,5 @@ api.add_router("/partners", partners_router)
 api.add_router("/equipment", equipment_router)
 api.add_router("/labels", labels_router)
 api.add_router("/exchange", exchange_router)
+api.add_router("/epcis", epcis_router)
+api.add_router("/trace", trace_router)

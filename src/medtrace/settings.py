@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "medtrace.catalog",
     "medtrace.partners",
     "medtrace.equipment",
+    "medtrace.trace",
     "medtrace.exchange",
     "medtrace.labels",
     "django.contrib.admin",

@@ -42,6 +42,9 @@ EVERYONE = (
     "partners.view_customer",
     # Equipment is site-owned; everyone may read the equipment of their own sites.
     "equipment.view_equipment",
+    "trace.view_traceobject",
+    "trace.view_traceevent",
+    "trace.view_party",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -70,6 +73,10 @@ SUPPLIER_EDITORS = (
 )
 CUSTOMER_EDITORS = ("partners.add_customer", "partners.change_customer")
 
+# Events are recorded by the flows (receiving, production, shipping); capturing EPCIS documents
+# by hand or from another system is for QA, production supervisors and the warehouse.
+EVENT_RECORDERS = ("trace.add_traceevent",)
+
 # The equipment ledger is kept by QA and production supervisors.
 EQUIPMENT_EDITORS = ("equipment.add_equipment", "equipment.change_equipment")
 
@@ -91,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *SUPPLIER_EDITORS,
         *CUSTOMER_EDITORS,
         *EQUIPMENT_EDITORS,
+        *EVENT_RECORDERS,
     ),
     Role.QA_INSPECTOR: EVERYONE,
     Role.PRODUCTION_SUPERVISOR: (
@@ -98,6 +106,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "org.view_membership",
         "accounts.view_user",
         *EQUIPMENT_EDITORS,
+        *EVENT_RECORDERS,
     ),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (
@@ -105,6 +114,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "org.add_location",
         "org.change_location",
         *CUSTOMER_EDITORS,
+        *EVENT_RECORDERS,
     ),
     Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS),
     Role.REGULATORY_AFFAIRS: (*EVERYONE, "audit.view_auditentry", *CATALOG_EDITORS),

@@ -1,11 +1,18 @@
-"""Database triggers that refuse UPDATE and DELETE on the append-only audit tables.
+"""Database triggers that refuse UPDATE and DELETE on the append-only tables (the audit trail,
+signatures, the trace event log).
 
 Installed by a migration on SQLite and PostgreSQL. They stop the application and anyone using
 its database account from rewriting history by accident or on purpose; someone who drops the
 triggers is still caught by the hash chain and the signed checkpoints.
 """
 
-APPEND_ONLY_TABLES = ["audit_auditentry", "audit_signature"]
+APPEND_ONLY_TABLES = [
+    "audit_auditentry",
+    "audit_signature",
+    # The trace event log: a correction is a new event, never an edit (DESIGN rule 2).
+    "trace_traceevent",
+    "trace_eventobject",
+]
 
 
 def _sqlite_statements(table: str, install: bool) -> list[str]:

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from medtrace.cli import audit, exchange, jobs, label, scan, setup, tokens, users
+from medtrace.cli import audit, exchange, jobs, label, scan, setup, tokens, trace, users
 from medtrace.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ audit.register(app)
 scan.register(app)
 exchange.register(app)
 label.register(app)
+trace.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 

@@ -1,0 +1,247 @@
+"""The one trace engine (DESIGN rule 7): forward (where did it go) and backward (where did it
+come from) from a lot, unit or container, as recursive CTEs over the derived genealogy and
+containment tables, the same SQL on SQLite and PostgreSQL, never a query per node.
+
+Forward from X: every lot other than X holding material from X directly or through
+intermediates (including the lot of each serialized unit made from X), every unit made from
+X, the containers that held any of them, and every party a shipping event sent X or any of
+those to, directly or inside a container that held it at the time of shipping.
+Backward from X: every lot X was made from, directly or indirectly (for a unit, its own lot
+too), and every source party of the receiving events of those lots (and of X).
+A container as X stands for everything it ever held."""
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+from medtrace.trace.choices import LinkKind, ObjectKind, PartyRole
+from medtrace.trace.models import (
+    Consignment,
+    Container,
+    Containment,
+    GenealogyLink,
+    Lot,
+    Party,
+    TraceEvent,
+    TraceObject,
+    Unit,
+)
+
+FORWARD, BACKWARD = "forward", "backward"
+
+
+@dataclass
+class TraceResult:
+    direction: str
+    root: TraceObject
+    lots: list[Lot] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    containers: list[Container] = field(default_factory=list)
+    parties: list[Party] = field(default_factory=list)  # destinations forward, sources back
+    shipments: list[TraceEvent] = field(default_factory=list)  # each with .parties
+    edges: list[tuple[int, int, str]] = field(default_factory=list)  # source, target, kind
+    elapsed_ms: float = 0.0
+
+    @property
+    def destinations(self) -> list[Party]:
+        return self.parties if self.direction == FORWARD else []
+
+    @property
+    def sources(self) -> list[Party]:
+        return self.parties if self.direction == BACKWARD else []
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "link": GenealogyLink._meta.db_table,
+        "held": Containment._meta.db_table,
+        "sent": Consignment._meta.db_table,
+        "object": TraceObject._meta.db_table,
+        "unit": Unit._meta.db_table,
+        "unit_pk": Unit._meta.pk.column,
+    }
+
+
+# The later of two interval starts and the earlier of two ends (NULL: still open), in SQL
+# that SQLite and PostgreSQL both read.
+_LATER_START = "CASE WHEN c.valid_from > i.valid_from THEN c.valid_from ELSE i.valid_from END"
+_EARLIER_END = """CASE WHEN i.valid_to IS NULL THEN c.valid_to
+    WHEN c.valid_to IS NULL OR i.valid_to < c.valid_to THEN i.valid_to ELSE c.valid_to END"""
+
+
+def _reach_sql(
+    root_id: int, direction: str, as_of: datetime | None, max_depth: int | None
+) -> tuple[str, list]:
+    """`reach(id)`: the root, what a container root ever held (nested contents while their
+    own container was inside it), and the genealogy closure of those."""
+    near, far = ("source_id", "target_id") if direction == FORWARD else ("target_id", "source_id")
+    held_filter = "AND c.valid_from <= %s" if as_of is not None else ""
+    as_of_params = [as_of] if as_of is not None else []
+    params = [root_id, *as_of_params, *as_of_params, root_id]
+    inside = f"""
+        inside(id, valid_from, valid_to) AS (
+            SELECT c.content_id, c.valid_from, c.valid_to FROM {{held}} c
+            WHERE c.container_id = %s {held_filter}
+            UNION
+            SELECT c.content_id, {_LATER_START}, {_EARLIER_END}
+            FROM {{held}} c JOIN inside i ON c.container_id = i.id
+            WHERE (i.valid_to IS NULL OR c.valid_from < i.valid_to)
+              AND (c.valid_to IS NULL OR c.valid_to > i.valid_from) {held_filter}
+        ),
+        reach_start(id) AS (SELECT %s UNION SELECT id FROM inside)
+    """
+    time_filter = ""
+    if as_of is not None:
+        time_filter = f"AND (l.kind = '{LinkKind.MEMBERSHIP}' OR l.event_time <= %s)"
+        params += as_of_params
+    if max_depth is None:
+        # Without a depth bound UNION on the id alone keeps each node once (and ends on cycles).
+        walk = f"""
+            reach(id) AS (
+                SELECT id FROM reach_start
+                UNION
+                SELECT l.{far} FROM {{link}} l JOIN reach r ON l.{near} = r.id
+                WHERE 1 = 1 {time_filter}
+            )
+        """
+    else:
+        walk = f"""
+            reach_depth(id, depth) AS (
+                SELECT id, 0 FROM reach_start
+                UNION
+                SELECT l.{far}, r.depth + 1 FROM {{link}} l JOIN reach_depth r ON l.{near} = r.id
+                WHERE r.depth < {int(max_depth)} {time_filter}
+            ),
+            reach(id) AS (SELECT DISTINCT id FROM reach_depth)
+        """
+    return f"{inside}, {walk}", params
+
+
+def _held_sql(as_of: datetime | None) -> tuple[str, list]:
+    """`held(object_id, container_id, valid_from, valid_to)`: the containers each reached
+    object was in, nested ones included, with the interval it was inside all of them."""
+    as_of_filter, params = "", []
+    if as_of is not None:
+        as_of_filter = "AND c.valid_from <= %s"
+        params = [as_of, as_of]
+    sql = f"""
+        held(object_id, container_id, valid_from, valid_to) AS (
+            SELECT c.content_id, c.container_id, c.valid_from, c.valid_to
+            FROM {{held}} c JOIN reach r ON c.content_id = r.id
+            WHERE 1 = 1 {as_of_filter}
+            UNION
+            SELECT h.object_id, c.container_id,
+                CASE WHEN c.valid_from > h.valid_from THEN c.valid_from ELSE h.valid_from END,
+                CASE WHEN h.valid_to IS NULL THEN c.valid_to
+                     WHEN c.valid_to IS NULL OR h.valid_to < c.valid_to THEN h.valid_to
+                     ELSE c.valid_to END
+            FROM {{held}} c JOIN held h ON c.content_id = h.container_id
+            WHERE (h.valid_to IS NULL OR c.valid_from < h.valid_to)
+              AND (c.valid_to IS NULL OR c.valid_to > h.valid_from) {as_of_filter}
+        )
+    """
+    return sql, params
+
+
+def _query(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**_tables()), params)
+        return cursor.fetchall()
+
+
+def trace(
+    root: TraceObject,
+    direction: str = FORWARD,
+    *,
+    as_of: datetime | None = None,
+    max_depth: int | None = None,
+) -> TraceResult:
+    started = time.perf_counter()
+    reach, base_params = _reach_sql(root.pk, direction, as_of, max_depth)
+    held, held_params = _held_sql(as_of)
+    with_reach = f"WITH RECURSIVE {reach}"
+
+    kinds = _query(
+        f"""{with_reach}
+        SELECT r.id, o.kind, u.lot_id FROM reach r
+        JOIN {{object}} o ON o.id = r.id
+        LEFT JOIN {{unit}} u ON u.{{unit_pk}} = r.id""",
+        base_params,
+    )
+    unit_ids = {pk for pk, kind, _lot in kinds if kind == ObjectKind.UNIT and pk != root.pk}
+    lot_ids = {pk for pk, kind, _lot in kinds if kind == ObjectKind.LOT and pk != root.pk}
+    if direction == FORWARD:
+        # the lot of each unit made from the root holds material from it too
+        lot_ids |= {lot for pk, _kind, lot in kinds if pk in unit_ids and lot} - {root.pk}
+    units = _fetch(Unit.objects.select_related("item", "lot"), unit_ids)
+    lots = _fetch(Lot.objects.select_related("item"), lot_ids)
+
+    containers = {
+        row[0]
+        for row in _query(
+            f"{with_reach}, {held} SELECT DISTINCT container_id FROM held",
+            base_params + held_params,
+        )
+    } - {root.pk}
+    role = PartyRole.DESTINATION if direction == FORWARD else PartyRole.SOURCE
+    time_filter = "AND s.event_time <= %s" if as_of is not None else ""
+    consignments = _query(
+        f"""{with_reach}, {held}
+        SELECT DISTINCT s.party_id, s.event_id FROM {{sent}} s
+        WHERE s.role = %s {time_filter} AND (
+            s.object_id IN (SELECT id FROM reach)
+            OR EXISTS (
+                SELECT 1 FROM held h WHERE h.container_id = s.object_id
+                AND h.valid_from <= s.event_time
+                AND (h.valid_to IS NULL OR s.event_time < h.valid_to)
+            )
+        )""",
+        base_params + held_params + [role] + ([as_of] if as_of is not None else []),
+    )
+    parties = {
+        party.pk: party for party in Party.objects.filter(pk__in={p for p, _e in consignments})
+    }
+    shipments = list(
+        TraceEvent.objects.filter(pk__in={event for _p, event in consignments}).order_by(
+            "event_time", "pk"
+        )
+    )
+    for shipment in shipments:
+        shipment.parties = sorted(
+            (parties[p] for p, event in consignments if event == shipment.pk), key=lambda p: p.pk
+        )
+    edges = _query(
+        f"""{with_reach}
+        SELECT l.source_id, l.target_id, l.kind FROM {{link}} l
+        WHERE l.source_id IN (SELECT id FROM reach) AND l.target_id IN (SELECT id FROM reach)""",
+        base_params,
+    )
+    return TraceResult(
+        direction=direction,
+        root=root,
+        lots=lots,
+        units=units,
+        containers=_fetch(Container.objects.all(), containers),
+        parties=sorted(parties.values(), key=lambda party: party.pk),
+        shipments=shipments,
+        edges=sorted(set(edges)),
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _fetch(queryset, ids: set[int]) -> list:
+    found = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 900):
+        found += queryset.filter(pk__in=ordered[start : start + 900])
+    return sorted(found, key=lambda obj: obj.pk)
+
+
+def trace_forward(root: TraceObject, **options) -> TraceResult:
+    return trace(root, FORWARD, **options)
+
+
+def trace_backward(root: TraceObject, **options) -> TraceResult:
+    return trace(root, BACKWARD, **options)

@@ -1,0 +1,275 @@
+"""Derived state, kept in step with the event log inside the recording transaction:
+genealogy links from transformations, containment intervals from aggregations (rebuilt per
+container in event-time order, so late and corrective events re-derive correctly),
+consignments to destinations and from sources, and each object's current disposition and
+location (a lot-level event counts for every unit of the lot)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from medtrace.trace.choices import LinkKind, ObjectRole, PartyRole
+from medtrace.trace.models import (
+    Consignment,
+    Containment,
+    EventObject,
+    GenealogyLink,
+    TraceEvent,
+    TraceObject,
+    Unit,
+)
+
+CHUNK = 500
+PARTY_TYPES = ("owning_party", "possessing_party", "location")
+
+
+@dataclass
+class Changes:
+    """What a batch touched, so derived state is rebuilt once per object at the end; the
+    genealogy links and consignments of its events, written in bulk by `flush`."""
+
+    objects: set[int] = field(default_factory=set)
+    containers: set[int] = field(default_factory=set)
+    links: list[GenealogyLink] = field(default_factory=list)
+    consignments: list[Consignment] = field(default_factory=list)
+
+    def add(self, event, recorded: TraceEvent, touched: list[EventObject], resolver) -> None:
+        by_role = defaultdict(list)
+        for row in touched:
+            if row.object_id is not None:
+                by_role[row.role].append(row)
+                self.objects.add(row.object_id)
+        if event.event_type == "TransformationEvent":
+            self.links += (
+                GenealogyLink(
+                    organization_id=recorded.organization_id,
+                    kind=LinkKind.TRANSFORMATION,
+                    source_id=source.object_id,
+                    target_id=target.object_id,
+                    event=recorded,
+                    event_time=recorded.event_time,
+                    quantity=source.quantity,
+                    uom=source.uom,
+                )
+                for source in by_role[ObjectRole.INPUT]
+                for target in by_role[ObjectRole.OUTPUT]
+                if source.object_id != target.object_id
+            )
+        if event.event_type == "AggregationEvent" and by_role[ObjectRole.PARENT]:
+            self.containers.add(by_role[ObjectRole.PARENT][0].object_id)
+        shipped = [row for rows in by_role.values() for row in rows]
+        if event.biz_step == "receiving":
+            self.consignments += _consignments(
+                recorded, shipped, event.sources, PartyRole.SOURCE, resolver
+            )
+        else:
+            self.consignments += _consignments(
+                recorded, shipped, event.destinations, PartyRole.DESTINATION, resolver
+            )
+
+    def flush(self) -> None:
+        GenealogyLink.objects.bulk_create(self.links, batch_size=CHUNK)
+        Consignment.objects.bulk_create(self.consignments, batch_size=CHUNK)
+        self.links, self.consignments = [], []
+
+    def retract(self, declared: TraceEvent) -> None:
+        GenealogyLink.objects.filter(event=declared).delete()
+        Consignment.objects.filter(event=declared).delete()
+        rows = EventObject.objects.filter(event=declared, object__isnull=False)
+        for object_id, role in rows.values_list("object_id", "role"):
+            self.objects.add(object_id)
+            if role == ObjectRole.PARENT and declared.event_type == "AggregationEvent":
+                self.containers.add(object_id)
+
+
+def _consignments(recorded, rows, parties, role, resolver) -> list[Consignment]:
+    chosen = [party for party in parties if party.type in PARTY_TYPES]
+    # One party per consignment: the owner when named, else who holds it, else the place.
+    chosen.sort(key=lambda party: PARTY_TYPES.index(party.type))
+    if not chosen:
+        return []
+    party = resolver.party(chosen[0].value)
+    return [
+        Consignment(
+            organization_id=recorded.organization_id,
+            event=recorded,
+            event_time=recorded.event_time,
+            object_id=row.object_id,
+            party=party,
+            role=role,
+            quantity=row.quantity,
+        )
+        for row in rows
+    ]
+
+
+def apply(changes: Changes, *, organization) -> None:
+    changes.flush()
+    if changes.containers:
+        rebuild_containment(organization, changes.containers)
+    if changes.objects:
+        rebuild_state(changes.objects)
+
+
+def _aggregations(**filters):
+    """(event pk, time, action, parent id, [child ids]) of the aggregation events still in
+    force (not declared erroneous) that match `filters` on their event objects."""
+    rows = (
+        EventObject.objects.filter(
+            event__event_type="AggregationEvent",
+            event__declaration__isnull=True,
+            object__isnull=False,
+            **filters,
+        )
+        .values_list("event_id", "event__event_time", "event__action", "role", "object_id")
+        .order_by("event__event_time", "event_id")
+    )
+    events = {}
+    for event_id, time, action, role, object_id in rows:
+        entry = events.setdefault(event_id, [event_id, time, action, None, []])
+        if role == ObjectRole.PARENT:
+            entry[3] = object_id
+        else:
+            entry[4].append(object_id)
+    return events
+
+
+def rebuild_containment(organization, container_ids: set[int]) -> None:
+    """Containment intervals of `container_ids` and of every other container that ever held
+    their contents, replayed from the aggregation events in event-time order. A content
+    packed elsewhere without being unpacked leaves its earlier container then (repacking)."""
+    containers = set(container_ids)
+    seen_contents: set[int] = set()
+    while True:
+        events = _event_rows_for(containers)
+        contents = {child for event in events.values() for child in event[4]} - seen_contents
+        if not contents:
+            break
+        seen_contents |= contents
+        more = set()
+        for chunk in _chunks(contents):
+            packings = EventObject.objects.filter(
+                event__event_type="AggregationEvent",
+                event__declaration__isnull=True,
+                role=ObjectRole.CHILD,
+                object_id__in=chunk,
+            ).values_list("event_id", flat=True)
+            more |= set(
+                EventObject.objects.filter(
+                    role=ObjectRole.PARENT, event_id__in=packings, object__isnull=False
+                ).values_list("object_id", flat=True)
+            )
+        if more <= containers:
+            break
+        containers |= more
+    events = _event_rows_for(containers)
+    intervals = []  # [container, content, from, to, pack event, unpack event]
+    open_by_container: dict[int, dict[int, list]] = defaultdict(dict)
+    for event_id, time, action, parent, children in sorted(
+        events.values(), key=lambda event: (event[1], event[0])
+    ):
+        inside = open_by_container[parent]
+        if action in ("ADD", "OBSERVE"):
+            for child in children:
+                if child not in inside:
+                    inside[child] = [parent, child, time, None, event_id, None]
+                    intervals.append(inside[child])
+        elif action == "DELETE":
+            for child in children or list(inside):
+                interval = inside.pop(child, None)
+                if interval is not None:
+                    interval[3], interval[5] = time, event_id
+    by_content = defaultdict(list)
+    for interval in intervals:
+        by_content[interval[1]].append(interval)
+    for held in by_content.values():
+        held.sort(key=lambda interval: interval[2])
+        for earlier, later in pairwise(held):
+            if earlier[3] is None or earlier[3] > later[2]:
+                earlier[3], earlier[5] = later[2], None
+    for chunk in _chunks(containers):
+        Containment.objects.filter(container_id__in=chunk).delete()
+    Containment.objects.bulk_create(
+        Containment(
+            organization=organization,
+            container_id=container,
+            content_id=content,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            packed_by_id=packed_by,
+            unpacked_by_id=unpacked_by,
+        )
+        for container, content, valid_from, valid_to, packed_by, unpacked_by in intervals
+    )
+
+
+def _event_rows_for(containers: set[int]) -> dict:
+    events = {}
+    for chunk in _chunks(containers):
+        parent_events = EventObject.objects.filter(
+            role=ObjectRole.PARENT, object_id__in=chunk
+        ).values_list("event_id", flat=True)
+        events.update(_aggregations(event_id__in=list(parent_events)))
+    return {key: value for key, value in events.items() if value[3] is not None}
+
+
+def rebuild_state(object_ids: set[int]) -> None:
+    """Each object's disposition, business location, location and last event time: those of
+    the latest event in force that touched it, or touched its lot. Objects ending in the same
+    state are updated by one statement."""
+    ids = set(object_ids)
+    for chunk in _chunks(list(ids)):
+        ids |= set(Unit.objects.filter(lot_id__in=chunk).values_list("pk", flat=True))
+    changed: dict[tuple, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(ids)):
+        lot_of = dict(
+            Unit.objects.filter(pk__in=chunk, lot__isnull=False).values_list("pk", "lot_id")
+        )
+        current = {
+            pk: state
+            for pk, *state in TraceObject.objects.filter(pk__in=chunk).values_list(
+                "pk", "disposition", "biz_location", "location_id", "last_event_time"
+            )
+        }
+        watched = set(chunk) | set(lot_of.values())
+        rows = (
+            EventObject.objects.filter(object_id__in=watched, event__declaration__isnull=True)
+            .values_list(
+                "object_id",
+                "event__event_time",
+                "event_id",
+                "event__disposition",
+                "event__biz_location",
+                "event__location_id",
+            )
+            .order_by("event__event_time", "event_id")
+        )
+        events_of = defaultdict(list)
+        for row in rows:
+            events_of[row[0]].append(row[1:])
+        for object_id in chunk:
+            history = sorted(events_of[object_id] + events_of.get(lot_of.get(object_id), []))
+            disposition, biz_location, location_id, last_time = "", "", None, None
+            for time, _event, event_disposition, event_biz_location, event_location in history:
+                last_time = time
+                if event_disposition:
+                    disposition = event_disposition
+                if event_biz_location:
+                    biz_location, location_id = event_biz_location, event_location
+            state = (disposition, biz_location, location_id, last_time)
+            if list(state) != current.get(object_id):
+                changed[state].append(object_id)
+    for (disposition, biz_location, location_id, last_time), pks in changed.items():
+        for chunk in _chunks(pks):
+            TraceObject.objects.filter(pk__in=chunk).update(
+                disposition=disposition,
+                biz_location=biz_location,
+                location_id=location_id,
+                last_event_time=last_time,
+            )
+
+
+def _chunks(values):
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
