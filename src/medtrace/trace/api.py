@@ -2,9 +2,11 @@
 GS1's REST binding) and the trace contract (mounted at /api/v1/trace)."""
 
 import json
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -116,21 +118,24 @@ def epc_events(request, epc: str):
     return _query_response(request, events, params)
 
 
-def _trace(request, direction: str, id: str, max_depth: int | None):
+def _trace(request, direction: str, id: str, max_depth: int | None, as_of: datetime | None):
     require_perm(request, "trace.view_traceobject")
     root = selectors.find_one(request.user, id)
-    result = engine.trace(root, direction, max_depth=max_depth)
+    if as_of is not None and timezone.is_naive(as_of):
+        as_of = timezone.make_aware(as_of)
+    result = engine.trace(root, direction, max_depth=max_depth, as_of=as_of)
     return contract.as_dict(selectors.visible_result(result, request.user))
 
 
 @trace_router.get("/forward", response={200: dict, **WRITE_ERRORS})
-def trace_forward(request, id: str, max_depth: int | None = None):
+def trace_forward(request, id: str, max_depth: int | None = None, as_of: datetime | None = None):
     """Where it went: lots and units made from `id` (any scan, Digital Link, EPC URN, or a
-    lot / serial number), containers, shipments and destination parties."""
-    return _trace(request, engine.FORWARD, id, max_depth)
+    lot / serial number), containers, shipments and destination parties, with counts by
+    status; `as_of` traces what had happened by then."""
+    return _trace(request, engine.FORWARD, id, max_depth, as_of)
 
 
 @trace_router.get("/backward", response={200: dict, **WRITE_ERRORS})
-def trace_backward(request, id: str, max_depth: int | None = None):
+def trace_backward(request, id: str, max_depth: int | None = None, as_of: datetime | None = None):
     """Where it came from: lots `id` was made from and their source parties."""
-    return _trace(request, engine.BACKWARD, id, max_depth)
+    return _trace(request, engine.BACKWARD, id, max_depth, as_of)

@@ -73,5 +73,21 @@ def as_dict(result: TraceResult) -> dict:
             }
             for event in result.shipments
         ],
+        "by_status": {
+            "lots": by_status(result.lots),
+            "units": by_status(result.units),
+            "containers": by_status(result.containers),
+        },
+        "as_of": result.as_of.isoformat() if result.as_of else None,
         "elapsed_ms": round(result.elapsed_ms, 1),
     }
+
+
+def by_status(objects) -> dict[str, int]:
+    """How many are where: in progress, active (in stock), in transit, returned, … by the
+    CBV disposition of their latest event ("unknown" before any)."""
+    counts: dict[str, int] = {}
+    for obj in objects:
+        status = obj.disposition or "unknown"
+        counts[status] = counts.get(status, 0) + 1
+    return dict(sorted(counts.items()))

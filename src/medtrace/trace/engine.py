@@ -42,6 +42,7 @@ class TraceResult:
     parties: list[Party] = field(default_factory=list)  # destinations forward, sources back
     shipments: list[TraceEvent] = field(default_factory=list)  # each with .parties
     edges: list[tuple[int, int, str]] = field(default_factory=list)  # source, target, kind
+    as_of: datetime | None = None
     elapsed_ms: float = 0.0
 
     @property
@@ -227,6 +228,7 @@ def trace(
         parties=sorted(parties.values(), key=lambda party: party.pk),
         shipments=shipments,
         edges=sorted(set(edges)),
+        as_of=as_of,
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
 

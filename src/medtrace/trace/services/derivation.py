@@ -215,16 +215,16 @@ def _event_rows_for(containers: set[int]) -> dict:
 
 def rebuild_state(object_ids: set[int]) -> None:
     """Each object's disposition, business location, location and last event time: those of
-    the latest event in force that touched it, or touched its lot. Objects ending in the same
+    the latest event in force that touched it, its lot, or a container holding it at the
+    time (a shipped pallet ships its cases and what they hold). Objects ending in the same
     state are updated by one statement."""
-    ids = set(object_ids)
-    for chunk in _chunks(list(ids)):
-        ids |= set(Unit.objects.filter(lot_id__in=chunk).values_list("pk", flat=True))
+    ids = _with_units_and_contents(set(object_ids))
     changed: dict[tuple, list[int]] = defaultdict(list)
     for chunk in _chunks(sorted(ids)):
         lot_of = dict(
             Unit.objects.filter(pk__in=chunk, lot__isnull=False).values_list("pk", "lot_id")
         )
+        held_in = _holders(set(chunk))
         current = {
             pk: state
             for pk, *state in TraceObject.objects.filter(pk__in=chunk).values_list(
@@ -232,25 +232,20 @@ def rebuild_state(object_ids: set[int]) -> None:
             )
         }
         watched = set(chunk) | set(lot_of.values())
-        rows = (
-            EventObject.objects.filter(object_id__in=watched, event__declaration__isnull=True)
-            .values_list(
-                "object_id",
-                "event__event_time",
-                "event_id",
-                "event__disposition",
-                "event__biz_location",
-                "event__location_id",
-            )
-            .order_by("event__event_time", "event_id")
-        )
-        events_of = defaultdict(list)
-        for row in rows:
-            events_of[row[0]].append(row[1:])
+        watched |= {container for held in held_in.values() for container, *_ in held}
+        events_of = _events_of(watched)
         for object_id in chunk:
-            history = sorted(events_of[object_id] + events_of.get(lot_of.get(object_id), []))
+            history = events_of[object_id] + events_of.get(lot_of.get(object_id), [])
+            for container, since, until in held_in.get(object_id, ()):
+                history += [
+                    event
+                    for event in events_of[container]
+                    if since <= event[0] and (until is None or event[0] < until)
+                ]
             disposition, biz_location, location_id, last_time = "", "", None, None
-            for time, _event, event_disposition, event_biz_location, event_location in history:
+            for time, _event, event_disposition, event_biz_location, event_location in sorted(
+                set(history)
+            ):
                 last_time = time
                 if event_disposition:
                     disposition = event_disposition
@@ -267,6 +262,76 @@ def rebuild_state(object_ids: set[int]) -> None:
                 location_id=location_id,
                 last_event_time=last_time,
             )
+
+
+def _with_units_and_contents(ids: set[int]) -> set[int]:
+    """The objects, the units of the lots among them, and everything the containers among
+    them ever held (nested too): their state may follow from the same events."""
+    frontier = set(ids)
+    while frontier:
+        found = set()
+        for chunk in _chunks(frontier):
+            found |= set(Unit.objects.filter(lot_id__in=chunk).values_list("pk", flat=True))
+            found |= set(
+                Containment.objects.filter(container_id__in=chunk).values_list(
+                    "content_id", flat=True
+                )
+            )
+        frontier = found - ids
+        ids |= frontier
+    return ids
+
+
+def _holders(ids: set[int]) -> dict[int, list[tuple]]:
+    """{object: [(container, from, to)]}: every container that held each object, nested ones
+    with the part of the interval the object was inside them all."""
+    held_in: dict[int, list[tuple]] = defaultdict(list)
+    level = [
+        (content, container, since, until)
+        for chunk in _chunks(ids)
+        for content, container, since, until in Containment.objects.filter(
+            content_id__in=chunk
+        ).values_list("content_id", "container_id", "valid_from", "valid_to")
+    ]
+    while level:
+        for content, container, since, until in level:
+            held_in[content].append((container, since, until))
+        outer = defaultdict(list)
+        for chunk in _chunks({container for _c, container, _s, _u in level}):
+            for content, container, since, until in Containment.objects.filter(
+                content_id__in=chunk
+            ).values_list("content_id", "container_id", "valid_from", "valid_to"):
+                outer[content].append((container, since, until))
+        following = []
+        for content, container, since, until in level:
+            for parent, parent_since, parent_until in outer.get(container, ()):
+                start = max(since, parent_since)
+                ends = [end for end in (until, parent_until) if end is not None]
+                end = min(ends) if ends else None
+                if end is None or start < end:
+                    following.append((content, parent, start, end))
+        level = following
+    return held_in
+
+
+def _events_of(object_ids: set[int]) -> dict[int, list[tuple]]:
+    """{object: [(time, event, disposition, biz location, location)]} of the events in force
+    that touched each object."""
+    events_of = defaultdict(list)
+    for chunk in _chunks(object_ids):
+        rows = EventObject.objects.filter(
+            object_id__in=chunk, event__declaration__isnull=True
+        ).values_list(
+            "object_id",
+            "event__event_time",
+            "event_id",
+            "event__disposition",
+            "event__biz_location",
+            "event__location_id",
+        )
+        for row in rows:
+            events_of[row[0]].append(row[1:])
+    return events_of
 
 
 def _chunks(values):

@@ -2,6 +2,7 @@
 contract): the same services as the CLI, the shared error body, permissions and site scope."""
 
 import json
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -207,3 +208,16 @@ def test_another_organization_sees_nothing(client, plant):
     assert event_ids(client.get("/api/v1/epcis/events")) == []
     raw = quote(corpus.lot_id(corpus.RAW_GTIN, "R4"))
     assert client.get(f"/api/v1/trace/forward?id={raw}").status_code == 404
+
+
+def test_trace_as_of_and_counts_by_status(client, plant):
+    raw = corpus.lot_id(corpus.RAW_GTIN, "R4")
+    now = client.get(f"/api/v1/trace/forward?id={quote(raw)}").json()
+    assert sum(now["by_status"]["units"].values()) == len(now["units"])
+    assert now["by_status"]["units"].get("in_transit", 0) >= 1  # shipped units
+    first_shipment = min(f.time for f in plant.facts if f.kind == "ship")
+    before = quote((first_shipment - timedelta(minutes=1)).isoformat())
+    earlier = client.get(f"/api/v1/trace/forward?id={quote(raw)}&as_of={before}").json()
+    assert earlier["destinations"] == [] and earlier["shipments"] == []
+    assert earlier["as_of"] is not None
+    assert {u["id"] for u in earlier["units"]} <= {u["id"] for u in now["units"]}

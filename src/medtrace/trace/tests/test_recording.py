@@ -234,3 +234,19 @@ def test_the_event_log_refuses_update_and_delete(organization, site_a):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
     assert TraceEvent.objects.get(pk=recorded.pk).reason == ""
+
+
+def test_what_a_shipped_container_holds_ships_with_it(record):
+    unit = f"https://id.gs1.org/01/{corpus.SUB_GTIN}/21/S1"
+    pallet = corpus.sscc_id(50)
+    record(receipt(), making(), commissioning(["S1", "S2"]))
+    record(
+        event("AggregationEvent", "urn:uuid:case", at(30), action="ADD", parent=CASE, epcs=[unit]),
+        event(
+            "AggregationEvent", "urn:uuid:pallet", at(31), action="ADD", parent=pallet, epcs=[CASE]
+        ),
+    )
+    record(shipping(minutes=40, epcs=[pallet]))
+    assert Unit.objects.get(serial="S1").disposition == "in_transit"
+    assert TraceObject.objects.get(identifier=CASE).disposition == "in_transit"
+    assert Unit.objects.get(serial="S2").disposition == "active"  # not on the pallet
