@@ -16,6 +16,7 @@ urlpatterns = [
     path("equipment/", include("medtrace.equipment.urls")),
     path("exchange/", include("medtrace.exchange.urls")),
     path("labels/", include("medtrace.labels.urls")),
+    path("trace/", include("medtrace.trace.urls")),
     path("audit/reviews/", include("medtrace.audit.review_urls")),
     path("audit/sign/", include("medtrace.audit.signature_urls")),
     path("audit/", include("medtrace.audit.urls")),

@@ -6,6 +6,7 @@ from medtrace.accounts.selectors import locked_users, visible_users
 from medtrace.catalog.selectors import item_for_code, search_items, visible_items
 from medtrace.org import access
 from medtrace.org.models import Location, Membership
+from medtrace.trace import selectors as trace_selectors
 
 SEARCH_LIMIT = 20
 
@@ -36,10 +37,15 @@ def home(request):
 @login_required
 def search(request):
     """The header's scan/search box: finds what exists by code or name within the user's sites.
-    A code that names an item exactly (its code, a DI value or GTIN, a whole label scan) opens
-    that item's page."""
+    A code that names one traced lot, unit or container (a whole label scan with its lot or
+    serial, a Digital Link, an SSCC) opens its trace page; one that names an item exactly (its
+    code, a DI value or GTIN) opens that item's page."""
     query = request.GET.get("q", "").strip()
     results = {"items": [], "sites": [], "locations": [], "users": []}
+    if query and request.user.has_perm("trace.view_traceobject"):
+        traced = trace_selectors.find(request.user, query)
+        if len(traced) == 1:
+            return redirect("trace:object", traced[0].pk)
     if query and request.user.has_perm("catalog.view_item"):
         item = item_for_code(request.user.organization, query)
         if item is not None:
