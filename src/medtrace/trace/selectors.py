@@ -4,6 +4,8 @@ names (the header scan box, `medtrace trace`, GET /api/v1/trace)."""
 from dataclasses import replace
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.catalog.models import DeviceIdentifier
@@ -136,3 +138,18 @@ def visible_result(result: TraceResult, user) -> TraceResult:
         units=keep(result.units),
         containers=keep(result.containers),
     )
+
+
+def object_url(object_id: str, site) -> str | None:
+    """The trace page of a lot, unit or container named in the audit trail."""
+    return reverse("trace:object", args=[int(object_id)]) if object_id.isdigit() else None
+
+
+def object_for_history(user, object_id: str) -> TraceObject:
+    found = visible(TraceObject.objects.all(), user).filter(
+        pk=int(object_id) if object_id.isdigit() else 0
+    )
+    obj = found.first()
+    if obj is None:
+        raise Http404
+    return obj

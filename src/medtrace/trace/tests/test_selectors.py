@@ -76,3 +76,17 @@ def test_any_input_finds_objects_or_refuses_by_rule(plant, qa_a, code):
         assert error.code in (ErrorCode.VALIDATION, ErrorCode.NOT_FOUND)
     else:
         assert all(obj.organization_id == qa_a.organization_id for obj in found)
+
+
+def test_audit_entries_of_traced_objects_link_to_their_page(plant, qa_a, qa_b):
+    from django.http import Http404
+    from django.urls import reverse
+
+    from medtrace.audit.selectors import record_url, scoped_record
+    from medtrace.trace.models import Lot
+
+    lot = Lot.objects.get(identifier=corpus.lot_id(corpus.RAW_GTIN, "R2"))
+    assert record_url("trace.lot", str(lot.pk)) == reverse("trace:object", args=[lot.pk])
+    assert scoped_record(qa_a, "trace.lot", str(lot.pk)).pk == lot.pk
+    with pytest.raises(Http404):
+        scoped_record(qa_b, "trace.lot", str(lot.pk))
