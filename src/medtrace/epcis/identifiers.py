@@ -12,6 +12,7 @@ import base64
 import binascii
 import re
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,9 @@ LOT, SERIAL = "10", "21"
 CONVERTED_EPC_SCHEMES = {("id", "sgtin"), ("class", "lgtin"), ("id", "sscc"), ("id", "sgln")}
 
 
+# A document names the same objects again and again (commissioned, packed, shipped); the
+# answer depends on the text alone, and refusals (exceptions) are not cached.
+@lru_cache(maxsize=100_000)
 def canonical(identifier: str) -> str:
     """`identifier` in medtrace's canonical form; invalid GS1 identifiers are refused with
     DomainError(VALIDATION) naming the identifier and the rule."""
