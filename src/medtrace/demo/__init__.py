@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from medtrace.demo import audit, catalog, equipment, partners, plant, recipes
+from medtrace.demo import audit, catalog, equipment, history, partners, plant, recipes
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
 STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
@@ -20,6 +20,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("bills of materials and routings", recipes.build_boms_and_routings),
     ("suppliers and customers", partners.build_partners),
     ("equipment", equipment.build_equipment),
+    ("a year of trace history", history.build_history),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

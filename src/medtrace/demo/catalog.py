@@ -1,6 +1,6 @@
 """The catalog of a maker of disposable infusion sets and catheters: raw materials, components,
-packaging and three finished devices with their UDI device identifiers, entered by regulatory
-affairs.
+packaging and three finished devices with their UDI device identifiers (the catheter kit
+tracked by serial number), entered by regulatory affairs.
 
 GTINs use GS1's example company prefix 950 6000 (reserved for documentation, never a real
 product) with computed check digits: indicator 0 for the unit, 1 for the box, 2 for the case.
@@ -50,7 +50,7 @@ ITEMS = [
      ItemKind.FINISHED_DEVICE, "EA", Tracking.LOT, 1095,
      "常温, 避光, 干燥 / room temperature, dry, away from light"),
     ("CVC-3001", "中心静脉导管包 (双腔 7Fr)", "Central venous catheter kit, double lumen 7Fr",
-     ItemKind.FINISHED_DEVICE, "SET", Tracking.LOT, 1095, "常温, 干燥 / room temperature, dry"),
+     ItemKind.FINISHED_DEVICE, "SET", Tracking.SERIAL, 1095, "常温, 干燥 / room temperature, dry"),
     ("ST-1001", "一次性使用三通阀", "Single-use three-way stopcock", ItemKind.FINISHED_DEVICE,
      "EA", Tracking.LOT, 1825, "常温, 干燥 / room temperature, dry"),
 ]  # fmt: skip
@@ -93,6 +93,7 @@ GS1_DEVICES = {
             "risk_class_us": "II",
             "nmpa_classification_code": "14-02",
             "mri_safety": MriSafety.CONDITIONAL,
+            "label_has_serial": True,  # each kit is serialized (it is a class III device)
         },
         [(PackagingLevel.CASE, 10)],
     ),
