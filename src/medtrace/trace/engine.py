@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from medtrace.trace.choices import LinkKind, ObjectKind, PartyRole
 from medtrace.trace.models import (
@@ -147,7 +147,14 @@ def _held_sql(as_of: datetime | None) -> tuple[str, list]:
 
 
 def _query(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # PostgreSQL cannot estimate the size of a recursive CTE and plans hash joins over
+            # whole tables for what is, nearly always, a walk from a few rows; index lookups
+            # per reached row are right for every trace size (SET LOCAL ends with this
+            # transaction or savepoint's outer transaction).
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(sql.format(**_tables()), params)
         return cursor.fetchall()
 
@@ -160,47 +167,18 @@ def trace(
     max_depth: int | None = None,
 ) -> TraceResult:
     started = time.perf_counter()
-    reach, base_params = _reach_sql(root.pk, direction, as_of, max_depth)
-    held, held_params = _held_sql(as_of)
-    with_reach = f"WITH RECURSIVE {reach}"
-
-    kinds = _query(
-        f"""{with_reach}
-        SELECT r.id, o.kind, u.lot_id FROM reach r
-        JOIN {{object}} o ON o.id = r.id
-        LEFT JOIN {{unit}} u ON u.{{unit_pk}} = r.id""",
-        base_params,
-    )
-    unit_ids = {pk for pk, kind, _lot in kinds if kind == ObjectKind.UNIT and pk != root.pk}
-    lot_ids = {pk for pk, kind, _lot in kinds if kind == ObjectKind.LOT and pk != root.pk}
+    rows = _query(*_trace_sql(root.pk, direction, as_of, max_depth))
+    reached = {a: (b, c) for tag, a, b, c in rows if tag == "r"}
+    unit_ids = {pk for pk, (_lot, kind) in reached.items() if kind == ObjectKind.UNIT} - {root.pk}
+    lot_ids = {pk for pk, (_lot, kind) in reached.items() if kind == ObjectKind.LOT} - {root.pk}
     if direction == FORWARD:
         # the lot of each unit made from the root holds material from it too
-        lot_ids |= {lot for pk, _kind, lot in kinds if pk in unit_ids and lot} - {root.pk}
-    units = _fetch(Unit.objects.select_related("item", "lot"), unit_ids)
-    lots = _fetch(Lot.objects.select_related("item"), lot_ids)
+        lot_ids |= {reached[pk][0] for pk in unit_ids if reached[pk][0]} - {root.pk}
+    containers = {a for tag, a, _b, _c in rows if tag == "c"} - {root.pk}
+    consignments = {(a, b) for tag, a, b, _c in rows if tag == "s"}
+    # A depth bound leaves links to objects beyond it; they are not part of the answer.
+    edges = {(a, b, c) for tag, a, b, c in rows if tag == "e" and a in reached and b in reached}
 
-    containers = {
-        row[0]
-        for row in _query(
-            f"{with_reach}, {held} SELECT DISTINCT container_id FROM held",
-            base_params + held_params,
-        )
-    } - {root.pk}
-    role = PartyRole.DESTINATION if direction == FORWARD else PartyRole.SOURCE
-    time_filter = "AND s.event_time <= %s" if as_of is not None else ""
-    consignments = _query(
-        f"""{with_reach}, {held}
-        SELECT DISTINCT s.party_id, s.event_id FROM {{sent}} s
-        WHERE s.role = %s {time_filter} AND (
-            s.object_id IN (SELECT id FROM reach)
-            OR EXISTS (
-                SELECT 1 FROM held h WHERE h.container_id = s.object_id
-                AND h.valid_from <= s.event_time
-                AND (h.valid_to IS NULL OR s.event_time < h.valid_to)
-            )
-        )""",
-        base_params + held_params + [role] + ([as_of] if as_of is not None else []),
-    )
     parties = {
         party.pk: party for party in Party.objects.filter(pk__in={p for p, _e in consignments})
     }
@@ -213,24 +191,58 @@ def trace(
         shipment.parties = sorted(
             (parties[p] for p, event in consignments if event == shipment.pk), key=lambda p: p.pk
         )
-    edges = _query(
-        f"""{with_reach}
-        SELECT l.source_id, l.target_id, l.kind FROM {{link}} l
-        WHERE l.source_id IN (SELECT id FROM reach) AND l.target_id IN (SELECT id FROM reach)""",
-        base_params,
-    )
     return TraceResult(
         direction=direction,
         root=root,
-        lots=lots,
-        units=units,
+        lots=_fetch(Lot.objects.select_related("item"), lot_ids),
+        units=_fetch(Unit.objects.select_related("item", "lot"), unit_ids),
         containers=_fetch(Container.objects.all(), containers),
         parties=sorted(parties.values(), key=lambda party: party.pk),
         shipments=shipments,
-        edges=sorted(set(edges)),
+        edges=sorted(edges),
         as_of=as_of,
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def _trace_sql(
+    root_id: int, direction: str, as_of: datetime | None, max_depth: int | None
+) -> tuple[str, list]:
+    """One statement for the whole trace, so the closure is computed once: rows tagged
+    r (reached object: id, lot of a unit, kind), c (a container that held one), s (a
+    consignment: party, event) and e (a genealogy link: source, target, kind)."""
+    reach, params = _reach_sql(root_id, direction, as_of, max_depth)
+    held, held_params = _held_sql(as_of)
+    params += held_params
+    near = "source_id" if direction == FORWARD else "target_id"
+    role = PartyRole.DESTINATION if direction == FORWARD else PartyRole.SOURCE
+    sent_before = "AND s.event_time <= %s" if as_of is not None else ""
+    as_of_params = [as_of] if as_of is not None else []
+    linked_before = ""
+    if as_of is not None:
+        linked_before = f"WHERE (l.kind = '{LinkKind.MEMBERSHIP}' OR l.event_time <= %s)"
+    sql = f"""WITH RECURSIVE {reach}, {held}
+        SELECT 'r', r.id, u.lot_id, o.kind FROM reach r
+            JOIN {{object}} o ON o.id = r.id
+            LEFT JOIN {{unit}} u ON u.{{unit_pk}} = r.id
+        UNION ALL
+        SELECT 'c', h.container_id, NULL, NULL FROM held h
+        UNION ALL
+        SELECT 's', s.party_id, s.event_id, NULL FROM reach r
+            JOIN {{sent}} s ON s.object_id = r.id
+            WHERE s.role = %s {sent_before}
+        UNION ALL
+        SELECT 's', s.party_id, s.event_id, NULL FROM held h
+            JOIN {{sent}} s ON s.object_id = h.container_id
+            WHERE s.role = %s {sent_before} AND h.valid_from <= s.event_time
+              AND (h.valid_to IS NULL OR s.event_time < h.valid_to)
+        UNION ALL
+        SELECT 'e', l.source_id, l.target_id, l.kind FROM reach r
+            JOIN {{link}} l ON l.{near} = r.id
+            {linked_before}
+    """
+    params += [role, *as_of_params, role, *as_of_params, *as_of_params]
+    return sql, params
 
 
 def _fetch(queryset, ids: set[int]) -> list:

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from medtrace.demo import generate
 from medtrace.partners.choices import CustomerKind
+from medtrace.partners.models import Customer
 from medtrace.trace.choices import LotOrigin, ObjectKind, PartyRole
 from medtrace.trace.engine import trace_backward, trace_forward
 from medtrace.trace.models import Consignment, Containment, Lot, TraceEvent, Unit
@@ -49,12 +50,18 @@ def test_the_return_and_the_held_lot():
     generate()
     returned = TraceEvent.objects.get(biz_step="receiving", disposition="returned")
     assert returned.reason and returned.recorded_by.username == "warehouse"
-    [came_back] = Consignment.objects.filter(event=returned)
-    assert came_back.role == PartyRole.SOURCE
-    assert came_back.party.customer.code == "H-RUIJIN"
-    unit = Unit.objects.get(pk=came_back.object_id)
-    assert unit.disposition == "returned"
+    # A return names the hospital as its source but is no source of the goods.
+    assert not Consignment.objects.filter(event=returned).exists()
+    ruijin = Customer.objects.get(code="H-RUIJIN")
+    [source] = returned.document["sourceList"]
+    assert source["source"] == f"https://id.gs1.org/417/{ruijin.gln}"
+    [unit] = Unit.objects.filter(disposition="returned")
     assert unit.location.code == "RET"
+    hospitals = {party.customer.code for party in trace_forward(unit.lot).parties}
+    assert "H-RUIJIN" in hospitals
+    assert "H-RUIJIN" not in {
+        party.customer.code for party in trace_backward(unit).parties if party.customer
+    }
 
     [held] = Lot.objects.filter(disposition="non_sellable_other")
     assert held.item.code == "IS-2001" and held.location.code == "MRB"

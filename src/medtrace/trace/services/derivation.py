@@ -59,9 +59,12 @@ class Changes:
             self.containers.add(by_role[ObjectRole.PARENT][0].object_id)
         shipped = [row for rows in by_role.values() for row in rows]
         if event.biz_step == "receiving":
-            self.consignments += _consignments(
-                recorded, shipped, event.sources, PartyRole.SOURCE, resolver
-            )
+            # A customer returning goods is not where they came from: a return records no
+            # source (the backward trace of a returned unit still ends at the suppliers).
+            if event.disposition != "returned":
+                self.consignments += _consignments(
+                    recorded, shipped, event.sources, PartyRole.SOURCE, resolver
+                )
         else:
             self.consignments += _consignments(
                 recorded, shipped, event.destinations, PartyRole.DESTINATION, resolver
@@ -319,15 +322,18 @@ def _events_of(object_ids: set[int]) -> dict[int, list[tuple]]:
     that touched each object."""
     events_of = defaultdict(list)
     for chunk in _chunks(object_ids):
-        rows = EventObject.objects.filter(
-            object_id__in=chunk, event__declaration__isnull=True
-        ).values_list(
-            "object_id",
-            "event__event_time",
-            "event_id",
-            "event__disposition",
-            "event__biz_location",
-            "event__location_id",
+        # A transformation's disposition and place describe what it made, not what it used.
+        rows = (
+            EventObject.objects.filter(object_id__in=chunk, event__declaration__isnull=True)
+            .exclude(role=ObjectRole.INPUT)
+            .values_list(
+                "object_id",
+                "event__event_time",
+                "event_id",
+                "event__disposition",
+                "event__biz_location",
+                "event__location_id",
+            )
         )
         for row in rows:
             events_of[row[0]].append(row[1:])

@@ -250,3 +250,28 @@ def test_what_a_shipped_container_holds_ships_with_it(record):
     assert Unit.objects.get(serial="S1").disposition == "in_transit"
     assert TraceObject.objects.get(identifier=CASE).disposition == "in_transit"
     assert Unit.objects.get(serial="S2").disposition == "active"  # not on the pallet
+
+
+def test_a_transformation_sets_the_state_of_what_it_made_not_of_what_it_used(record):
+    record(receipt())
+    record(
+        replace(making(), disposition="in_progress", biz_location="urn:medtrace:location:X:LINE")
+    )
+    raw, sub = TraceObject.objects.get(identifier=RAW), TraceObject.objects.get(identifier=SUB)
+    assert (raw.disposition, raw.biz_location) == ("in_progress", "")  # from its receipt
+    assert (sub.disposition, sub.biz_location) == ("in_progress", "urn:medtrace:location:X:LINE")
+
+
+def test_a_return_is_no_source_of_the_goods(record):
+    record(receipt(), making(), commissioning(["S1"]))
+    unit = f"https://id.gs1.org/01/{corpus.SUB_GTIN}/21/S1"
+    record(shipping(minutes=40, epcs=[unit]))
+    returned = event(
+        "ObjectEvent", "urn:uuid:return", at(60), action="OBSERVE", biz_step="receiving",
+        disposition="returned", epcs=[unit], sources=[HOSPITAL],
+    )  # fmt: skip
+    record(returned)
+    obj = TraceObject.objects.get(identifier=unit)
+    assert obj.disposition == "returned"
+    assert not Consignment.objects.filter(object=obj, role="source").exists()
+    assert Consignment.objects.filter(object=obj, role="destination").count() == 1
