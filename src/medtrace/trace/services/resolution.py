@@ -11,7 +11,7 @@ from medtrace.catalog import services as catalog
 from medtrace.catalog.choices import ItemKind, Tracking
 from medtrace.catalog.models import DeviceIdentifier, Item
 from medtrace.core.errors import DomainError, ErrorCode
-from medtrace.epcis.identifiers import keys
+from medtrace.epcis.identifiers import canonical, keys
 from medtrace.epcis.model import Event
 from medtrace.trace import identifiers
 from medtrace.trace.choices import ObjectKind
@@ -44,6 +44,16 @@ def named(event: Event):
         yield quantity.epc_class, transforms
     if event.parent_id:
         yield event.parent_id, False
+
+
+def canonical_keys(identifier: str) -> dict[str, str]:
+    """The AIs of a Digital Link. The codec hands over canonical links, already validated
+    (and `canonical` remembers them), so those are split rather than parsed again; anything
+    else goes through the full parser and its refusals."""
+    parts = identifier[len(GS1_KEYED) :].split("/")
+    if len(parts) % 2 or canonical(identifier) != identifier:
+        return keys(identifier)
+    return {parts[i]: unquote(parts[i + 1]) for i in range(0, len(parts), 2)}
 
 
 class Resolver:
@@ -102,7 +112,7 @@ class Resolver:
         return self._objects.get(identifier)
 
     def _plan(self, new: bulk.NewObjects, identifier: str, lot_number: str | None) -> None:
-        ais = keys(identifier) if identifier.startswith(GS1_KEYED) else {}
+        ais = canonical_keys(identifier) if identifier.startswith(GS1_KEYED) else {}
         internal = identifier.startswith(INTERNAL)
         if not internal and not ({"00", "21", "10"} & set(ais)):
             self._objects[identifier] = None  # a class without lot, a location: not traced
