@@ -147,16 +147,20 @@ def _held_sql(as_of: datetime | None) -> tuple[str, list]:
 
 
 def _query(sql: str, params: list) -> list[tuple]:
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
             # PostgreSQL cannot estimate the size of a recursive CTE and plans hash joins over
             # whole tables for what is, nearly always, a walk from a few rows; index lookups
-            # per reached row are right for every trace size (SET LOCAL ends with this
-            # transaction or savepoint's outer transaction).
-            cursor.execute("SET LOCAL enable_hashjoin = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(sql.format(**_tables()), params)
-        return cursor.fetchall()
+            # per reached row are right for every trace size. Reset straight after, so the
+            # rest of the caller's transaction plans as usual.
+            cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+        try:
+            cursor.execute(sql.format(**_tables()), params)
+            return cursor.fetchall()
+        finally:
+            if postgres:
+                cursor.execute("RESET enable_hashjoin; RESET enable_mergejoin")
 
 
 def trace(
