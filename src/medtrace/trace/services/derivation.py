@@ -32,8 +32,24 @@ class Changes:
     containers: set[int] = field(default_factory=set)
     links: list[GenealogyLink] = field(default_factory=list)
     consignments: list[Consignment] = field(default_factory=list)
+    # The new events in event-time order, with the objects whose state each may set; and
+    # whether anything was retracted (then only a rebuild from the log is right).
+    appended: list[tuple[TraceEvent, set[int]]] = field(default_factory=list)
+    retracted: bool = False
+    # Objects whose history gained older events (new ones, units joining a lot): rebuilt.
+    rebuild: set[int] = field(default_factory=set)
 
     def add(self, event, recorded: TraceEvent, touched: list[EventObject], resolver) -> None:
+        self.appended.append(
+            (
+                recorded,
+                {
+                    row.object_id
+                    for row in touched
+                    if row.object_id is not None and row.role != ObjectRole.INPUT
+                },
+            )
+        )
         by_role = defaultdict(list)
         for row in touched:
             if row.object_id is not None:
@@ -76,6 +92,7 @@ class Changes:
         self.links, self.consignments = [], []
 
     def retract(self, declared: TraceEvent) -> None:
+        self.retracted = True
         GenealogyLink.objects.filter(event=declared).delete()
         Consignment.objects.filter(event=declared).delete()
         rows = EventObject.objects.filter(event=declared, object__isnull=False)
@@ -110,8 +127,82 @@ def apply(changes: Changes, *, organization) -> None:
     changes.flush()
     if changes.containers:
         rebuild_containment(organization, changes.containers)
-    if changes.objects:
+    if not changes.objects:
+        return
+    if changes.retracted or not _advance_state(changes.appended, exclude=changes.rebuild):
         rebuild_state(changes.objects)
+    elif changes.rebuild:
+        rebuild_state(changes.rebuild)
+
+
+def _advance_state(appended: list[tuple[TraceEvent, set[int]]], *, exclude: set[int]) -> bool:
+    """The common case, events arriving after everything known of the objects they reach:
+    fold them, in event-time order, into the current state of each object they set (the
+    objects, the units of a lot, what a container holds at the time), without reading any
+    history. Writes nothing and answers False when an event is older than the last event of
+    an object it reaches: the caller then rebuilds from the log (rebuild_state, the
+    definition this must agree with)."""
+    direct = set().union(*(ids for _event, ids in appended))
+    units_of = defaultdict(list)
+    for chunk in _chunks(direct):
+        for pk, lot in Unit.objects.filter(lot_id__in=chunk).values_list("pk", "lot_id"):
+            units_of[lot].append(pk)
+    inside = _contents(direct)
+    reached = []
+    for event, ids in appended:
+        objects = set(ids)
+        for pk in ids:
+            objects.update(units_of.get(pk, ()))
+            objects |= _inside_at(inside, pk, event.event_time)
+        reached.append((event, objects - exclude))
+    state = {}
+    for chunk in _chunks(set().union(*(objects for _event, objects in reached))):
+        for pk, *current in TraceObject.objects.filter(pk__in=chunk).values_list(
+            "pk", "disposition", "biz_location", "location_id", "last_event_time"
+        ):
+            state[pk] = current
+    before = dict((pk, list(current)) for pk, current in state.items())
+    for event, objects in reached:
+        for pk in objects:
+            current = state[pk]
+            if current[3] is not None and current[3] > event.event_time:
+                return False
+            if event.disposition:
+                current[0] = event.disposition
+            if event.biz_location:
+                current[1], current[2] = event.biz_location, event.location_id
+            current[3] = event.event_time
+    changed: dict[tuple, list[int]] = defaultdict(list)
+    for pk, current in state.items():
+        if current != before[pk]:
+            changed[tuple(current)].append(pk)
+    _write_states(changed)
+    return True
+
+
+def _contents(containers: set[int]) -> dict[int, list[tuple]]:
+    """{container: [(content, from, to)]} for the containers among `containers` and all they
+    ever held, nested."""
+    inside: dict[int, list[tuple]] = defaultdict(list)
+    frontier = set(containers)
+    while frontier:
+        found = set()
+        for chunk in _chunks(frontier):
+            for container, content, since, until in Containment.objects.filter(
+                container_id__in=chunk
+            ).values_list("container_id", "content_id", "valid_from", "valid_to"):
+                inside[container].append((content, since, until))
+                found.add(content)
+        frontier = found - set(inside)
+    return inside
+
+
+def _inside_at(inside: dict[int, list[tuple]], container: int, moment) -> set[int]:
+    found = set()
+    for content, since, until in inside.get(container, ()):
+        if since <= moment and (until is None or moment < until) and content not in found:
+            found |= {content} | _inside_at(inside, content, moment)
+    return found
 
 
 def _aggregations(**filters):
@@ -257,6 +348,11 @@ def rebuild_state(object_ids: set[int]) -> None:
             state = (disposition, biz_location, location_id, last_time)
             if list(state) != current.get(object_id):
                 changed[state].append(object_id)
+    _write_states(changed)
+
+
+def _write_states(changed: dict[tuple, list[int]]) -> None:
+    """One UPDATE per distinct state: objects moved together end in the same one."""
     for (disposition, biz_location, location_id, last_time), pks in changed.items():
         for chunk in _chunks(pks):
             TraceObject.objects.filter(pk__in=chunk).update(

@@ -99,6 +99,14 @@ def record_events(
     resolver.prepare([(index, given[index]) for index in fresh])
     _place(organization, [recorded[index] for index in fresh + declarations])
     changes = derivation.Changes()
+    # Older events now count for these: a lot's events for a unit that joined it, or for a
+    # new unit of a lot recorded before. They are rebuilt from the log.
+    created = {obj.pk for obj in resolver.created}
+    changes.rebuild = resolver.joined | {
+        obj.pk
+        for obj in resolver.created
+        if getattr(obj, "lot_id", None) is not None and obj.lot_id not in created
+    }
     TraceEvent.objects.bulk_create([recorded[index] for index in fresh], batch_size=CHUNK)
     touched = []
     for index in fresh:

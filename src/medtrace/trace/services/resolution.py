@@ -3,6 +3,7 @@ lookup for all of them, and with `create_missing` the lots, units, containers an
 identifiers met for the first time, created in bulk (items matched by GTIN). Without it an
 unknown identifier is refused by name, with the first event that names it."""
 
+from contextlib import contextmanager
 from urllib.parse import unquote
 
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,17 @@ def canonical_keys(identifier: str) -> dict[str, str]:
     return {parts[i]: unquote(parts[i + 1]) for i in range(0, len(parts), 2)}
 
 
+@contextmanager
+def _blamed_on(index: int, event: Event):
+    """A refusal names the event (its index in the batch and its ID) that met the identifier."""
+    try:
+        yield
+    except DomainError as error:
+        error.details.setdefault("event_index", index)
+        error.details.setdefault("event_id", event.event_id)
+        raise
+
+
 class Resolver:
     """Resolves the identifiers of one batch of events, caching what it has seen."""
 
@@ -65,6 +77,7 @@ class Resolver:
         self.create_missing = create_missing
         self.by = by
         self.created: list[TraceObject] = []
+        self.joined: set[int] = set()  # units that joined a lot
         self._objects: dict[str, TraceObject | None] = {}
         self._parties: dict[str, Party] = {}
         self._items: dict[str, Item] = {}
@@ -83,19 +96,20 @@ class Resolver:
                     lot_numbers[identifier] = lot_number
         self._load(first)
         new = bulk.NewObjects()
+        joining = []  # units met before, joining the lot their commissioning names
         for identifier, (index, event) in first.items():
-            try:
+            with _blamed_on(index, event):
                 if identifier not in self._objects:
                     self._plan(new, identifier, lot_numbers.get(identifier))
                 elif identifier in lot_numbers:
-                    self._join_lot(identifier, lot_numbers[identifier])
-            except DomainError as error:
-                error.details.setdefault("event_index", index)
-                error.details.setdefault("event_id", event.event_id)
-                raise
+                    joining.append((identifier, index, event))
         if new:
             self._lots_of_units(new)
             self.created += bulk.create(new, organization=self.organization, known=self._objects)
+        # After the bulk creation: the lot a unit joins may be one of the new objects.
+        for identifier, index, event in joining:
+            with _blamed_on(index, event):
+                self._join_lot(identifier, lot_numbers[identifier])
 
     def _load(self, wanted) -> None:
         pending = [identifier for identifier in wanted if identifier not in self._objects]
@@ -224,6 +238,7 @@ class Resolver:
         elif not isinstance(lot, Lot):
             lot = Lot.objects.get(pk=lot.pk)
         objects.assign_lot(unit, lot, by=self.by)
+        self.joined.add(unit.pk)
 
     def _item(self, code: str, identifier: str) -> Item:
         key = f"code:{code}"
