@@ -206,8 +206,9 @@ def _inside_at(inside: dict[int, list[tuple]], container: int, moment) -> set[in
 
 
 def _aggregations(**filters):
-    """(event pk, time, action, parent id, [child ids]) of the aggregation events still in
-    force (not declared erroneous) that match `filters` on their event objects."""
+    """(event pk, time, action, parent id, [child ids], {class-level child ids}) of the
+    aggregation events still in force (not declared erroneous) that match `filters` on their
+    event objects."""
     rows = (
         EventObject.objects.filter(
             event__event_type="AggregationEvent",
@@ -215,16 +216,20 @@ def _aggregations(**filters):
             object__isnull=False,
             **filters,
         )
-        .values_list("event_id", "event__event_time", "event__action", "role", "object_id")
+        .values_list(
+            "event_id", "event__event_time", "event__action", "role", "object_id", "class_level"
+        )
         .order_by("event__event_time", "event_id")
     )
     events = {}
-    for event_id, time, action, role, object_id in rows:
-        entry = events.setdefault(event_id, [event_id, time, action, None, []])
+    for event_id, time, action, role, object_id, class_level in rows:
+        entry = events.setdefault(event_id, [event_id, time, action, None, [], set()])
         if role == ObjectRole.PARENT:
             entry[3] = object_id
         else:
             entry[4].append(object_id)
+            if class_level:
+                entry[5].add(object_id)
     return events
 
 
@@ -259,9 +264,13 @@ def rebuild_containment(organization, container_ids: set[int]) -> None:
     events = _event_rows_for(containers)
     intervals = []  # [container, content, from, to, pack event, unpack event]
     open_by_container: dict[int, dict[int, list]] = defaultdict(dict)
-    for event_id, time, action, parent, children in sorted(
+    # A quantity of a lot can be in several cases at once; only an instance (a unit, a
+    # case) packed elsewhere has left its earlier container.
+    split = set()
+    for event_id, time, action, parent, children, class_level in sorted(
         events.values(), key=lambda event: (event[1], event[0])
     ):
+        split |= class_level
         inside = open_by_container[parent]
         if action in ("ADD", "OBSERVE"):
             for child in children:
@@ -276,7 +285,9 @@ def rebuild_containment(organization, container_ids: set[int]) -> None:
     by_content = defaultdict(list)
     for interval in intervals:
         by_content[interval[1]].append(interval)
-    for held in by_content.values():
+    for content, held in by_content.items():
+        if content in split:
+            continue
         held.sort(key=lambda interval: interval[2])
         for earlier, later in pairwise(held):
             if earlier[3] is None or earlier[3] > later[2]:

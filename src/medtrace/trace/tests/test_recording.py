@@ -10,7 +10,7 @@ from django.db import DatabaseError, transaction
 
 from medtrace.audit.models import AuditEntry
 from medtrace.core.errors import DomainError, ErrorCode
-from medtrace.epcis.model import ErrorDeclaration
+from medtrace.epcis.model import ErrorDeclaration, TypedId
 from medtrace.trace.choices import ObjectRole
 from medtrace.trace.models import (
     Consignment,
@@ -275,3 +275,29 @@ def test_a_return_is_no_source_of_the_goods(record):
     assert obj.disposition == "returned"
     assert not Consignment.objects.filter(object=obj, role="source").exists()
     assert Consignment.objects.filter(object=obj, role="destination").count() == 1
+
+
+def test_a_lot_split_over_cases_is_in_each_until_each_is_unpacked(record):
+    from medtrace.trace.engine import trace_forward
+
+    other_case, other_hospital = corpus.sscc_id(2), corpus.party_id(101)
+    record(receipt(), making())
+    record(
+        event("AggregationEvent", "urn:uuid:c1", at(20), action="ADD", parent=CASE,
+              quantities=[(SUB, "25")]),
+        event("AggregationEvent", "urn:uuid:c2", at(21), action="ADD", parent=other_case,
+              quantities=[(SUB, "25")]),
+    )  # fmt: skip
+    record(shipping("urn:uuid:s1", minutes=30, epcs=[CASE]))
+    second = replace(
+        shipping("urn:uuid:s2", minutes=31, epcs=[other_case]),
+        destinations=(TypedId("owning_party", other_hospital),),
+    )
+    record(second)
+    open_cases = Containment.objects.filter(content__identifier=SUB, valid_to__isnull=True)
+    assert open_cases.count() == 2
+    sub = TraceObject.objects.get(identifier=SUB)
+    assert {party.identifier for party in trace_forward(sub).parties} == {
+        HOSPITAL,
+        other_hospital,
+    }
