@@ -16,12 +16,10 @@ choice and every event ID is drawn from the plant's seeded generator; times are 
 the day the demo is built, ending a few days before it.
 """
 
-import uuid
 from collections import deque
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -29,9 +27,11 @@ from medtrace.catalog.choices import IssuingAgency, PackagingLevel
 from medtrace.catalog.models import Item, LotNumberRule, LotSequenceReset
 from medtrace.catalog.selectors import effective_bom
 from medtrace.catalog.services import lot_numbers
+from medtrace.demo import events
 from medtrace.demo.catalog import GS1_COMPANY_PREFIX
+from medtrace.demo.events import ZONE, MonthLog, workday
 from medtrace.demo.plant import DemoPlant
-from medtrace.epcis.model import Event, QuantityElement, TypedId
+from medtrace.epcis.model import QuantityElement, TypedId
 from medtrace.partners.models import Customer, Supplier
 from medtrace.scan.checks import gs1_check_digit
 from medtrace.trace import services as trace
@@ -39,13 +39,9 @@ from medtrace.trace.choices import ContainerKind, LotOrigin
 from medtrace.trace.models import Lot
 
 SITE = "SZ01"
-ZONE = ZoneInfo("Asia/Shanghai")
-OFFSET = "+08:00"
 MONTHS = 12
 MONTH_DAYS = 30
 DEFAULT_LOT_PATTERN = "{SITE}-{YY}{JJJ}-{SEQ:3}"  # SZ01-25174-001
-# UN/ECE Rec. 20 codes for the catalog's measured units; counted units go without one.
-UOM = {"KG": "KGM", "M": "MTR"}
 
 # What the plant buys: (supplier, usual order quantity, pack size); orders are whole packs.
 PURCHASED = {
@@ -161,7 +157,7 @@ class History:
         self.stock: dict[str, deque[OnHand]] = {code: deque() for code in self.items}
         self.next_sscc = 100_000 + self.rng.randrange(1000) * 100
         self.next_serial = 1
-        self.batches: dict[str, list[Event]] = {}
+        self.log = MonthLog(demo, self.site, PHASES)
 
     @staticmethod
     def _units_per_case(item: Item) -> int:
@@ -176,18 +172,9 @@ class History:
     def build(self) -> None:
         self._ensure_lot_rule()
         for month in range(MONTHS):
-            self.batches = {phase: [] for phase, _user, _reason in PHASES}
+            self.log.start()
             self._month(month, self.first_day + timedelta(days=MONTH_DAYS * month))
-            for phase, username, reason in PHASES:
-                if self.batches[phase]:
-                    trace.record_events(
-                        self.batches[phase],
-                        organization=self.organization,
-                        site=self.site,
-                        by=self.demo.users[username],
-                        reason=reason,
-                        audit_each=True,
-                    )
+            self.log.record()
 
     def _ensure_lot_rule(self) -> None:
         if not LotNumberRule.objects.filter(
@@ -218,29 +205,29 @@ class History:
         # Deliveries in the first two days, released by incoming inspection within four.
         for code, need in needs.items():
             if need and self._on_hand(code) < need:
-                self._receive(code, need - self._on_hand(code), self._day(start, 0, 1))
+                self._receive(code, need - self._on_hand(code), self.log.day(start, 0, 1))
         hubs = self._need("CVC-3001", "CP-HUB", kits)
-        molded = self._day(start, 2, 4)
+        molded = self.log.day(start, 2, 4)
         for code, quantity in zip(MOLDED, (lines, lines, hubs), strict=True):
             self._mold(code, quantity, molded)
-        extruded = self._workday(start + timedelta(days=5))
+        extruded = workday(start + timedelta(days=5))
         if extruding:
             self._produce("CP-TUBE", tube_made, extruded, "commissioning", "CR")
-        day = self._later(extruded, 1, 2)
+        day = self.log.later(extruded, 1, 2)
         self._produce("SA-LINE", lines, day, "assembling", "CR-L1")
-        day = self._later(day, 1, 2)
+        day = self.log.later(day, 1, 2)
         infusion_sets = self._produce(
             "IS-2001", sets, day, "assembling", "CR-L1", disposition="in_progress"
         )
         set_cases = self._pack_lot(infusion_sets, day)
         # EO sterilization, then seven days for the biological indicators before release.
-        sets_released = self._later(day, 8, 10)
-        day = self._later(day, 1, 1)
+        sets_released = self.log.later(day, 8, 10)
+        day = self.log.later(day, 1, 1)
         kit_lot = self._produce(
             "CVC-3001", kits, day, "assembling", "CR-L2", disposition="in_progress"
         )
         kit_cases = self._commission_and_pack(kit_lot, kits, day)
-        kits_released = self._later(day, 8, 10)
+        kits_released = self.log.later(day, 8, 10)
         held = month == HOLD_MONTH
         self._judge("hold" if held else "release", infusion_sets, set_cases, sets_released)
         self._judge("release", kit_lot, list(kit_cases), kits_released)
@@ -264,7 +251,7 @@ class History:
         while wanted > 0:
             oldest = self.stock[code][0]
             used = min(oldest.left, wanted)
-            taken.append(self._quantity(oldest.lot, used))
+            taken.append(events.quantity(oldest.lot, used))
             oldest.left -= used
             wanted -= used
             if oldest.left == 0:
@@ -295,40 +282,40 @@ class History:
         )
         self.stock[code].append(OnHand(lot, quantity))
         party = self.supplier_parties[supplier_code].identifier
-        self._add(
+        self.log.add(
             "receiving",
             "ObjectEvent",
-            self._at(day, 9, 4),
+            self.log.at(day, 9, 4),
             action="ADD",
             biz_step="receiving",
             disposition="in_progress",
             location="RCV",
-            quantities=[self._quantity(lot, quantity)],
+            quantities=[events.quantity(lot, quantity)],
             sources=[TypedId("owning_party", party)],
         )
-        self._add(
+        self.log.add(
             "inspection",
             "ObjectEvent",
-            self._at(self._workday(day + timedelta(days=self.rng.randint(1, 2))), 14, 3),
+            self.log.at(workday(day + timedelta(days=self.rng.randint(1, 2))), 14, 3),
             action="OBSERVE",
             biz_step="inspecting",
             disposition="available",
             location=self.rng.choice(STORE_BINS),
-            quantities=[self._quantity(lot, quantity)],
+            quantities=[events.quantity(lot, quantity)],
         )
 
     def _mold(self, code: str, quantity, day: date) -> None:
         lot = self._new_lot(code, day)
         self.stock[code].append(OnHand(lot, Decimal(quantity)))
-        self._add(
+        self.log.add(
             "production",
             "ObjectEvent",
-            self._at(day, 8, 8),
+            self.log.at(day, 8, 8),
             action="ADD",
             biz_step="creating_class_instance",
             disposition="active",
             location="CR",
-            quantities=[self._quantity(lot, quantity)],
+            quantities=[events.quantity(lot, quantity)],
         )
 
     def _produce(self, code, quantity, day, biz_step, location, *, disposition="active") -> Lot:
@@ -340,16 +327,16 @@ class History:
         ]
         lot = self._new_lot(code, day)
         self.stock[code].append(OnHand(lot, Decimal(quantity)))
-        self._add(
+        self.log.add(
             "production",
             "TransformationEvent",
-            self._at(day, 8, 3),
+            self.log.at(day, 8, 3),
             biz_step=biz_step,
             disposition=disposition,
             location=location,
             inputs=inputs,
-            outputs=[self._quantity(lot, quantity)],
-            ilmd=self._ilmd(lot),
+            outputs=[events.quantity(lot, quantity)],
+            ilmd=events.ilmd(lot),
         )
         return lot
 
@@ -360,16 +347,16 @@ class History:
         for _case in range(int(self._on_hand_of(lot)) // per_case):
             case = self._container(ContainerKind.CASE, "operator")
             cases.append(case)
-            self._add(
+            self.log.add(
                 "packing",
                 "AggregationEvent",
-                self._at(day, 13, 4),
+                self.log.at(day, 13, 4),
                 action="ADD",
                 biz_step="packing",
                 disposition="in_progress",
                 location="CR-L1",
                 parent=case,
-                quantities=[self._quantity(lot, per_case)],
+                quantities=[events.quantity(lot, per_case)],
             )
         return cases
 
@@ -388,26 +375,26 @@ class History:
             )
             self.next_serial += 1
             units.append(unit.identifier)
-        self._add(
+        self.log.add(
             "production",
             "ObjectEvent",
-            self._at(day, 13, 2),
+            self.log.at(day, 13, 2),
             action="ADD",
             biz_step="commissioning",
             disposition="in_progress",
             location="CR-L2",
             epcs=units,
-            ilmd=self._ilmd(lot),
+            ilmd=events.ilmd(lot),
         )
         per_case = self.per_case[lot.item.code]
         cases = {}
         for start in range(0, count, per_case):
             case = self._container(ContainerKind.CASE, "operator")
             cases[case] = units[start : start + per_case]
-            self._add(
+            self.log.add(
                 "packing",
                 "AggregationEvent",
-                self._at(day, 15, 2),
+                self.log.at(day, 15, 2),
                 action="ADD",
                 biz_step="packing",
                 disposition="in_progress",
@@ -424,16 +411,16 @@ class History:
             "release": ("inspecting", "active", "FG"),
             "hold": ("holding", "non_sellable_other", "MRB"),
         }[phase]
-        self._add(
+        self.log.add(
             phase,
             "ObjectEvent",
-            self._at(day, 10, 6),
+            self.log.at(day, 10, 6),
             action="OBSERVE",
             biz_step=step,
             disposition=disposition,
             location=location,
             epcs=cases,
-            quantities=[self._quantity(lot, self._on_hand_of(lot))],
+            quantities=[events.quantity(lot, self._on_hand_of(lot))],
         )
 
     def _palletize(self, cases: list[str], day: date) -> list[tuple[str, bool, date]]:
@@ -442,10 +429,10 @@ class History:
         loads = []
         if len(cases) >= 4:
             pallet = self._container(ContainerKind.PALLET, "warehouse")
-            self._add(
+            self.log.add(
                 "shipping",
                 "AggregationEvent",
-                self._at(day, 9, 2),
+                self.log.at(day, 9, 2),
                 action="ADD",
                 biz_step="packing",
                 location="SHP",
@@ -464,7 +451,7 @@ class History:
             count = min(len(loads), self.rng.randint(1, 2))
             batch, loads = loads[:count], loads[count:]
             ready = max(ready for _load, _kits, ready in batch)
-            day = min(self._later(ready, 0, 5), last)
+            day = min(self.log.later(ready, 0, 5), last)
             kits = any(is_kit for _load, is_kit, _ready in batch)
             if month == RETURN_MONTH and kits and not any(entry[3] for entry in shipped):
                 customer = RETURN_CUSTOMER
@@ -472,10 +459,10 @@ class History:
                 customer = self._customer(day, kits)
             identifiers = [load for load, _kits, _ready in batch]
             shipped.append((day, customer, identifiers, kits))
-            self._add(
+            self.log.add(
                 "shipping",
                 "ObjectEvent",
-                self._at(day, 14, 3),
+                self.log.at(day, 14, 3),
                 action="OBSERVE",
                 biz_step="shipping",
                 disposition="in_transit",
@@ -506,10 +493,10 @@ class History:
         )
         case = next(load for load in identifiers if load in kit_cases)
         unit = self.rng.choice(kit_cases[case])
-        self._add(
+        self.log.add(
             "return",
             "ObjectEvent",
-            self._at(self._workday(day + timedelta(days=self.rng.randint(12, 16))), 10, 5),
+            self.log.at(workday(day + timedelta(days=self.rng.randint(12, 16))), 10, 5),
             action="OBSERVE",
             biz_step="receiving",
             disposition="returned",
@@ -551,56 +538,4 @@ class History:
         return sum(
             (entry.left for entry in self.stock[lot.item.code] if entry.lot.pk == lot.pk),
             Decimal(0),
-        )
-
-    @staticmethod
-    def _quantity(lot: Lot, quantity) -> QuantityElement:
-        return QuantityElement(
-            epc_class=lot.identifier, quantity=Decimal(quantity), uom=UOM.get(lot.item.unit)
-        )
-
-    @staticmethod
-    def _ilmd(lot: Lot) -> dict:
-        ilmd = {"cbvmda:lotNumber": lot.lot_number}
-        if lot.expires_on:
-            ilmd["cbvmda:itemExpirationDate"] = lot.expires_on.isoformat()
-        return ilmd
-
-    def _day(self, start: date, earliest: int, latest: int) -> date:
-        return self._workday(start + timedelta(days=self.rng.randint(earliest, latest)))
-
-    def _later(self, day: date, earliest: int, latest: int) -> date:
-        return self._workday(day + timedelta(days=self.rng.randint(earliest, latest)))
-
-    @staticmethod
-    def _workday(day: date) -> date:
-        return day + timedelta(days=1) if day.weekday() == 6 else day  # Sundays off
-
-    def _at(self, day: date, hour: int, hours: int) -> datetime:
-        minutes = self.rng.randrange(60 * hours)
-        return datetime.combine(day, time(hour), tzinfo=ZONE) + timedelta(minutes=minutes)
-
-    def _add(self, phase: str, event_type: str, when: datetime, *, location: str, **what):
-        def quantities(name):
-            return tuple(what.get(name, ()))
-
-        self.batches[phase].append(
-            Event(
-                event_type=event_type,
-                event_id=f"urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}",
-                event_time=when,
-                event_time_zone_offset=OFFSET,
-                action=what.get("action"),
-                biz_step=what["biz_step"],
-                disposition=what.get("disposition"),
-                biz_location=f"urn:medtrace:location:{SITE}:{location}",
-                parent_id=what.get("parent"),
-                epc_list=tuple(what.get("epcs", ())),
-                quantity_list=quantities("quantities"),
-                input_quantity_list=quantities("inputs"),
-                output_quantity_list=quantities("outputs"),
-                sources=tuple(what.get("sources", ())),
-                destinations=tuple(what.get("destinations", ())),
-                ilmd=what.get("ilmd") or {},
-            )
         )
