@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
-from medtrace.audit import services as audit
-from medtrace.audit.choices import AuditAction
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.paging import paginate
@@ -35,6 +33,7 @@ from medtrace.trace.models import (
     TraceObject,
     Unit,
 )
+from medtrace.trace.services import exports
 from medtrace.trace.templatetags.trace_tags import (
     biz_step_label,
     disposition_label,
@@ -353,23 +352,14 @@ def _export_result(request, pk: int, direction: str):
 
 
 def _audit_export(request, obj, direction, form, result, fmt: str, size: int) -> None:
-    options = form.options()
-    audit.record(
-        AuditAction.EXPORT,
+    exports.record_export(
         obj,
         by=request.user,
-        changes={
-            "format": fmt,
-            "export": f"trace {direction}",
-            "max_depth": options.get("max_depth"),
-            "as_of": options.get("as_of"),
-            "lots": len(result.lots),
-            "units": len(result.units),
-            "containers": len(result.containers),
-            "parties": len(result.parties),
-            "shipments": len(result.shipments),
-            "bytes": size,
-        },
+        direction=direction,
+        fmt=fmt,
+        options=form.options(),
+        result=result,
+        size=size,
     )
 
 
