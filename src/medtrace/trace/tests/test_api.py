@@ -221,3 +221,15 @@ def test_trace_as_of_and_counts_by_status(client, plant):
     assert earlier["destinations"] == [] and earlier["shipments"] == []
     assert earlier["as_of"] is not None
     assert {u["id"] for u in earlier["units"]} <= {u["id"] for u in now["units"]}
+
+
+def test_query_order_newest_first(client, plant):
+    ascending = event_ids(client.get("/api/v1/epcis/events?EQ_bizStep=shipping&perPage=100"))
+    descending = event_ids(
+        client.get(
+            "/api/v1/epcis/events?EQ_bizStep=shipping&orderBy=eventTime&orderDirection=DESC"
+            "&perPage=100"
+        )
+    )
+    assert descending == ascending[::-1]
+    assert client.get("/api/v1/epcis/events?orderBy=bizStep").status_code == 422

@@ -160,3 +160,19 @@ def test_cli_trace_prints_the_contract(tmp_path, site_a, qa_a):
     missing = runner.invoke(app, ["trace", "forward", "NO-SUCH-LOT", "--user", "qa-a", "--json"])
     assert missing.exit_code == 2
     assert json.loads(missing.output)["error"]["code"] == "not_found"
+
+
+def test_cli_export_since_leaves_out_what_was_recorded_before(tmp_path, site_a, qa_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    runner.invoke(app, ["epcis", "import", str(write_corpus(tmp_path)), "--create-missing"])
+    out = tmp_path / "later.jsonld"
+    later = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
+    result = runner.invoke(app, ["epcis", "export", "--since", later, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert codec.parse_document(out.read_bytes()).events == ()
+    everything = runner.invoke(app, ["epcis", "export", "--site", "A1", "--out", str(out)])
+    assert everything.exit_code == 0
+    assert len(codec.parse_document(out.read_bytes()).events) == TraceEvent.objects.count()
