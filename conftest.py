@@ -135,3 +135,13 @@ def qa_b(make_user, site_b):
 @pytest.fixture
 def operator_a(make_user, site_a):
     return make_user("operator-a", (site_a, Role.OPERATOR))
+
+
+@pytest.fixture
+def stranger(db):
+    """A QA manager of another organization (its site X1): sees nothing of ours."""
+    other, _created = org_services.ensure_organization(name="另一家公司", name_en="Other Co.")
+    site = org_services.create_site(organization=other, code="X1", name="X 厂")
+    user = create_user(organization=other, username="outsider", password=PASSWORD)
+    org_services.grant_role(user=user, site=site, role=Role.QA_MANAGER)
+    return user

@@ -4,10 +4,8 @@ and a user of another organization."""
 import pytest
 
 from medtrace.accounts.roles import Role
-from medtrace.accounts.services import create_user
 from medtrace.catalog import services
 from medtrace.catalog.choices import IssuingAgency, ItemKind, PackagingLevel, SterilizationMethod
-from medtrace.org import services as org_services
 from medtrace.scan.checks import gs1_check_digit
 
 STERILE = {"sterile": True, "sterilization_method": SterilizationMethod.ETHYLENE_OXIDE}
@@ -77,14 +75,9 @@ def box_di(unit_di, regulatory_a):
 
 
 @pytest.fixture
-def outsider(db):
+def outsider(stranger):
     """A QA manager of another organization, with an item of their own coded like ours."""
-    from conftest import PASSWORD
-
-    other, _created = org_services.ensure_organization(name="另一家公司", name_en="Other Co.")
-    site = org_services.create_site(organization=other, code="X1", name="X 厂")
-    user = create_user(organization=other, username="outsider", password=PASSWORD)
-    org_services.grant_role(user=user, site=site, role=Role.QA_MANAGER)
+    other, user = stranger.organization, stranger
     services.create_item(
         organization=other, code="SECRET-1", name="他们的器械", kind=ItemKind.FINISHED_DEVICE
     )

@@ -8,12 +8,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from medtrace.accounts.roles import Role
-from medtrace.accounts.services import create_user
 from medtrace.audit.models import AuditEntry
 from medtrace.catalog import services as catalog
 from medtrace.catalog.choices import ItemKind
 from medtrace.exchange import services
-from medtrace.org import services as org_services
 
 ITEM_HEADER = ["code", "name", "name_en", "kind", "unit", "tracking", "shelf_life_days"]
 
@@ -80,14 +78,9 @@ def pvc(organization, qa_a):
 
 
 @pytest.fixture
-def outsider(db):
+def outsider(stranger):
     """A QA manager of another organization, with an item coded like one of ours."""
-    from conftest import PASSWORD
-
-    other, _created = org_services.ensure_organization(name="另一家公司", name_en="Other Co.")
-    site = org_services.create_site(organization=other, code="X1", name="X 厂")
-    user = create_user(organization=other, username="outsider", password=PASSWORD)
-    org_services.grant_role(user=user, site=site, role=Role.QA_MANAGER)
+    other, user = stranger.organization, stranger
     catalog.create_item(
         organization=other, code="RM-PVC", name="他们的粒料", kind=ItemKind.RAW_MATERIAL
     )

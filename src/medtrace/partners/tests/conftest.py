@@ -4,10 +4,8 @@ hospital customer, and a QA manager of another organization with a supplier of t
 import pytest
 
 from medtrace.accounts.roles import Role
-from medtrace.accounts.services import create_user
 from medtrace.catalog import services as catalog
 from medtrace.catalog.choices import ItemKind
-from medtrace.org import services as org_services
 from medtrace.partners import services
 from medtrace.partners.choices import CustomerKind
 from medtrace.scan.checks import gs1_check_digit
@@ -74,14 +72,9 @@ def hospital(organization, qa_a):
 
 
 @pytest.fixture
-def outsider(db):
+def outsider(stranger):
     """A QA manager of another organization, with a supplier and customer coded like ours."""
-    from conftest import PASSWORD
-
-    other, _created = org_services.ensure_organization(name="另一家公司", name_en="Other Co.")
-    site = org_services.create_site(organization=other, code="X1", name="X 厂")
-    user = create_user(organization=other, username="outsider", password=PASSWORD)
-    org_services.grant_role(user=user, site=site, role=Role.QA_MANAGER)
+    other, user = stranger.organization, stranger
     services.create_supplier(organization=other, code="SECRET-S", name="他们的供应商")
     services.create_customer(
         organization=other, code="SECRET-C", name="他们的医院", kind=CustomerKind.HOSPITAL
