@@ -176,14 +176,18 @@ def create_container(
     return _saved(container, by=by)
 
 
+@transaction.atomic
 def ensure_party(
     *,
     organization: Organization,
     identifier: str = "",
     customer: Customer | None = None,
     supplier: Supplier | None = None,
+    by=None,
 ) -> Party:
-    """The party for a customer, a supplier, or an identifier met in an event."""
+    """The party for a customer, a supplier, or an identifier met in an event; a party first
+    met by its GLN in an event is tied to the customer or supplier with that GLN when it
+    comes."""
     partner = customer or supplier
     if partner is not None:
         kind = "customer" if customer else "supplier"
@@ -198,9 +202,15 @@ def ensure_party(
     else:
         gln = identifier.rsplit("/", 1)[-1] if identifier.startswith(GLN_PARTY) else ""
         defaults = {"gln": gln}
-    party, _created = Party.objects.get_or_create(
+    party, created = Party.objects.get_or_create(
         organization=organization, identifier=identifier, defaults=defaults
     )
+    if created:
+        audit.record(AuditAction.CREATE, party, by=by, changes=audit.created(party))
+    elif partner is not None and (party.customer_id, party.supplier_id) == (None, None):
+        party.customer, party.supplier, party.name = customer, supplier, partner.display_name
+        party.save(update_fields=["customer", "supplier", "name"])
+        audit.record(AuditAction.CHANGE, party, by=by, changes={kind: [None, partner.code]})
     return party
 
 

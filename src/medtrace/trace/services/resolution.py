@@ -289,6 +289,6 @@ class Resolver:
     def party(self, identifier: str) -> Party:
         if identifier not in self._parties:
             self._parties[identifier] = objects.ensure_party(
-                organization=self.organization, identifier=identifier
+                organization=self.organization, identifier=identifier, by=self.by
             )
         return self._parties[identifier]

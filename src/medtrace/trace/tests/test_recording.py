@@ -301,3 +301,28 @@ def test_a_lot_split_over_cases_is_in_each_until_each_is_unpacked(record):
         HOSPITAL,
         other_hospital,
     }
+
+
+def test_a_party_met_in_events_is_tied_to_the_customer_with_its_gln(record, organization, qa_a):
+    from medtrace.partners.choices import CustomerKind
+    from medtrace.partners.services import create_customer
+    from medtrace.trace.models import Party
+    from medtrace.trace.services import ensure_party
+
+    record(receipt(), making(), shipping(quantities=[(SUB, "50")]))
+    party = Party.objects.get(identifier=HOSPITAL)
+    assert party.customer is None
+    assert AuditEntry.objects.filter(object_type="trace.party", object_id=str(party.pk)).exists()
+    customer = create_customer(
+        organization=organization,
+        code="H-100",
+        name="测试医院",
+        kind=CustomerKind.HOSPITAL,
+        gln=HOSPITAL.rsplit("/", 1)[1],
+        by=qa_a,
+    )
+    assert ensure_party(organization=organization, customer=customer, by=qa_a).pk == party.pk
+    party.refresh_from_db()
+    assert party.customer == customer and party.name == customer.display_name
+    change = AuditEntry.objects.filter(object_type="trace.party", action="change").get()
+    assert change.changes == {"customer": [None, "H-100"]} and change.actor == qa_a
