@@ -63,7 +63,12 @@ class TraceEvent(models.Model):
         verbose_name = _("trace event")
         verbose_name_plural = _("trace events")
         ordering = ["event_time", "pk"]
-        indexes = [models.Index(fields=["organization", "event_time"])]
+        indexes = [
+            models.Index(fields=["organization", "event_time"]),
+            # Recording looks events up by ID; the unique constraint's index is partial (not
+            # for error declarations), so it cannot serve that lookup.
+            models.Index(fields=["organization", "event_id"], name="trace_event_by_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "event_id"],

@@ -136,9 +136,10 @@ def _already_recorded(organization, events: list[Event]) -> dict[tuple[str, bool
     ids = sorted({event.event_id for event in events})
     found = {}
     for start in range(0, len(ids), CHUNK):
+        # Unordered: the log's default order would steer the planner off the event-ID index.
         for row in TraceEvent.objects.filter(
             organization=organization, event_id__in=ids[start : start + CHUNK]
-        ):
+        ).order_by():
             row.is_new = False
             found[(row.event_id, row.declares_id is not None)] = row
     return found
@@ -169,9 +170,14 @@ def _row(event: Event, document, organization, site, by, reason) -> TraceEvent:
 def _declare(event: Event, row: TraceEvent, organization, changes) -> None:
     """Record an error declaration: the declared event stays in the log and leaves the
     derived state."""
-    declared = TraceEvent.objects.filter(
-        organization=organization, event_id=event.event_id, declares__isnull=True
-    ).first()
+    declared = next(
+        iter(
+            TraceEvent.objects.filter(
+                organization=organization, event_id=event.event_id, declares__isnull=True
+            ).order_by()[:1]
+        ),
+        None,
+    )
     if declared is None:
         raise DomainError(
             ErrorCode.NOT_FOUND,

@@ -255,16 +255,22 @@ class Resolver:
         return self._items[key]
 
     def item_for_gtin(self, gtin: str, *, serial: bool) -> Item:
-        """The item carrying `gtin`: by its device identifier, by a lot or unit already traced
-        with it, or a new item coded GTIN-<gtin>."""
+        """The item carrying `gtin`: by its device identifier, by the GTIN-<gtin> item made
+        when it was first met, by a lot or unit already traced with it (the slow lookup,
+        last), or a new item coded GTIN-<gtin>."""
         if gtin in self._items:
             return self._items[gtin]
+        code = f"GTIN-{gtin}"
         identifier = (
             DeviceIdentifier.objects.filter(organization=self.organization, value=gtin)
             .select_related("item")
             .first()
         )
-        item = identifier.item if identifier else None
+        item = (
+            identifier.item
+            if identifier
+            else Item.objects.filter(organization=self.organization, code=code).first()
+        )
         if item is None:
             known = (
                 Lot.objects.filter(organization=self.organization, gtin=gtin).first()
@@ -272,17 +278,14 @@ class Resolver:
             )
             item = known.item if known else None
         if item is None:
-            code = f"GTIN-{gtin}"
-            item = Item.objects.filter(organization=self.organization, code=code).first()
-            if item is None:
-                item = catalog.create_item(
-                    organization=self.organization,
-                    code=code,
-                    name=f"GTIN {gtin}",
-                    kind=ItemKind.COMPONENT,
-                    tracking=Tracking.SERIAL if serial else Tracking.LOT,
-                    by=self.by,
-                )
+            item = catalog.create_item(
+                organization=self.organization,
+                code=code,
+                name=f"GTIN {gtin}",
+                kind=ItemKind.COMPONENT,
+                tracking=Tracking.SERIAL if serial else Tracking.LOT,
+                by=self.by,
+            )
         self._items[gtin] = item
         return item
 
