@@ -37,6 +37,12 @@ GS1_RESOLVER = re.compile(r"^id\.gs1\.[a-z.]+$")
 NOT_IDENTITY = "22"
 LOT, SERIAL = "10", "21"
 CONVERTED_EPC_SCHEMES = {("id", "sgtin"), ("class", "lgtin"), ("id", "sscc"), ("id", "sgln")}
+# The shapes a feed names most (every unit, lot, case and party), when already canonical:
+# a key alone, or a GTIN with one lot or serial whose characters need no percent-encoding.
+CANONICAL_SHAPE = re.compile(
+    r"https://id\.gs1\.org/(?:(01)/(\d{14})(?:/(10|21)/([A-Za-z0-9._-]+))?"
+    r"|(00)/(\d{18})|(41[47])/(\d{13}))"
+)
 
 
 # A document names the same objects again and again (commissioned, packed, shipped); the
@@ -45,6 +51,14 @@ CONVERTED_EPC_SCHEMES = {("id", "sgtin"), ("class", "lgtin"), ("id", "sscc"), ("
 def canonical(identifier: str) -> str:
     """`identifier` in medtrace's canonical form; invalid GS1 identifiers are refused with
     DomainError(VALIDATION) naming the identifier and the rule."""
+    if shape := CANONICAL_SHAPE.fullmatch(identifier):
+        values = shape.groups()
+        pairs = [(values[i], values[i + 1]) for i in range(0, len(values), 2) if values[i]]
+        try:
+            _validate(pairs)
+        except ScanError as error:
+            _refuse(identifier, error)
+        return identifier
     lowered = identifier[:8].lower()
     if lowered.startswith("urn:epc:"):
         return _from_epc(identifier)

@@ -1,9 +1,13 @@
 """GS1 identifiers in events reduced to the short canonical Digital Link; others kept."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.epcis import identifiers
 from medtrace.epcis.identifiers import canonical, keys
+from medtrace.scan.checks import gs1_check_digit
 
 UNIT = "https://id.gs1.org/01/10614141073464/21/2017"
 
@@ -133,3 +137,36 @@ def test_keys_refuses_what_is_not_a_digital_link():
     with pytest.raises(DomainError) as caught:
         keys("https://example.com/no/keys/here")
     assert caught.value.code == ErrorCode.VALIDATION
+
+
+def _full_path(uri: str) -> tuple[str, str]:
+    """What the general Digital Link path answers, bypassing the canonical-shape shortcut."""
+    try:
+        return "ok", identifiers._from_web(uri)
+    except DomainError as error:
+        return "refused", str(error.message)
+
+
+def _shortcut(uri: str) -> tuple[str, str]:
+    try:
+        return "ok", canonical.__wrapped__(uri)
+    except DomainError as error:
+        return "refused", str(error.message)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    key=st.sampled_from(["01", "00", "414", "417"]),
+    body=st.text(alphabet="0123456789", min_size=11, max_size=18),
+    checked=st.booleans(),
+    qualifier=st.sampled_from([None, "10", "21"]),
+    value=st.text(alphabet="AZaz09._-!%'", min_size=0, max_size=22),
+)
+def test_the_canonical_shape_shortcut_answers_as_the_full_path(
+    key, body, checked, qualifier, value
+):
+    digits = body + gs1_check_digit(body) if checked else body
+    uri = f"https://id.gs1.org/{key}/{digits}"
+    if qualifier and key == "01":
+        uri += f"/{qualifier}/{value}"
+    assert _shortcut(uri) == _full_path(uri)

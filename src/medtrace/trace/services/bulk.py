@@ -15,8 +15,14 @@ from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org.models import Organization
 from medtrace.trace.choices import ContainerKind, LinkKind, ObjectKind
 from medtrace.trace.models import Container, GenealogyLink, Lot, TraceObject, Unit
+from medtrace.trace.services.rows import insert_rows
 
 BATCH = 500
+# The TraceObject columns a new object sets; its state (disposition, place) comes later.
+PARENT_COLUMNS = (
+    "organization_id", "kind", "identifier", "site_id", "disposition", "biz_location",
+    "created_at",
+)  # fmt: skip
 TEXT_LIMIT = 20  # lot numbers and serials, as GS1 AIs (10) and (21) allow
 
 
@@ -113,18 +119,13 @@ def create(new: NewObjects, *, organization: Organization, known: dict) -> list[
     for obj in (*units, *containers):
         known[obj.identifier] = obj
     now = timezone.now()
-    GenealogyLink.objects.bulk_create(
+    insert_rows(
+        GenealogyLink,
+        ("organization_id", "kind", "source_id", "target_id", "event_time", "uom"),
         (
-            GenealogyLink(
-                organization_id=organization.pk,
-                kind=LinkKind.MEMBERSHIP,
-                source_id=unit.lot_id,
-                target_id=unit.pk,
-                event_time=now,
-            )
+            (organization.pk, LinkKind.MEMBERSHIP, unit.lot_id, unit.pk, now, "")
             for unit in memberships
         ),
-        batch_size=BATCH,
     )
     return [*created, *units, *containers]
 
@@ -148,39 +149,42 @@ def _refuse_duplicates(model, objects, number_field: str) -> None:
 
 
 def _insert(model, objects: list) -> list:
-    """Multi-table rows in bulk: the TraceObject rows through bulk_create (which returns their
-    keys), then the child rows in one executemany. Django's bulk_create refuses multi-table
-    models because it cannot do the first step; doing it here keeps one code path for both."""
+    """Multi-table rows in bulk: the TraceObject rows in one INSERT … RETURNING per batch
+    (matched back by identifier: the order of RETURNING rows is not promised), then the child
+    rows. Django's bulk_create refuses multi-table models; this keeps one path for all three."""
     if not objects:
         return []
+    quote = connection.ops.quote_name
+    now = timezone.now()
     for start in range(0, len(objects), BATCH):
         chunk = objects[start : start + BATCH]
-        parents = [
-            TraceObject(
-                organization_id=obj.organization_id,
-                kind=obj.kind,
-                identifier=obj.identifier,
-                site_id=obj.site_id,
-            )
-            for obj in chunk
-        ]
-        TraceObject.objects.bulk_create(parents)
-        for obj, parent in zip(chunk, parents, strict=True):
-            obj.pk = obj.traceobject_ptr_id = parent.pk
-            obj.id = parent.pk
-            obj.created_at = parent.created_at
-            obj._state.adding = False
-        fields = model._meta.local_concrete_fields
-        quote = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(model._meta.db_table),
-            ", ".join(quote(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
+        by_identifier = {obj.identifier: obj for obj in chunk}
+        sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}, {}".format(
+            quote(TraceObject._meta.db_table),
+            ", ".join(quote(name) for name in PARENT_COLUMNS),
+            ", ".join([f"({', '.join(['%s'] * len(PARENT_COLUMNS))})"] * len(chunk)),
+            quote("id"),
+            quote("identifier"),
         )
-        rows = [
-            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        created_at = TraceObject._meta.get_field("created_at").get_db_prep_save(now, connection)
+        values = [
+            value
             for obj in chunk
-        ]
+            for value in (
+                obj.organization_id, obj.kind, obj.identifier, obj.site_id, "", "", created_at,
+            )
+        ]  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+            cursor.execute(sql, values)
+            for pk, identifier in cursor.fetchall():
+                obj = by_identifier[identifier]
+                obj.pk = obj.id = obj.traceobject_ptr_id = pk
+                obj.created_at = now
+                obj._state.adding = False
+        fields = model._meta.local_concrete_fields
+        insert_rows(
+            model,
+            [field.attname for field in fields],
+            ([getattr(obj, field.attname) for field in fields] for obj in chunk),
+        )
     return objects

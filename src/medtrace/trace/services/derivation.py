@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from django.db import connection
+
 from medtrace.trace.choices import LinkKind, ObjectRole, PartyRole
 from medtrace.trace.models import (
     Consignment,
@@ -18,8 +20,20 @@ from medtrace.trace.models import (
     TraceObject,
     Unit,
 )
+from medtrace.trace.services.rows import insert_rows
 
 CHUNK = 500
+LINK_FIELDS = (
+    "organization_id", "kind", "source_id", "target_id", "event_id", "event_time", "quantity",
+    "uom",
+)  # fmt: skip
+CONSIGNMENT_FIELDS = (
+    "organization_id", "event_id", "event_time", "object_id", "party_id", "role", "quantity",
+)  # fmt: skip
+CONTAINMENT_FIELDS = (
+    "organization_id", "container_id", "content_id", "valid_from", "valid_to", "packed_by_id",
+    "unpacked_by_id",
+)  # fmt: skip
 PARTY_TYPES = ("owning_party", "possessing_party", "location")
 
 
@@ -30,8 +44,8 @@ class Changes:
 
     objects: set[int] = field(default_factory=set)
     containers: set[int] = field(default_factory=set)
-    links: list[GenealogyLink] = field(default_factory=list)
-    consignments: list[Consignment] = field(default_factory=list)
+    links: list[tuple] = field(default_factory=list)  # LINK_FIELDS
+    consignments: list[tuple] = field(default_factory=list)  # CONSIGNMENT_FIELDS
     # The new events in event-time order, with the objects whose state each may set; and
     # whether anything was retracted (then only a rebuild from the log is right).
     appended: list[tuple[TraceEvent, set[int]]] = field(default_factory=list)
@@ -39,7 +53,9 @@ class Changes:
     # Objects whose history gained older events (new ones, units joining a lot): rebuilt.
     rebuild: set[int] = field(default_factory=set)
 
-    def add(self, event, recorded: TraceEvent, touched: list[EventObject], resolver) -> None:
+    def add(self, event, recorded: TraceEvent, touched, resolver) -> None:
+        """The event's consequences; `touched` are its event objects (role, object_id,
+        quantity, uom)."""
         self.appended.append(
             (
                 recorded,
@@ -57,15 +73,15 @@ class Changes:
                 self.objects.add(row.object_id)
         if event.event_type == "TransformationEvent":
             self.links += (
-                GenealogyLink(
-                    organization_id=recorded.organization_id,
-                    kind=LinkKind.TRANSFORMATION,
-                    source_id=source.object_id,
-                    target_id=target.object_id,
-                    event=recorded,
-                    event_time=recorded.event_time,
-                    quantity=source.quantity,
-                    uom=source.uom,
+                (
+                    recorded.organization_id,
+                    LinkKind.TRANSFORMATION,
+                    source.object_id,
+                    target.object_id,
+                    recorded.pk,
+                    recorded.event_time,
+                    source.quantity,
+                    source.uom,
                 )
                 for source in by_role[ObjectRole.INPUT]
                 for target in by_role[ObjectRole.OUTPUT]
@@ -87,8 +103,8 @@ class Changes:
             )
 
     def flush(self) -> None:
-        GenealogyLink.objects.bulk_create(self.links, batch_size=CHUNK)
-        Consignment.objects.bulk_create(self.consignments, batch_size=CHUNK)
+        insert_rows(GenealogyLink, LINK_FIELDS, self.links)
+        insert_rows(Consignment, CONSIGNMENT_FIELDS, self.consignments)
         self.links, self.consignments = [], []
 
     def retract(self, declared: TraceEvent) -> None:
@@ -102,7 +118,7 @@ class Changes:
                 self.containers.add(object_id)
 
 
-def _consignments(recorded, rows, parties, role, resolver) -> list[Consignment]:
+def _consignments(recorded, touched, parties, role, resolver) -> list[tuple]:
     chosen = [party for party in parties if party.type in PARTY_TYPES]
     # One party per consignment: the owner when named, else who holds it, else the place.
     chosen.sort(key=lambda party: PARTY_TYPES.index(party.type))
@@ -110,16 +126,16 @@ def _consignments(recorded, rows, parties, role, resolver) -> list[Consignment]:
         return []
     party = resolver.party(chosen[0].value)
     return [
-        Consignment(
-            organization_id=recorded.organization_id,
-            event=recorded,
-            event_time=recorded.event_time,
-            object_id=row.object_id,
-            party=party,
-            role=role,
-            quantity=row.quantity,
+        (
+            recorded.organization_id,
+            recorded.pk,
+            recorded.event_time,
+            row.object_id,
+            party.pk,
+            role,
+            row.quantity,
         )
-        for row in rows
+        for row in touched
     ]
 
 
@@ -294,17 +310,10 @@ def rebuild_containment(organization, container_ids: set[int]) -> None:
                 earlier[3], earlier[5] = later[2], None
     for chunk in _chunks(containers):
         Containment.objects.filter(container_id__in=chunk).delete()
-    Containment.objects.bulk_create(
-        Containment(
-            organization=organization,
-            container_id=container,
-            content_id=content,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            packed_by_id=packed_by,
-            unpacked_by_id=unpacked_by,
-        )
-        for container, content, valid_from, valid_to, packed_by, unpacked_by in intervals
+    insert_rows(
+        Containment,
+        CONTAINMENT_FIELDS,
+        ((organization.pk, *interval) for interval in intervals),
     )
 
 
@@ -363,15 +372,21 @@ def rebuild_state(object_ids: set[int]) -> None:
 
 
 def _write_states(changed: dict[tuple, list[int]]) -> None:
-    """One UPDATE per distinct state: objects moved together end in the same one."""
+    """One prepared UPDATE run for every object (objects moved together share a state, but
+    every event sets its own time, so grouping them saved nothing)."""
+    table = connection.ops.quote_name(TraceObject._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET disposition = %s, biz_location = %s, location_id = %s, "
+        "last_event_time = %s WHERE id = %s"
+    )
+    last_event_time = TraceObject._meta.get_field("last_event_time")
+    rows = []
     for (disposition, biz_location, location_id, last_time), pks in changed.items():
-        for chunk in _chunks(pks):
-            TraceObject.objects.filter(pk__in=chunk).update(
-                disposition=disposition,
-                biz_location=biz_location,
-                location_id=location_id,
-                last_event_time=last_time,
-            )
+        time = last_event_time.get_db_prep_save(last_time, connection)
+        rows += ((disposition, biz_location, location_id, time, pk) for pk in pks)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(sql, rows[start : start + CHUNK])
 
 
 def _with_units_and_contents(ids: set[int]) -> set[int]:

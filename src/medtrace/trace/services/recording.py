@@ -8,6 +8,8 @@ recorded ID is refused. An error declaration (the same event ID with `error_decl
 retracts an event: it stays in the log and drops out of the derived state."""
 
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from medtrace.trace.choices import ObjectRole
 from medtrace.trace.models import EventObject, TraceEvent
 from medtrace.trace.services import derivation
 from medtrace.trace.services.resolution import Resolver
+from medtrace.trace.services.rows import insert_rows
 
 CHUNK = 500
 # The batch's audit entry lists this many of the objects it created (and counts them all).
@@ -110,10 +113,10 @@ def record_events(
     TraceEvent.objects.bulk_create([recorded[index] for index in fresh], batch_size=CHUNK)
     touched = []
     for index in fresh:
-        rows = _touched(given[index], recorded[index], resolver)
-        touched += rows
-        changes.add(given[index], recorded[index], rows, resolver)
-    EventObject.objects.bulk_create(touched, batch_size=CHUNK)
+        event_rows = _touched(given[index], resolver)
+        changes.add(given[index], recorded[index], event_rows, resolver)
+        touched += ((recorded[index].pk, *row) for row in event_rows)
+    insert_rows(EventObject, ("event_id", *Touched._fields), touched)
     changes.flush()
     for index in declarations:
         _declare(given[index], recorded[index], organization, changes)
@@ -210,20 +213,30 @@ def _audit_created(created, organization, site, by, reason) -> None:
     )
 
 
-def _touched(event: Event, recorded: TraceEvent, resolver: Resolver) -> list[EventObject]:
-    rows = []
+class Touched(NamedTuple):
+    """An EventObject row before its event has a key."""
+
+    role: str
+    object_id: int | None
+    identifier: str
+    quantity: Decimal | None
+    uom: str
+    class_level: bool
+
+
+def _touched(event: Event, resolver: Resolver) -> list[Touched]:
+    touched = []
 
     def add(role, identifier, quantity=None, uom=None, *, class_level=False):
         obj = resolver.object(identifier)
-        rows.append(
-            EventObject(
-                event=recorded,
-                role=role,
-                object=obj,
-                identifier=identifier,
-                quantity=quantity,
-                uom=uom or "",
-                class_level=class_level,
+        touched.append(
+            Touched(
+                role,
+                obj.pk if obj is not None else None,
+                identifier,
+                quantity,
+                uom or "",
+                class_level,
             )
         )
 
@@ -257,7 +270,7 @@ def _touched(event: Event, recorded: TraceEvent, resolver: Resolver) -> list[Eve
                 quantity.uom,
                 class_level=True,
             )
-    return rows
+    return touched
 
 
 def _place(organization, rows: list[TraceEvent]) -> None:
