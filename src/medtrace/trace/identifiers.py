@@ -3,6 +3,7 @@ Digital Link form, the same the scan parser and the EPCIS codec produce; an obje
 GS1 keys (a supplier lot of an item without GTIN, an internal serial) gets a
 `urn:medtrace:` URI built from the item code, which EPCIS accepts as any other URI."""
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from medtrace.scan.result import digital_link
@@ -12,6 +13,8 @@ def _part(value: str) -> str:
     return quote(value, safe="")
 
 
+# Every unit commissioned into a lot names it again.
+@lru_cache(maxsize=10_000)
 def lot_identifier(*, item_code: str, lot_number: str, gtin: str = "") -> str:
     if gtin:
         return digital_link({"01": gtin, "10": lot_number})
