@@ -6,9 +6,9 @@ location (a lot-level event counts for every unit of the lot)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from django.db import connection
+from django.db.models import Q
 
 from medtrace.trace.choices import LinkKind, ObjectRole, PartyRole
 from medtrace.trace.models import (
@@ -52,6 +52,8 @@ class Changes:
     retracted: bool = False
     # Objects whose history gained older events (new ones, units joining a lot): rebuilt.
     rebuild: set[int] = field(default_factory=set)
+    # The new aggregation events, in event-time order, as _aggregations gives them.
+    aggregations: list[list] = field(default_factory=list)
 
     def add(self, event, recorded: TraceEvent, touched, resolver) -> None:
         """The event's consequences; `touched` are its event objects (role, object_id,
@@ -88,7 +90,19 @@ class Changes:
                 if source.object_id != target.object_id
             )
         if event.event_type == "AggregationEvent" and by_role[ObjectRole.PARENT]:
-            self.containers.add(by_role[ObjectRole.PARENT][0].object_id)
+            parent = by_role[ObjectRole.PARENT][0].object_id
+            self.containers.add(parent)
+            children = by_role[ObjectRole.CHILD]
+            self.aggregations.append(
+                [
+                    recorded.pk,
+                    recorded.event_time,
+                    event.action,
+                    parent,
+                    [row.object_id for row in children],
+                    {row.object_id for row in children if row.class_level},
+                ]
+            )
         shipped = [row for rows in by_role.values() for row in rows]
         if event.biz_step == "receiving":
             # A customer returning goods is not where they came from: a return records no
@@ -141,7 +155,9 @@ def _consignments(recorded, touched, parties, role, resolver) -> list[tuple]:
 
 def apply(changes: Changes, *, organization) -> None:
     changes.flush()
-    if changes.containers:
+    if changes.containers and (
+        changes.retracted or not _advance_containment(organization, changes.aggregations)
+    ):
         rebuild_containment(organization, changes.containers)
     if not changes.objects:
         return
@@ -277,44 +293,133 @@ def rebuild_containment(organization, container_ids: set[int]) -> None:
         if more <= containers:
             break
         containers |= more
-    events = _event_rows_for(containers)
-    intervals = []  # [container, content, from, to, pack event, unpack event]
-    open_by_container: dict[int, dict[int, list]] = defaultdict(dict)
+    events = sorted(_event_rows_for(containers).values(), key=lambda event: (event[1], event[0]))
     # A quantity of a lot can be in several cases at once; only an instance (a unit, a
     # case) packed elsewhere has left its earlier container.
-    split = set()
-    for event_id, time, action, parent, children, class_level in sorted(
-        events.values(), key=lambda event: (event[1], event[0])
-    ):
-        split |= class_level
-        inside = open_by_container[parent]
-        if action in ("ADD", "OBSERVE"):
-            for child in children:
-                if child not in inside:
-                    inside[child] = [parent, child, time, None, event_id, None]
-                    intervals.append(inside[child])
-        elif action == "DELETE":
-            for child in children or list(inside):
-                interval = inside.pop(child, None)
-                if interval is not None:
-                    interval[3], interval[5] = time, event_id
-    by_content = defaultdict(list)
-    for interval in intervals:
-        by_content[interval[1]].append(interval)
-    for content, held in by_content.items():
-        if content in split:
-            continue
-        held.sort(key=lambda interval: interval[2])
-        for earlier, later in pairwise(held):
-            if earlier[3] is None or earlier[3] > later[2]:
-                earlier[3], earlier[5] = later[2], None
+    split = set().union(*(event[5] for event in events))
+    intervals = _replay(events, split, open_by_container=defaultdict(dict), where={})
     for chunk in _chunks(containers):
         Containment.objects.filter(container_id__in=chunk).delete()
     insert_rows(
         Containment,
         CONTAINMENT_FIELDS,
-        ((organization.pk, *interval) for interval in intervals),
+        ((organization.pk, *interval[:6]) for interval in intervals),
     )
+
+
+def _replay(events, split: set[int], *, open_by_container: dict, where: dict) -> list[list]:
+    """Aggregation events (as _aggregations gives them, in event-time order) played over the
+    intervals open so far (`open_by_container`: container -> {content: interval}; `where`:
+    instance-level content -> the container it is in). Intervals are [container, content,
+    from, to, pack event, unpack event, stored id]; the new ones are returned, the open ones
+    they close are changed in place. An instance packed elsewhere without being unpacked
+    leaves its earlier container then (repacking)."""
+    new = []
+    for event_id, time, action, parent, children, _class_level in events:
+        inside = open_by_container[parent]
+        if action in ("ADD", "OBSERVE"):
+            for child in children:
+                if child in inside:
+                    continue
+                if child not in split and child in where:
+                    left = open_by_container[where[child]].pop(child)
+                    left[3], left[5] = time, None
+                interval = inside[child] = [parent, child, time, None, event_id, None, None]
+                new.append(interval)
+                if child not in split:
+                    where[child] = parent
+        elif action == "DELETE":
+            for child in children or list(inside):
+                interval = inside.pop(child, None)
+                if interval is not None:
+                    interval[3], interval[5] = time, event_id
+                    if where.get(child) == parent:
+                        del where[child]
+    return new
+
+
+def _advance_containment(organization, aggregations: list[list]) -> bool:
+    """The common case, aggregations arriving after everything known of the containers and
+    contents they name: played over the intervals open now, without replaying history.
+    Writes nothing and answers False when an event is older than an interval of an object
+    it names, or makes a lot quantity of an earlier instance packing (the caller then
+    rebuilds: rebuild_containment, the definition this must agree with)."""
+    if not aggregations:
+        return True
+    first, batch_start = aggregations[0][1], min(event[0] for event in aggregations)
+    named = {event[3] for event in aggregations}
+    named |= {child for event in aggregations for child in event[4]}
+    for chunk in _chunks(named):
+        later = EventObject.objects.filter(
+            object_id__in=chunk,
+            event_id__lt=batch_start,
+            event__event_type="AggregationEvent",
+            event__event_time__gt=first,
+        )
+        if later.exists():
+            return False
+    stored = {}
+    for chunk in _chunks(named):
+        rows = Containment.objects.filter(
+            Q(container_id__in=chunk) | Q(content_id__in=chunk),
+            Q(valid_to__isnull=True) | Q(valid_to__gt=first) | Q(valid_from__gt=first),
+        ).values_list(
+            "container_id", "content_id", "valid_from", "valid_to", "packed_by_id",
+            "unpacked_by_id", "pk",
+        )  # fmt: skip
+        for row in rows:
+            if row[2] > first or row[3] is not None:
+                return False
+            stored[row[6]] = list(row)
+    batch_split = set().union(*(event[5] for event in aggregations))
+    split = _ever_class_level(batch_split, before=batch_start)
+    newly_split = batch_split - split
+    if newly_split and Containment.objects.filter(content_id__in=newly_split).exists():
+        return False
+    split |= batch_split
+    open_by_container, where = defaultdict(dict), {}
+    for interval in stored.values():
+        open_by_container[interval[0]][interval[1]] = interval
+        if interval[1] not in split:
+            where[interval[1]] = interval[0]
+    new = _replay(aggregations, split, open_by_container=open_by_container, where=where)
+    closed = [
+        (interval[3], interval[5], interval[6])
+        for interval in stored.values()
+        if interval[3] is not None
+    ]
+    if closed:
+        field = Containment._meta.get_field("valid_to")
+        table = connection.ops.quote_name(Containment._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET valid_to = %s, unpacked_by_id = %s WHERE id = %s",
+                [(field.get_db_prep_save(to, connection), by, pk) for to, by, pk in closed],
+            )
+    insert_rows(
+        Containment,
+        CONTAINMENT_FIELDS,
+        ((organization.pk, *interval[:6]) for interval in new),
+    )
+    return True
+
+
+def _ever_class_level(objects: set[int], *, before: int) -> set[int]:
+    """Those of `objects` packed as a quantity (class level) by an aggregation in force
+    recorded before event `before`."""
+    found = set()
+    for chunk in _chunks(objects):
+        found |= set(
+            EventObject.objects.filter(
+                object_id__in=chunk,
+                class_level=True,
+                role=ObjectRole.CHILD,
+                event_id__lt=before,
+                event__event_type="AggregationEvent",
+                event__declaration__isnull=True,
+            ).values_list("object_id", flat=True)
+        )
+    return found
 
 
 def _event_rows_for(containers: set[int]) -> dict:

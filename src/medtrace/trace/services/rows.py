@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
-BATCH = 2000
+BATCH = 1000  # rows per statement at most
 # DateTimeField is a DateField.
 CONVERTED = (models.DateField, models.TimeField, models.DecimalField, models.JSONField)
 
@@ -18,26 +18,33 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     `event`) into `model`'s table."""
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     columns = [by_attname[name] for name in fields]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
     converted = [
         (position, field) for position, field in enumerate(columns) if isinstance(field, CONVERTED)
     ]
-    batch = []
+    # Many rows per statement: one round trip each (executemany sends every row on its own,
+    # which PostgreSQL pays for), within the database's limit on parameters.
+    limit = connection.features.max_query_params or BATCH * len(columns)
+    per_statement = max(1, min(BATCH, limit // len(columns)))
+    quote = connection.ops.quote_name
+    head = "INSERT INTO {} ({}) VALUES ".format(
+        quote(model._meta.db_table), ", ".join(quote(field.column) for field in columns)
+    )
+    placeholders = "({})".format(", ".join(["%s"] * len(columns)))
+    batch: list = []
     with connection.cursor() as cursor:
+
+        def write():
+            cursor.execute(head + ", ".join([placeholders] * (len(batch) // len(columns))), batch)
+
         for row in rows:
             if converted:
                 row = list(row)
                 for position, field in converted:
                     if row[position] is not None:
                         row[position] = field.get_db_prep_save(row[position], connection)
-            batch.append(row)
-            if len(batch) == BATCH:
-                cursor.executemany(sql, batch)
+            batch += row
+            if len(batch) == per_statement * len(columns):
+                write()
                 batch = []
         if batch:
-            cursor.executemany(sql, batch)
+            write()

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from medtrace.trace import engine
-from medtrace.trace.models import TraceObject
+from medtrace.trace.models import Containment, TraceObject
 from medtrace.trace.services.recording import record_events
 from medtrace.trace.tests import corpus
 from medtrace.trace.tests.builders import corpus_events
@@ -151,11 +151,20 @@ def states(organization) -> dict:
     }
 
 
+def intervals() -> list[tuple]:
+    return sorted(
+        Containment.objects.values_list(
+            "container_id", "content_id", "valid_from", "valid_to", "packed_by_id",
+            "unpacked_by_id",
+        )
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("seed", [5, 11, 23])
 @pytest.mark.parametrize("arrival", ["one by one in time order", "shuffled batches"])
 def test_the_state_kept_while_recording_is_what_the_log_says(organization, site_a, arrival, seed):
-    """Recording folds new events into each object's state when they are the latest it has
-    seen; a rebuild from the whole log must find exactly the same states."""
+    """Recording folds new events into each object's state and containment when they are
+    the latest it has seen; a rebuild from the whole log must find exactly the same."""
     from medtrace.trace.services import derivation
 
     plant = corpus.build(seed=seed)
@@ -166,6 +175,9 @@ def test_the_state_kept_while_recording_is_what_the_log_says(organization, site_
         for one in sorted(events, key=lambda event: event.event_time):
             record_events([one], organization=organization, site=site_a, create_missing=True)
         record_events(declarations, organization=organization, site=site_a)
-    kept = states(organization)
+    kept, kept_intervals = states(organization), intervals()
+    containers = set(Containment.objects.values_list("container_id", flat=True))
+    derivation.rebuild_containment(organization, containers)
+    assert intervals() == kept_intervals
     derivation.rebuild_state(set(TraceObject.objects.values_list("pk", flat=True)))
     assert states(organization) == kept
