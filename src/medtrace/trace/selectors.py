@@ -39,6 +39,8 @@ def find(user, text: str) -> list[TraceObject]:
     text = (text or "").strip()
     if not text:
         raise DomainError(ErrorCode.VALIDATION, _("Scan or type a code to trace."))
+    if "\x00" in text:  # no symbology encodes it, and PostgreSQL cannot compare it
+        raise DomainError(ErrorCode.VALIDATION, _("A code cannot contain a NUL character."))
     objects = visible(TraceObject.objects.all(), user)
     wanted = _identifiers(text, user)
     if wanted:

@@ -90,3 +90,9 @@ def test_audit_entries_of_traced_objects_link_to_their_page(plant, qa_a, qa_b):
     assert scoped_record(qa_a, "trace.lot", str(lot.pk)).pk == lot.pk
     with pytest.raises(Http404):
         scoped_record(qa_b, "trace.lot", str(lot.pk))
+
+
+def test_a_nul_character_is_refused_by_rule(qa_a):
+    with pytest.raises(DomainError) as refused:
+        selectors.find(qa_a, "LOT\x0042")
+    assert refused.value.code == ErrorCode.VALIDATION and "NUL" in refused.value.message
