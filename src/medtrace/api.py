@@ -16,6 +16,7 @@ from medtrace.jobs.api import router as jobs_router
 from medtrace.labels.api import router as labels_router
 from medtrace.org.api import router as org_router
 from medtrace.partners.api import router as partners_router
+from medtrace.quality.api import router as quality_router
 from medtrace.scan.api import router as scan_router
 from medtrace.trace.api import epcis_router, trace_router
 
@@ -52,6 +53,7 @@ api.add_router("/scan", scan_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/partners", partners_router)
 api.add_router("/equipment", equipment_router)
+api.add_router("/quality", quality_router)
 api.add_router("/labels", labels_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/epcis", epcis_router)

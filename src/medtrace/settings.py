@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "medtrace.partners",
     "medtrace.equipment",
     "medtrace.trace",
+    "medtrace.quality",
     "medtrace.exchange",
     "medtrace.labels",
     "django.contrib.admin",

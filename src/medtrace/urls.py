@@ -17,6 +17,7 @@ urlpatterns = [
     path("exchange/", include("medtrace.exchange.urls")),
     path("labels/", include("medtrace.labels.urls")),
     path("trace/", include("medtrace.trace.urls")),
+    path("quality/", include("medtrace.quality.urls")),
     path("audit/reviews/", include("medtrace.audit.review_urls")),
     path("audit/sign/", include("medtrace.audit.signature_urls")),
     path("audit/", include("medtrace.audit.urls")),

@@ -45,6 +45,8 @@ EVERYONE = (
     "trace.view_traceobject",
     "trace.view_traceevent",
     "trace.view_party",
+    # Nonconformances are site records everyone on the floor may read.
+    "quality.view_nonconformance",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -77,6 +79,13 @@ CUSTOMER_EDITORS = ("partners.add_customer", "partners.change_customer")
 # by hand or from another system is for QA, production supervisors and the warehouse.
 EVENT_RECORDERS = ("trace.add_traceevent",)
 
+# Whoever finds a nonconformance may report it; QA reviews, decides and approves.
+NCR_REPORTERS = ("quality.add_nonconformance",)
+NCR_DECIDERS = (
+    "quality.change_nonconformance",
+    "quality.review_nonconformance",
+    "quality.approve_nonconformance",
+)
 # The equipment ledger is kept by QA and production supervisors.
 EQUIPMENT_EDITORS = ("equipment.add_equipment", "equipment.change_equipment")
 
@@ -99,14 +108,17 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *CUSTOMER_EDITORS,
         *EQUIPMENT_EDITORS,
         *EVENT_RECORDERS,
+        *NCR_REPORTERS,
+        *NCR_DECIDERS,
     ),
-    Role.QA_INSPECTOR: EVERYONE,
+    Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS),
     Role.PRODUCTION_SUPERVISOR: (
         *EVERYONE,
         "org.view_membership",
         "accounts.view_user",
         *EQUIPMENT_EDITORS,
         *EVENT_RECORDERS,
+        *NCR_REPORTERS,
     ),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (
@@ -115,6 +127,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "org.change_location",
         *CUSTOMER_EDITORS,
         *EVENT_RECORDERS,
+        *NCR_REPORTERS,
     ),
     Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS),
     Role.REGULATORY_AFFAIRS: (*EVERYONE, "audit.view_auditentry", *CATALOG_EDITORS),

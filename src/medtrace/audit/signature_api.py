@@ -73,6 +73,7 @@ def sign_record(request, object_type: str, object_id: str, body: SignIn):
     account."""
     entry, record = signatures.signable_record(request.user, object_type, object_id)
     require_perm(request, entry.permission, record)
+    signatures.require_standalone(entry, record)
     signature = signatures.sign(
         record, body.meaning, by=request.user, password=body.password, reason=body.reason
     )

@@ -29,6 +29,11 @@ def sign(request, object_type, object_id):
     entry, record = signatures.signable_record(request.user, object_type, object_id)
     if not request.user.has_perm(entry.permission, record):
         raise PermissionDenied
+    try:
+        signatures.require_standalone(entry, record)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_back(request, record))
     form = SignatureForm(request.POST, meanings=entry.meanings)
     if not form.is_valid():
         messages.error(request, _("Choose a meaning and enter your password to sign."))

@@ -37,6 +37,9 @@ class Signable:
     model: type[models.Model]
     permission: str
     meanings: tuple[str, ...]
+    # False for records signed only by the workflow actions that need the signature (an
+    # NCR's approval): a signature on its own would read as an approval that moved nothing.
+    standalone: bool = True
 
     @property
     def object_type(self) -> str:
@@ -46,14 +49,29 @@ class Signable:
 _registry: dict[str, Signable] = {}
 
 
-def register_signable(model, *, permission: str, meanings=tuple(SignatureMeaning.values)):
+def register_signable(
+    model, *, permission: str, meanings=tuple(SignatureMeaning.values), standalone: bool = True
+):
     """Let pages and the API sign `model`'s records: `permission` is needed at the record's
-    site, and only `meanings` may be declared on it."""
+    site, and only `meanings` may be declared on it. With `standalone` false the records'
+    signatures are listed, but given only by the services of their workflow."""
     if not callable(getattr(model, "signed_content", None)):
         raise TypeError(f"{model.__name__} has no signed_content(); it cannot be signed")
-    entry = Signable(model=model, permission=permission, meanings=tuple(meanings))
+    entry = Signable(
+        model=model, permission=permission, meanings=tuple(meanings), standalone=standalone
+    )
     _registry[entry.object_type] = entry
     return entry
+
+
+def require_standalone(entry: Signable, record) -> None:
+    """Refuse a signature asked for on its own for a record signed through its workflow."""
+    if not entry.standalone:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            _("%(record)s is signed through its actions (approve, close), not on its own.")
+            % {"record": record},
+        )
 
 
 def signable(object_type: str) -> Signable | None:

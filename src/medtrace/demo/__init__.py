@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from medtrace.demo import audit, catalog, equipment, history, partners, plant, recipes
+from medtrace.demo import audit, catalog, equipment, history, partners, plant, quality, recipes
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
 STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
@@ -21,6 +21,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("suppliers and customers", partners.build_partners),
     ("equipment", equipment.build_equipment),
     ("a year of trace history", history.build_history),
+    ("nonconformance reports", quality.build_nonconformances),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

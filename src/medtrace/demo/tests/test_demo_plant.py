@@ -27,3 +27,14 @@ def test_demo_users_see_what_their_roles_allow(client):
     client.login(username="auditor", password=DEMO_PASSWORD)
     assert client.get("/admin/").status_code == 302
     assert len(client.get("/api/v1/sites").json()["items"]) == 3
+
+
+def test_the_demo_has_nonconformances_at_every_stage():
+    from medtrace.quality.models import Nonconformance
+
+    generate()
+    by_status = dict(Nonconformance.objects.values_list("status", "title"))
+    assert set(by_status) == {"closed", "under_review", "open"}
+    held = Nonconformance.objects.get(status="under_review")
+    assert held.supplier is not None and held.lot.disposition == "non_conformant"
+    assert held.dispositions.get().decision == "return_to_supplier"

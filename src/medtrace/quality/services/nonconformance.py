@@ -1,0 +1,245 @@
+"""Nonconformance reports: opened with everything they concern linked (the lot, its item,
+supplier and supplier lot, the equipment and its calibration state at the time), the lot
+contained by a hold recorded through the trace core, then MRB review, dispositions approved by
+electronic signature, and closure. Status changes go through the NCR workflow."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from medtrace.audit import services as audit
+from medtrace.audit.choices import AuditAction
+from medtrace.catalog.models import Item
+from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.numbers import plain
+from medtrace.core.validation import validated
+from medtrace.epcis.model import Event, QuantityElement
+from medtrace.equipment.models import Equipment
+from medtrace.org.models import Site
+from medtrace.partners.models import Supplier
+from medtrace.quality.choices import NcrStatus
+from medtrace.quality.models import Disposition, Nonconformance
+from medtrace.quality.services.numbering import next_number
+from medtrace.quality.workflows import NCR
+from medtrace.trace.models import Lot
+from medtrace.trace.services.recording import record_event
+
+# CBV 2.0: a lot held for a quality decision.
+HOLD_STEP = "holding"
+HOLD_DISPOSITION = "non_conformant"
+
+
+def _refuse(code: ErrorCode, message, field: str | None = None):
+    details = {"fields": {field: [str(message)]}} if field else {}
+    raise DomainError(code, message, **details)
+
+
+def _require_site(record, site: Site, label) -> None:
+    if record is not None and getattr(record, "site_id", site.pk) != site.pk:
+        _refuse(
+            ErrorCode.VALIDATION,
+            _("%(record)s is not at site %(site)s.") % {"record": record, "site": site.code},
+            label,
+        )
+    if record is not None and record.organization_id != site.organization_id:
+        _refuse(ErrorCode.NOT_FOUND, _("%(record)s is not known here.") % {"record": record}, label)
+
+
+@transaction.atomic
+def open_nonconformance(
+    *,
+    site: Site,
+    title: str,
+    description: str,
+    source: str,
+    severity: str,
+    by,
+    lot: Lot | None = None,
+    item: Item | None = None,
+    quantity: Decimal | None = None,
+    uom: str = "",
+    supplier: Supplier | None = None,
+    supplier_lot_number: str = "",
+    equipment: Equipment | None = None,
+    due_on: date | None = None,
+    hold: bool = True,
+) -> Nonconformance:
+    """Open an NCR. From the lot come its item, supplier and supplier lot unless given; the
+    equipment's status and calibration due date are copied as they are now. With `hold` (the
+    default) the lot is contained: a hold event (CBV holding / non_conformant) is recorded
+    through the trace core, in the same transaction."""
+    for record, label in ((lot, "lot"), (equipment, "equipment")):
+        _require_site(record, site, label)
+    for record, label in ((item, "item"), (supplier, "supplier")):
+        if record is not None and record.organization_id != site.organization_id:
+            _refuse(
+                ErrorCode.NOT_FOUND, _("%(record)s is not known here.") % {"record": record}, label
+            )
+    if lot is not None:
+        if item is not None and item.pk != lot.item_id:
+            _refuse(
+                ErrorCode.VALIDATION,
+                _("Lot %(lot)s is of item %(item)s, not %(given)s.")
+                % {"lot": lot.lot_number, "item": lot.item.code, "given": item.code},
+                "item",
+            )
+        item = lot.item
+        supplier = supplier or lot.supplier
+        supplier_lot_number = supplier_lot_number or lot.supplier_lot_number
+    if quantity is not None and not uom:
+        _refuse(ErrorCode.VALIDATION, _("Give the unit of measure of the quantity."), "uom")
+    ncr = Nonconformance(
+        organization_id=site.organization_id,
+        site=site,
+        title=title.strip(),
+        description=description.strip(),
+        source=source,
+        severity=severity,
+        lot=lot,
+        item=item,
+        quantity=quantity,
+        uom=uom,
+        supplier=supplier,
+        supplier_lot_number=supplier_lot_number,
+        equipment=equipment,
+        equipment_status=equipment.status if equipment else "",
+        equipment_calibration_due_on=equipment.calibration_due_on if equipment else None,
+        due_on=due_on,
+        opened_by=by,
+    )
+    ncr.number = "-"  # drawn only once the record is valid: numbers are gap-free
+    validated(ncr)
+    ncr.number = next_number(site.organization, "NCR")
+    ncr.save()
+    changes = audit.created(ncr)
+    if lot is not None and hold:
+        ncr.hold_event = _hold(ncr, lot, by=by)
+        ncr.save(update_fields=["hold_event"])
+        changes["hold_event"] = [None, ncr.hold_event.event_id]
+    audit.record(AuditAction.CREATE, ncr, by=by, changes=changes)
+    return ncr
+
+
+def _hold(ncr: Nonconformance, lot: Lot, *, by):
+    """The hold as a trace event, in the site's time zone; its ID follows from the NCR (one
+    hold per NCR), so the same NCR never holds twice."""
+    now = timezone.localtime(timezone=ZoneInfo(ncr.site.time_zone))
+    offset = now.strftime("%z")
+    name = f"urn:medtrace:{ncr.site.organization.slug}:ncr:{ncr.number}:hold"
+    event = Event(
+        event_type="ObjectEvent",
+        event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
+        event_time=now,
+        event_time_zone_offset=f"{offset[:3]}:{offset[3:]}",
+        action="OBSERVE",
+        biz_step=HOLD_STEP,
+        disposition=HOLD_DISPOSITION,
+        quantity_list=(QuantityElement(lot.identifier),),
+    )
+    reason = str(_("Held by %(ncr)s") % {"ncr": ncr.number})
+    return record_event(
+        event, organization=ncr.site.organization, site=ncr.site, by=by, reason=reason
+    )
+
+
+def start_review(ncr: Nonconformance, *, by, reason: str = "") -> Nonconformance:
+    return NCR.take(ncr, "start_review", by=by, reason=reason)
+
+
+@transaction.atomic
+def add_disposition(
+    ncr: Nonconformance, *, decision: str, quantity: Decimal, justification: str, by
+) -> Disposition:
+    """Record an MRB decision on part of the quantity, while the NCR is under review; the
+    decisions together may not exceed the nonconforming quantity."""
+    ncr = Nonconformance.objects.select_for_update().get(pk=ncr.pk)
+    if ncr.status != NcrStatus.UNDER_REVIEW:
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(ncr)s is %(status)s; dispositions are recorded during the MRB review.")
+            % {"ncr": ncr.number, "status": ncr.get_status_display()},
+        )
+    if not by.has_perm("quality.review_nonconformance", ncr):
+        _refuse(
+            ErrorCode.PERMISSION_DENIED,
+            _("Your roles do not allow recording dispositions on %(ncr)s.") % {"ncr": ncr.number},
+        )
+    if not justification.strip():
+        _refuse(
+            ErrorCode.VALIDATION,
+            _("Every disposition needs its justification."),
+            "justification",
+        )
+    row = Disposition(
+        nonconformance=ncr,
+        decision=decision,
+        quantity=quantity,
+        justification=justification.strip(),
+        decided_by=by,
+    )
+    validated(row)
+    if ncr.quantity is not None:
+        decided = sum((d.quantity for d in ncr.dispositions.all()), Decimal(0))
+        if decided + quantity > ncr.quantity:
+            _refuse(
+                ErrorCode.VALIDATION,
+                _("%(ncr)s has %(total)s %(uom)s nonconforming; %(decided)s are decided already.")
+                % {
+                    "ncr": ncr.number,
+                    "total": plain(ncr.quantity),
+                    "uom": ncr.uom,
+                    "decided": plain(decided),
+                },
+                "quantity",
+            )
+    row.save()
+    audit.record(
+        AuditAction.CHANGE,
+        ncr,
+        by=by,
+        changes={"disposition": [None, [row.decision, row.quantity, row.justification]]},
+    )
+    return row
+
+
+def approve_dispositions(
+    ncr: Nonconformance, *, by, password: str, reason: str = ""
+) -> Nonconformance:
+    """The MRB's decisions approved by `by`'s signature (meaning approved). Needs at least
+    one decision, and decisions for the whole quantity when the NCR has one."""
+    return NCR.take(
+        ncr, "approve_dispositions", by=by, password=password, reason=reason,
+        guard=_require_complete_dispositions,
+    )  # fmt: skip
+
+
+def _require_complete_dispositions(ncr: Nonconformance) -> None:
+    decided = sum((d.quantity for d in ncr.dispositions.all()), Decimal(0))
+    if not decided:
+        _refuse(ErrorCode.INVALID_STATE, _("Record at least one disposition before approving."))
+    if ncr.quantity is not None and decided != ncr.quantity:
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _("Dispositions cover %(decided)s of %(total)s %(uom)s; decide on all of it.")
+            % {"decided": plain(decided), "total": plain(ncr.quantity), "uom": ncr.uom},
+        )
+
+
+def close(ncr: Nonconformance, *, by, password: str, reason: str = "") -> Nonconformance:
+    """Closure by `by`'s signature (meaning verified: the dispositions were carried out)."""
+
+    def closed(record):
+        record.closed_at = timezone.now()
+        return {"closed_at": [None, record.closed_at]}
+
+    return NCR.take(ncr, "close", by=by, password=password, reason=reason, effects=closed)
+
+
+def cancel(ncr: Nonconformance, *, by, reason: str) -> Nonconformance:
+    """Withdraw an NCR opened in error; the reason is required."""
+    return NCR.take(ncr, "cancel", by=by, reason=reason)

@@ -1,0 +1,242 @@
+"""The nonconformance pages: the list with filters and aging, the report form (a lot typed,
+scanned or passed from its trace page), and the record with its linked lot, item, supplier and
+equipment, its dispositions, the workflow actions the reader may take now (signed ones ask for
+the password again) and its signatures. Every write goes through
+quality.services.nonconformance; every query through quality.selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from medtrace.core.decorators import perm_required
+from medtrace.core.errors import DomainError
+from medtrace.core.forms import show_domain_error
+from medtrace.core.paging import paginate
+from medtrace.equipment.choices import EquipmentStatus
+from medtrace.org import access
+from medtrace.quality import selectors
+from medtrace.quality.choices import NcrStatus
+from medtrace.quality.forms import (
+    DispositionForm,
+    NonconformanceFilterForm,
+    NonconformanceForm,
+    action_form,
+)
+from medtrace.quality.services import nonconformance as services
+from medtrace.quality.workflows import NCR
+from medtrace.trace import selectors as trace_selectors
+from medtrace.trace.models import Lot
+
+VIEW = "quality.view_nonconformance"
+ADD = "quality.add_nonconformance"
+REVIEW = "quality.review_nonconformance"
+
+# The service each workflow action calls, given the record, the user and the action's form.
+ACTIONS = {
+    "start_review": lambda ncr, by, data: services.start_review(ncr, by=by),
+    "approve_dispositions": lambda ncr, by, data: services.approve_dispositions(
+        ncr, by=by, password=data["password"], reason=data["reason"]
+    ),
+    "close": lambda ncr, by, data: services.close(
+        ncr, by=by, password=data["password"], reason=data["reason"]
+    ),
+    "cancel": lambda ncr, by, data: services.cancel(ncr, by=by, reason=data["reason"]),
+}
+# Signature refusals that are about the typed password: shown beside it.
+PASSWORD_CAUSES = {"wrong_password", "password_expired"}
+
+
+def filter_nonconformances(ncrs, data: dict, today):
+    text = (data.get("q") or "").strip()
+    if text:
+        ncrs = ncrs.filter(
+            Q(number__icontains=text) | Q(title__icontains=text) | Q(lot__lot_number=text)
+        )
+    for field in ("status", "severity", "source", "site"):
+        if data.get(field):
+            ncrs = ncrs.filter(**{field: data[field]})
+    if data.get("open"):
+        ncrs = ncrs.filter(status__in=selectors.OPEN_STATES)
+    if data.get("overdue"):
+        ncrs = selectors.overdue(ncrs, today)
+    return ncrs
+
+
+def with_aging(ncrs, today):
+    for ncr in ncrs:
+        ncr.age = selectors.age_in_days(ncr, today)
+        ncr.overdue = selectors.is_overdue(ncr, today)
+    return ncrs
+
+
+@vary_on_headers("HX-Request")
+@perm_required(VIEW)
+def ncr_list(request):
+    sites = access.scoped(access.visible_sites(request.user), request.user, perm=VIEW)
+    form = NonconformanceFilterForm(request.GET or None, sites=sites.order_by("code"))
+    ncrs = selectors.visible_nonconformances(request.user)
+    if request.site is not None:
+        ncrs = ncrs.filter(site=request.site)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    page = paginate(request, filter_nonconformances(ncrs, data, today))
+    with_aging(page.object_list, today)
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "quality/_ncr_table.html" if fragment else "quality/ncr_list.html"
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "can_add": request.user.has_perm(ADD)},
+    )
+
+
+def _lot_code(user, lot: Lot) -> str:
+    """How a lot passed from its page is shown in the form: its number when that alone
+    names it, else its full identifier."""
+    found = trace_selectors.find(user, lot.lot_number)
+    return lot.lot_number if [obj.pk for obj in found] == [lot.pk] else lot.identifier
+
+
+def _initial_from_lot(request, sites) -> dict:
+    lot_id = request.GET.get("lot", "")
+    if not lot_id.isdigit():
+        return {}
+    lot = (
+        trace_selectors.visible(Lot.objects.select_related("site"), request.user)
+        .filter(pk=int(lot_id))
+        .first()
+    )
+    if lot is None:
+        raise Http404
+    initial = {"lot": _lot_code(request.user, lot)}
+    if lot.site_id in {site.pk for site in sites}:
+        initial["site"] = lot.site
+    return initial
+
+
+@perm_required(ADD)
+def ncr_create(request):
+    sites = access.scoped(access.visible_sites(request.user), request.user, perm=ADD).order_by(
+        "code"
+    )
+    initial = {"site": request.site} if request.site in sites else {}
+    if request.method != "POST":
+        initial |= _initial_from_lot(request, sites)
+    form = NonconformanceForm(request.POST or None, user=request.user, sites=sites, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            ncr = services.open_nonconformance(by=request.user, **fields)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("Nonconformance %(number)s opened.") % {"number": ncr.number}
+            )
+            return redirect("quality:ncr-detail", ncr.pk)
+    return render(request, "quality/ncr_form.html", {"form": form})
+
+
+def _detail(request, ncr, *, bound=None, disposition_form=None):
+    """The NCR page; `bound` is the (name, form) of an action that was refused, shown open
+    with its errors."""
+    today = timezone.localdate()
+    user = request.user
+    actions = []
+    for transition in NCR.allowed(ncr, user):
+        if transition.name not in ACTIONS:
+            continue
+        if bound is not None and bound[0] == transition.name:
+            actions.append((transition, bound[1]))
+        else:
+            actions.append((transition, action_form(transition)))
+    may_decide = ncr.status == NcrStatus.UNDER_REVIEW and user.has_perm(REVIEW, ncr)
+    if may_decide and disposition_form is None:
+        disposition_form = DispositionForm(ncr=ncr)
+    dispositions = list(ncr.dispositions.select_related("decided_by"))
+    context = {
+        "ncr": ncr,
+        "age": selectors.age_in_days(ncr, today),
+        "overdue": selectors.is_overdue(ncr, today),
+        "equipment_status": (
+            EquipmentStatus(ncr.equipment_status).label
+            if ncr.equipment_status in EquipmentStatus.values
+            else ncr.equipment_status
+        ),
+        "dispositions": dispositions,
+        "decided": sum(row.quantity for row in dispositions),
+        "actions": actions,
+        "refused": bound[0] if bound is not None else None,
+        "disposition_form": disposition_form if may_decide else None,
+    }
+    return render(request, "quality/ncr_detail.html", context)
+
+
+@perm_required(VIEW)
+def ncr_detail(request, pk: int):
+    return _detail(request, selectors.get_nonconformance_or_404(request.user, pk))
+
+
+@require_POST
+@perm_required(VIEW)
+def ncr_action(request, pk: int, action: str):
+    """Take a workflow action: the action's form is parsed, the service decides; a refusal
+    is shown on the form, beside the field it concerns."""
+    ncr = selectors.get_nonconformance_or_404(request.user, pk)
+    if action not in ACTIONS:
+        raise Http404
+    transition = NCR.transition(action)
+    if not request.user.has_perm(transition.permission, ncr):
+        raise PermissionDenied
+    form = action_form(transition, request.POST)
+    if form.is_valid():
+        try:
+            ncr = ACTIONS[action](ncr, request.user, form.cleaned_data)
+        except DomainError as error:
+            ncr = selectors.get_nonconformance_or_404(request.user, pk)  # as it is now
+            if error.details.get("cause") in PASSWORD_CAUSES and "password" in form.fields:
+                form.add_error("password", str(error.message))
+            else:
+                show_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s is now %(status)s.")
+                % {"number": ncr.number, "status": ncr.get_status_display()},
+            )
+            return redirect("quality:ncr-detail", ncr.pk)
+    if action not in {allowed.name for allowed in NCR.allowed(ncr, request.user)}:
+        # The record moved on meanwhile (another tab, another user): say why, show it as it is.
+        for error in form.non_field_errors() or [_("This action is no longer possible.")]:
+            messages.error(request, error)
+        return redirect("quality:ncr-detail", ncr.pk)
+    return _detail(request, ncr, bound=(action, form))
+
+
+@require_POST
+@perm_required(REVIEW)
+def ncr_disposition(request, pk: int):
+    ncr = selectors.get_nonconformance_or_404(request.user, pk)
+    if not request.user.has_perm(REVIEW, ncr):
+        raise PermissionDenied
+    form = DispositionForm(request.POST, ncr=ncr)
+    if form.is_valid():
+        try:
+            services.add_disposition(ncr, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            ncr = selectors.get_nonconformance_or_404(request.user, pk)  # as it is now
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("Disposition recorded."))
+            return redirect("quality:ncr-detail", ncr.pk)
+    if ncr.status != NcrStatus.UNDER_REVIEW:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect("quality:ncr-detail", ncr.pk)
+    return _detail(request, ncr, disposition_form=form)
