@@ -45,8 +45,12 @@ EVERYONE = (
     "trace.view_traceobject",
     "trace.view_traceevent",
     "trace.view_party",
-    # Nonconformances are site records everyone on the floor may read.
+    # Nonconformances and inspections are site records everyone on the floor may read;
+    # inspection plans are organization-wide master data.
     "quality.view_nonconformance",
+    "quality.view_inspectionrecord",
+    "quality.view_inspectionplan",
+    "quality.view_characteristic",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -79,6 +83,13 @@ CUSTOMER_EDITORS = ("partners.add_customer", "partners.change_customer")
 # by hand or from another system is for QA, production supervisors and the warehouse.
 EVENT_RECORDERS = ("trace.add_traceevent",)
 
+# Inspectors (and supervisors, in process) inspect; QA keeps the plans and may cancel.
+INSPECTORS = ("quality.add_inspectionrecord",)
+INSPECTION_PLANNERS = (
+    "quality.add_inspectionplan",
+    "quality.change_inspectionplan",
+    "quality.change_inspectionrecord",
+)
 # Whoever finds a nonconformance may report it; QA reviews, decides and approves.
 NCR_REPORTERS = ("quality.add_nonconformance",)
 NCR_DECIDERS = (
@@ -110,8 +121,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *EVENT_RECORDERS,
         *NCR_REPORTERS,
         *NCR_DECIDERS,
+        *INSPECTORS,
+        *INSPECTION_PLANNERS,
     ),
-    Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS),
+    Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS, *INSPECTORS),
     Role.PRODUCTION_SUPERVISOR: (
         *EVERYONE,
         "org.view_membership",
@@ -119,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *EQUIPMENT_EDITORS,
         *EVENT_RECORDERS,
         *NCR_REPORTERS,
+        *INSPECTORS,
     ),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (

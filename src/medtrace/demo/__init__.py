@@ -21,6 +21,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("suppliers and customers", partners.build_partners),
     ("equipment", equipment.build_equipment),
     ("a year of trace history", history.build_history),
+    ("inspection plans and records", quality.build_inspections),
     ("nonconformance reports", quality.build_nonconformances),
 ]
 

@@ -1,6 +1,9 @@
-"""Nonconformance reports on the demo plant's own lots: one closed (molding defects found in
-process, reworked and scrapped, both signatures), one under MRB review (a received resin lot
-with black specks, held, return to supplier proposed), one just opened at final inspection."""
+"""Quality records on the demo plant's own lots. Inspection plans for incoming PVC resin and
+for the routing operations that name a plan; an incoming inspection that accepted a resin lot,
+one that rejected the latest (black specks) and so opened an NCR and held the lot, and a leak
+test in progress. NCRs: one closed (molding flash found in process, reworked and scrapped, both
+signatures), the rejected resin under MRB review (return to supplier proposed), one just
+opened at final inspection."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +13,16 @@ from django.utils import timezone
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.equipment.choices import EquipmentType
 from medtrace.equipment.models import Equipment
-from medtrace.quality.choices import Decision, NcrSource, Severity
+from medtrace.quality.choices import (
+    CharacteristicKind,
+    Decision,
+    DefectClass,
+    InspectionStage,
+    NcrSource,
+    Severity,
+)
+from medtrace.quality.models import Nonconformance
+from medtrace.quality.services import inspection as inspections
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.trace.choices import LotOrigin
 from medtrace.trace.models import Lot
@@ -22,7 +34,6 @@ def build_nonconformances(demo: DemoPlant) -> None:
     site = demo.sites[SITE]
     qa, inspector, supervisor = (demo.users[name] for name in ("qa", "inspector", "supervisor"))
     today = timezone.localdate()
-    received = Lot.objects.filter(site=site, origin=LotOrigin.RECEIVED).order_by("pk")
     produced = Lot.objects.filter(site=site, origin=LotOrigin.PRODUCED).order_by("pk")
     molder = Equipment.objects.filter(
         site=site, equipment_type=EquipmentType.INJECTION_MOLDING
@@ -59,25 +70,11 @@ def build_nonconformances(demo: DemoPlant) -> None:
     closed = ncrs.approve_dispositions(closed, by=qa, password=DEMO_PASSWORD)
     ncrs.close(closed, by=qa, password=DEMO_PASSWORD, reason="Rework verified by inspection.")
 
-    resin = received.filter(item__code="RM-PVC").last()
-    review = ncrs.open_nonconformance(
-        site=site,
-        title="来料黑点 Black specks in incoming lot",
-        description=(
-            "抽样 80 件 (AQL 1.0, Ac 2 Re 3) 发现 4 件黑点, 判定拒收。\n"
-            "Sample of 80 (AQL 1.0, Ac 2 Re 3): 4 with black specks; lot rejected."
-        ),
-        source=NcrSource.INCOMING,
-        severity=Severity.MAJOR,
-        lot=resin,
-        quantity=Decimal(500),
-        uom="KG",
-        due_on=today + timedelta(days=10),
-        by=inspector,
-    )
+    # The resin NCR is opened by its rejected incoming inspection (see build_inspections).
+    review = Nonconformance.objects.get(site=site, inspection__isnull=False)
     review = ncrs.start_review(review, by=qa)
     ncrs.add_disposition(
-        review, decision=Decision.RETURN_TO_SUPPLIER, quantity=Decimal(500), by=qa,
+        review, decision=Decision.RETURN_TO_SUPPLIER, quantity=review.quantity, by=qa,
         justification="整批退回, 供应商回复 8D。Return the lot; the supplier answers with an 8D.",
     )  # fmt: skip
 
@@ -97,3 +94,111 @@ def build_nonconformances(demo: DemoPlant) -> None:
         hold=False,
         by=inspector,
     )
+
+
+ATTRIBUTE, VARIABLE = CharacteristicKind.ATTRIBUTE, CharacteristicKind.VARIABLE
+CRITICAL, MAJOR, MINOR = DefectClass.CRITICAL, DefectClass.MAJOR, DefectClass.MINOR
+
+# (code, name, stage, item code or None, {class: AQL}, characteristics)
+PLANS = [
+    ("IP-PVC-IN", "PVC 粒料来料检验 Incoming PVC pellets", InspectionStage.INCOMING, "RM-PVC",
+     {"major": "1.0", "minor": "4.0"}, [
+         {"name": "黑点与杂质 Black specks, foreign matter", "kind": ATTRIBUTE,
+          "defect_class": MAJOR, "method": "目视, 白色托盘 500 g / visual on a white tray"},
+         {"name": "颗粒均匀 Pellet size uniform", "kind": ATTRIBUTE, "defect_class": MINOR},
+         {"name": "包装完好, 标签清晰 Bag intact, label legible", "kind": ATTRIBUTE,
+          "defect_class": MINOR},
+     ]),
+    ("IP-EXT-01", "管材挤出巡检 Tube extrusion patrol", InspectionStage.IN_PROCESS, None,
+     {"major": "0.65", "minor": "2.5"}, [
+         {"name": "外径 Outer diameter", "kind": VARIABLE, "defect_class": MAJOR, "unit": "mm",
+          "lower_limit": Decimal("4.05"), "target": Decimal("4.10"),
+          "upper_limit": Decimal("4.15")},
+         {"name": "表面无气泡 No bubbles on the surface", "kind": ATTRIBUTE,
+          "defect_class": MINOR},
+     ]),
+    ("IP-ASSY-01", "组装粘接检验 Assembly and bonding", InspectionStage.IN_PROCESS, None,
+     {"critical": "0.065", "major": "0.65"}, [
+         {"name": "粘接拉力 ≥ 15 N Bond pull force", "kind": ATTRIBUTE, "defect_class": CRITICAL},
+         {"name": "无溢胶 No excess adhesive", "kind": ATTRIBUTE, "defect_class": MAJOR},
+     ]),
+    ("IP-LEAK-01", "密封性测试 Leak test", InspectionStage.IN_PROCESS, None,
+     {"critical": "0.065", "minor": "2.5"}, [
+         {"name": "压降 Pressure decay", "kind": VARIABLE, "defect_class": CRITICAL,
+          "unit": "kPa", "upper_limit": Decimal("0.5"),
+          "equipment_type": EquipmentType.LEAK_TESTER},
+         {"name": "外观 Visual", "kind": ATTRIBUTE, "defect_class": MINOR},
+     ]),
+    ("IP-SEAL-01", "封口强度 Pouch seal", InspectionStage.IN_PROCESS, None,
+     {"major": "0.65"}, [
+         {"name": "封口完整, 无通道 Seal complete, no channels", "kind": ATTRIBUTE,
+          "defect_class": MAJOR},
+     ]),
+    ("IP-STER-01", "灭菌放行检验 Sterilization release", InspectionStage.FINAL, None,
+     {"critical": "0.065"}, [
+         {"name": "生物指示剂无菌生长 BI shows no growth", "kind": ATTRIBUTE,
+          "defect_class": CRITICAL},
+         {"name": "化学指示剂变色 Chemical indicator turned", "kind": ATTRIBUTE,
+          "defect_class": CRITICAL},
+     ]),
+]  # fmt: skip
+
+
+def build_inspections(demo: DemoPlant) -> None:
+    site = demo.sites[SITE]
+    qa, inspector, supervisor = (demo.users[name] for name in ("qa", "inspector", "supervisor"))
+    plans = {}
+    for code, name, stage, item, aqls, characteristics in PLANS:
+        plans[code] = inspections.create_plan(
+            organization=demo.organization,
+            code=code,
+            name=name,
+            stage=stage,
+            item=demo.items[item] if item else None,
+            aql_critical=aqls.get("critical", ""),
+            aql_major=aqls.get("major", ""),
+            aql_minor=aqls.get("minor", ""),
+            characteristics=characteristics,
+            by=qa,
+        )
+    resin = Lot.objects.filter(site=site, item__code="RM-PVC").order_by("pk")
+    accepted = inspections.start_inspection(
+        site=site, plan=plans["IP-PVC-IN"], lot=resin[len(resin) - 2], lot_size=500, by=inspector
+    )
+    _fill(accepted, failing={"颗粒均匀 Pellet size uniform": 1}, by=inspector)
+    inspections.complete_inspection(accepted, by=inspector, password=DEMO_PASSWORD)
+    rejected = inspections.start_inspection(
+        site=site, plan=plans["IP-PVC-IN"], lot=resin.last(), lot_size=500, by=inspector
+    )
+    _fill(rejected, failing={"黑点与杂质 Black specks, foreign matter": 4}, by=inspector)
+    inspections.complete_inspection(rejected, by=inspector, password=DEMO_PASSWORD)
+    kit = Lot.objects.filter(site=site, origin=LotOrigin.PRODUCED).order_by("pk").last()
+    tester = Equipment.objects.get(site=site, equipment_type=EquipmentType.LEAK_TESTER)
+    leak = inspections.start_inspection(
+        site=site, plan=plans["IP-LEAK-01"], lot=kit, lot_size=1200, equipment=[tester],
+        by=supervisor,
+    )  # fmt: skip
+    decay = leak.plan.characteristics.get(kind=VARIABLE)
+    inspections.record_results(
+        leak,
+        [
+            {
+                "characteristic": decay,
+                "sample": sample,
+                "value": Decimal("0.1") + Decimal(sample) / 100,
+            }
+            for sample in range(1, 21)
+        ],
+        by=supervisor,
+    )
+
+
+def _fill(record, *, failing: dict[str, int], by) -> None:
+    """Every sample of every characteristic; the first N samples of those named fail."""
+    results = [
+        {"characteristic": characteristic, "sample": sample,
+         "passed": sample > failing.get(characteristic.name, 0)}
+        for characteristic in record.plan.characteristics.all()
+        for sample in range(1, inspections.sample_size_of(record, characteristic) + 1)
+    ]  # fmt: skip
+    inspections.record_results(record, results, by=by)

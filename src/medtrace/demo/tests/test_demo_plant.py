@@ -37,4 +37,17 @@ def test_the_demo_has_nonconformances_at_every_stage():
     assert set(by_status) == {"closed", "under_review", "open"}
     held = Nonconformance.objects.get(status="under_review")
     assert held.supplier is not None and held.lot.disposition == "non_conformant"
+    assert held.inspection.verdict == "rejected"
     assert held.dispositions.get().decision == "return_to_supplier"
+
+
+def test_the_demo_inspects_incoming_resin_and_tests_for_leaks():
+    from medtrace.quality.models import InspectionRecord
+
+    generate()
+    verdicts = sorted(InspectionRecord.objects.values_list("plan__code", "status", "verdict"))
+    assert verdicts == [
+        ("IP-LEAK-01", "in_progress", ""),
+        ("IP-PVC-IN", "completed", "accepted"),
+        ("IP-PVC-IN", "completed", "rejected"),
+    ]

@@ -66,11 +66,13 @@ def open_nonconformance(
     supplier: Supplier | None = None,
     supplier_lot_number: str = "",
     equipment: Equipment | None = None,
+    inspection=None,
     due_on: date | None = None,
     hold: bool = True,
 ) -> Nonconformance:
     """Open an NCR. From the lot come its item, supplier and supplier lot unless given; the
-    equipment's status and calibration due date are copied as they are now. With `hold` (the
+    equipment's status and calibration due date are copied as they are now; `inspection` is
+    the inspection record that rejected the lot, if any. With `hold` (the
     default) the lot is contained: a hold event (CBV holding / non_conformant) is recorded
     through the trace core, in the same transaction."""
     for record, label in ((lot, "lot"), (equipment, "equipment")):
@@ -109,6 +111,7 @@ def open_nonconformance(
         equipment=equipment,
         equipment_status=equipment.status if equipment else "",
         equipment_calibration_due_on=equipment.calibration_due_on if equipment else None,
+        inspection=inspection,
         due_on=due_on,
         opened_by=by,
     )

@@ -1,14 +1,16 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from medtrace.accounts.roles import Role
 from medtrace.catalog import services as catalog
 from medtrace.catalog.choices import ItemKind
 from medtrace.equipment import services as equipment_services
 from medtrace.equipment.choices import EquipmentType
 from medtrace.partners import services as partners
-from medtrace.quality.choices import NcrSource, Severity
+from medtrace.quality.choices import InspectionStage, NcrSource, Severity
+from medtrace.quality.services import inspection as inspections
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.trace.choices import LotOrigin
 from medtrace.trace.services import objects
@@ -68,3 +70,46 @@ def make_ncr(site_a, qa_a, received_lot):
         return ncrs.open_nonconformance(**(fields | overrides))
 
     return make
+
+
+@pytest.fixture
+def inspector_a(make_user, site_a):
+    return make_user("inspector-a", (site_a, Role.QA_INSPECTOR))
+
+
+@pytest.fixture
+def balance(site_a):
+    return equipment_services.create_equipment(
+        site=site_a,
+        code="BAL-01",
+        name="电子天平",
+        equipment_type=EquipmentType.BALANCE,
+        calibration_required=True,
+        calibration_interval_days=365,
+        last_calibrated_on=date.today() - timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def resin_plan(organization, resin, qa_a):
+    """Incoming resin: specks (major, AQL 1.0) by eye, bag weight (major) on a balance,
+    label legibility (minor, AQL 4.0)."""
+    return inspections.create_plan(
+        organization=organization,
+        code="IP-PC-IN",
+        name="聚碳酸酯来料检验",
+        stage=InspectionStage.INCOMING,
+        item=resin,
+        aql_major="1.0",
+        aql_minor="4.0",
+        characteristics=[
+            {"name": "Black specks", "kind": "attribute", "defect_class": "major"},
+            {
+                "name": "Bag weight", "kind": "variable", "defect_class": "major", "unit": "kg",
+                "lower_limit": Decimal("24.8"), "target": Decimal("25"),
+                "upper_limit": Decimal("25.3"), "equipment_type": EquipmentType.BALANCE,
+            },
+            {"name": "Label legible", "kind": "attribute", "defect_class": "minor"},
+        ],
+        by=qa_a,
+    )  # fmt: skip
