@@ -51,6 +51,9 @@ EVERYONE = (
     "quality.view_inspectionrecord",
     "quality.view_inspectionplan",
     "quality.view_characteristic",
+    "quality.view_deviation",
+    "quality.view_capa",
+    "quality.view_capaaction",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -90,6 +93,16 @@ INSPECTION_PLANNERS = (
     "quality.change_inspectionplan",
     "quality.change_inspectionrecord",
 )
+# Supervisors raise deviations on their lines; QA assesses, approves and closes them, and
+# owns CAPA (action owners complete their own actions whatever their roles).
+DEVIATION_REPORTERS = ("quality.add_deviation",)
+QA_DECIDERS = (
+    "quality.change_deviation",
+    "quality.approve_deviation",
+    "quality.add_capa",
+    "quality.change_capa",
+    "quality.approve_capa",
+)
 # Whoever finds a nonconformance may report it; QA reviews, decides and approves.
 NCR_REPORTERS = ("quality.add_nonconformance",)
 NCR_DECIDERS = (
@@ -123,6 +136,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *NCR_DECIDERS,
         *INSPECTORS,
         *INSPECTION_PLANNERS,
+        *DEVIATION_REPORTERS,
+        *QA_DECIDERS,
     ),
     Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS, *INSPECTORS),
     Role.PRODUCTION_SUPERVISOR: (
@@ -133,6 +148,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *EVENT_RECORDERS,
         *NCR_REPORTERS,
         *INSPECTORS,
+        *DEVIATION_REPORTERS,
     ),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (

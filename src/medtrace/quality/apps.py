@@ -12,13 +12,17 @@ class QualityConfig(AppConfig):
         from medtrace.audit.selectors import register_record_type
         from medtrace.audit.signatures import register_signable
         from medtrace.core.navigation import NavItem, register
-        from medtrace.quality import selectors
-        from medtrace.quality.models import Nonconformance
+        from medtrace.quality import inspection_selectors, selectors
+        from medtrace.quality.models import Capa, Deviation, Nonconformance
 
         register(
             NavItem(
                 "quality", _("Nonconformances"), "quality:ncr-list", "quality.view_nonconformance"
-            )
+            ),
+            NavItem(
+                "quality", _("Inspections"), "quality:inspection-list",
+                "quality.view_inspectionrecord",
+            ),  # fmt: skip
         )
         register_signable(
             Nonconformance,
@@ -26,8 +30,25 @@ class QualityConfig(AppConfig):
             meanings=[SignatureMeaning.APPROVED, SignatureMeaning.VERIFIED],
             standalone=False,
         )
+        for model, permission in ((Deviation, "approve_deviation"), (Capa, "approve_capa")):
+            register_signable(
+                model,
+                permission=f"quality.{permission}",
+                meanings=[SignatureMeaning.APPROVED, SignatureMeaning.VERIFIED],
+                standalone=False,
+            )
         register_record_type(
             "quality.nonconformance",
             selectors.nonconformance_url,
             selectors.nonconformance_for_history,
+        )
+        register_record_type(
+            "quality.inspectionrecord",
+            inspection_selectors.inspection_url,
+            inspection_selectors.inspection_for_history,
+        )
+        register_record_type(
+            "quality.inspectionplan",
+            inspection_selectors.plan_url,
+            inspection_selectors.plan_for_history,
         )

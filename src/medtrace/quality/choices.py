@@ -86,3 +86,60 @@ class InspectionVerdict(models.TextChoices):
         "accepted_reinstate_normal",
         _("Accepted; normal inspection reinstated"),
     )
+
+
+class DeviationKind(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    UNPLANNED = "unplanned", _("Unplanned")
+
+
+class DeviationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    APPROVED = "approved", _("Approved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class CapaSource(models.TextChoices):
+    NONCONFORMANCE = "nonconformance", _("Nonconformance")
+    DEVIATION = "deviation", _("Deviation")
+    COMPLAINT = "complaint", _("Complaint")
+    AUDIT = "audit", _("Audit finding")
+    TREND = "trend", _("Trend signal")
+    MANAGEMENT_REVIEW = "management_review", _("Management review")
+
+
+class CapaStatus(models.TextChoices):
+    OPEN = "open", _("Open (investigation)")
+    IMPLEMENTING = "implementing", _("Implementing actions")
+    EFFECTIVENESS_CHECK = "effectiveness_check", _("Effectiveness check")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ActionKind(models.TextChoices):
+    CORRECTIVE = "corrective", _("Corrective")
+    PREVENTIVE = "preventive", _("Preventive")
+
+
+class FishboneCategory(models.TextChoices):
+    """The 6M of an Ishikawa diagram."""
+
+    MAN = "man", _("People")
+    MACHINE = "machine", _("Machine")
+    METHOD = "method", _("Method")
+    MATERIAL = "material", _("Material")
+    MEASUREMENT = "measurement", _("Measurement")
+    ENVIRONMENT = "environment", _("Environment")
+
+
+class Effectiveness(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+    SKIPPED = "skipped", _("Check skipped (with rationale)")

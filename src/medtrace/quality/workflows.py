@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit.choices import SignatureMeaning
 from medtrace.core.workflow import Transition, Workflow
-from medtrace.quality.choices import InspectionStatus, NcrStatus
+from medtrace.quality.choices import CapaStatus, DeviationStatus, InspectionStatus, NcrStatus
 
 NCR = Workflow(
     NcrStatus,
@@ -60,6 +60,81 @@ INSPECTION = Workflow(
             sources=[InspectionStatus.IN_PROGRESS],
             target=InspectionStatus.CANCELLED,
             permission="quality.change_inspectionrecord",
+            needs_reason=True,
+        ),
+    ],
+)
+
+DEVIATION = Workflow(
+    DeviationStatus,
+    [
+        Transition(
+            "approve",
+            _("Approve"),
+            sources=[DeviationStatus.OPEN],
+            target=DeviationStatus.APPROVED,
+            permission="quality.approve_deviation",
+            signature=SignatureMeaning.APPROVED,
+        ),
+        Transition(
+            "close",
+            _("Close"),
+            sources=[DeviationStatus.APPROVED],
+            target=DeviationStatus.CLOSED,
+            permission="quality.approve_deviation",
+            signature=SignatureMeaning.VERIFIED,
+        ),
+        Transition(
+            "cancel",
+            _("Cancel"),
+            sources=[DeviationStatus.OPEN],
+            target=DeviationStatus.CANCELLED,
+            permission="quality.approve_deviation",
+            needs_reason=True,
+        ),
+    ],
+)
+
+CAPA = Workflow(
+    CapaStatus,
+    [
+        Transition(
+            "start_implementation",
+            _("Start implementing"),
+            sources=[CapaStatus.OPEN],
+            target=CapaStatus.IMPLEMENTING,
+            permission="quality.change_capa",
+        ),
+        Transition(
+            "verify_implementation",
+            _("Verify implementation"),
+            sources=[CapaStatus.IMPLEMENTING],
+            target=CapaStatus.EFFECTIVENESS_CHECK,
+            permission="quality.approve_capa",
+            signature=SignatureMeaning.VERIFIED,
+        ),
+        Transition(
+            "reopen",
+            _("Reopen: not effective"),
+            sources=[CapaStatus.EFFECTIVENESS_CHECK],
+            target=CapaStatus.IMPLEMENTING,
+            permission="quality.change_capa",
+            needs_reason=True,
+        ),
+        Transition(
+            "close",
+            _("Close"),
+            sources=[CapaStatus.EFFECTIVENESS_CHECK],
+            target=CapaStatus.CLOSED,
+            permission="quality.approve_capa",
+            signature=SignatureMeaning.APPROVED,
+        ),
+        Transition(
+            "cancel",
+            _("Cancel"),
+            sources=[CapaStatus.OPEN, CapaStatus.IMPLEMENTING],
+            target=CapaStatus.CANCELLED,
+            permission="quality.approve_capa",
             needs_reason=True,
         ),
     ],

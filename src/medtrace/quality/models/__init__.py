@@ -1,3 +1,5 @@
+from medtrace.quality.models.capa import Capa, CapaAction
+from medtrace.quality.models.deviation import Deviation
 from medtrace.quality.models.inspection import (
     Characteristic,
     InspectionInstrument,
@@ -10,7 +12,10 @@ from medtrace.quality.models.nonconformance import Disposition, Nonconformance
 from medtrace.quality.models.numbering import RecordCounter
 
 __all__ = [
+    "Capa",
+    "CapaAction",
     "Characteristic",
+    "Deviation",
     "Disposition",
     "InspectionInstrument",
     "InspectionPlan",
