@@ -23,6 +23,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("a year of trace history", history.build_history),
     ("inspection plans and records", quality.build_inspections),
     ("nonconformance reports", quality.build_nonconformances),
+    ("deviations and CAPA", quality.build_deviations_and_capas),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

@@ -14,14 +14,19 @@ from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.equipment.choices import EquipmentType
 from medtrace.equipment.models import Equipment
 from medtrace.quality.choices import (
+    ActionKind,
     CharacteristicKind,
     Decision,
     DefectClass,
+    DeviationKind,
     InspectionStage,
     NcrSource,
+    RiskLevel,
     Severity,
 )
 from medtrace.quality.models import Nonconformance
+from medtrace.quality.services import capa as capas
+from medtrace.quality.services import deviation as deviations
 from medtrace.quality.services import inspection as inspections
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.trace.choices import LotOrigin
@@ -202,3 +207,85 @@ def _fill(record, *, failing: dict[str, int], by) -> None:
         for sample in range(1, inspections.sample_size_of(record, characteristic) + 1)
     ]  # fmt: skip
     inspections.record_results(record, results, by=by)
+
+
+def build_deviations_and_capas(demo: DemoPlant) -> None:
+    """An unplanned deviation on a sterilizer cycle (approved, its lot blocked from release
+    until the biological indicators read), a planned one on the extruder's spare screw, and the
+    supplier CAPA escalated from the rejected resin's NCR, its actions under way."""
+    site = demo.sites[SITE]
+    qa, supervisor = demo.users["qa"], demo.users["supervisor"]
+    now = timezone.now()
+    sterilizer = Equipment.objects.get(site=site, equipment_type=EquipmentType.EO_STERILIZER)
+    kits = Lot.objects.filter(site=site, origin=LotOrigin.PRODUCED).order_by("-pk")
+    cold_cycle = deviations.open_deviation(
+        site=site,
+        kind=DeviationKind.UNPLANNED,
+        title="EO 灭菌周期温度偏低 Sterilizer cycle ran cold",
+        description=(
+            "灭菌周期 EO-2611-07 暴露阶段 48 °C 持续 20 分钟 (规定 50-60 °C)。\n"
+            "Cycle EO-2611-07 held 48 °C for 20 min of its exposure phase (spec 50-60 °C)."
+        ),
+        lots=[kits[0]],
+        equipment=sterilizer,
+        operation="环氧乙烷灭菌 EO sterilization",
+        window_start=now - timedelta(days=2, hours=6),
+        window_end=now - timedelta(days=2),
+        impact_assessment=(
+            "BI 培养 7 天结果待出; 在此之前批次不得放行。"
+            "Lethality may be short: the lot waits for the 7-day BI incubation."
+        ),
+        risk_level=RiskLevel.HIGH,
+        by=supervisor,
+    )
+    deviations.approve(cold_cycle, by=qa, password=DEMO_PASSWORD)
+    deviations.open_deviation(
+        site=site,
+        kind=DeviationKind.PLANNED,
+        title="挤出机临时螺杆 Temporary screw on the extruder",
+        description=(
+            "原螺杆磨损, 使用同型号备用螺杆生产 3 批, 外径 100% 在线检测。"
+            "Worn screw replaced by a same-model spare for 3 lots, outer diameter checked 100 %."
+        ),
+        operation="管材挤出 Tube extrusion",
+        window_start=now + timedelta(days=1),
+        window_end=now + timedelta(days=8),
+        by=supervisor,
+    )
+    ncr = Nonconformance.objects.get(site=site, inspection__isnull=False)
+    capa = capas.escalate_nonconformance(ncr, by=qa)
+    capas.update_investigation(
+        capa,
+        containment="同一供应商在途及库存批次全部隔离。All lots of the supplier held at receiving.",
+        five_whys=[
+            "粒料含黑点 Pellets carry black specks",
+            "供应商混入回料 Regrind was mixed into virgin resin",
+            "回料未隔离 Regrind is stored beside virgin resin",
+            "无回料管控程序 No procedure controls regrind",
+        ],
+        fishbone={
+            "material": ["回料混入 regrind mixed in"],
+            "method": ["供应商无回料管控 no regrind control at the supplier"],
+            "measurement": ["来料未抽检黑点 specks were not in our incoming plan before"],
+        },
+        root_cause="供应商未隔离回料。The supplier does not segregate regrind from virgin resin.",
+        effectiveness_criteria=(
+            "后续 10 批来料黑点检验全部接收。The next 10 lots pass the speck check."
+        ),
+        due_on=timezone.localdate() + timedelta(days=45),
+        owner=qa,
+        by=qa,
+    )
+    capas.add_action(
+        capa, kind=ActionKind.CORRECTIVE, owner=qa,
+        description=(
+            "供应商提交 8D 并实施回料隔离。The supplier answers with an 8D and segregates regrind."
+        ),
+        due_on=timezone.localdate() + timedelta(days=21), by=qa,
+    )  # fmt: skip
+    capas.add_action(
+        capa, kind=ActionKind.PREVENTIVE, owner=demo.users["inspector"],
+        description="来料检验计划增加黑点项。Specks added to the incoming plan (IP-PVC-IN).",
+        due_on=timezone.localdate() - timedelta(days=1), by=qa,
+    )  # fmt: skip
+    capas.start_implementation(capa, by=qa)

@@ -51,3 +51,16 @@ def test_the_demo_inspects_incoming_resin_and_tests_for_leaks():
         ("IP-PVC-IN", "completed", "accepted"),
         ("IP-PVC-IN", "completed", "rejected"),
     ]
+
+
+def test_the_demo_has_a_sterilizer_deviation_and_a_supplier_capa_under_way():
+    from medtrace.quality.models import Capa, Deviation
+    from medtrace.quality.services.deviation import blocking_release
+
+    generate()
+    cold = Deviation.objects.get(status="approved")
+    assert cold.equipment.code == "EOS-01"
+    assert list(blocking_release(cold.lots.get())) == [cold]
+    capa = Capa.objects.get()
+    assert capa.status == "implementing" and capa.nonconformance.inspection is not None
+    assert capa.actions.count() == 2
