@@ -20,7 +20,7 @@ from medtrace.trace.models import (
     TraceObject,
     Unit,
 )
-from medtrace.trace.services.rows import insert_rows
+from medtrace.trace.services.rows import insert_rows, update_rows
 
 CHUNK = 500
 LINK_FIELDS = (
@@ -477,21 +477,12 @@ def rebuild_state(object_ids: set[int]) -> None:
 
 
 def _write_states(changed: dict[tuple, list[int]]) -> None:
-    """One prepared UPDATE run for every object (objects moved together share a state, but
-    every event sets its own time, so grouping them saved nothing)."""
-    table = connection.ops.quote_name(TraceObject._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET disposition = %s, biz_location = %s, location_id = %s, "
-        "last_event_time = %s WHERE id = %s"
+    """Every changed object's new state, in one batch."""
+    update_rows(
+        TraceObject,
+        ("disposition", "biz_location", "location_id", "last_event_time"),
+        ((pk, *state) for state, pks in changed.items() for pk in pks),
     )
-    last_event_time = TraceObject._meta.get_field("last_event_time")
-    rows = []
-    for (disposition, biz_location, location_id, last_time), pks in changed.items():
-        time = last_event_time.get_db_prep_save(last_time, connection)
-        rows += ((disposition, biz_location, location_id, time, pk) for pk in pks)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, rows[start : start + CHUNK])
 
 
 def _with_units_and_contents(ids: set[int]) -> set[int]:

@@ -53,19 +53,65 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
 
 
 def _copy(model, columns, rows: Iterable[Sequence]) -> None:
-    """PostgreSQL's bulk path: COPY … FROM STDIN, the rows streamed in its binary-free text
-    format by psycopg (which adapts times and decimals itself)."""
+    with connection.cursor() as cursor:
+        _copy_into(cursor, connection.ops.quote_name(model._meta.db_table), columns, rows)
+
+
+def _copy_into(cursor, table: str, columns, rows: Iterable[Sequence]) -> None:
+    """PostgreSQL's bulk path: COPY … FROM STDIN, the rows streamed by psycopg (which adapts
+    times and decimals itself; JSON is dumped as the ORM would)."""
     quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(
-        quote(model._meta.db_table), ", ".join(quote(field.column) for field in columns)
-    )
+    sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(quote(f.column) for f in columns))
     json_columns = [
         position for position, field in enumerate(columns) if isinstance(field, models.JSONField)
     ]
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    with cursor.cursor.copy(sql) as copy:
         for row in rows:
             if json_columns:
                 row = list(row)
                 for position in json_columns:
                     row[position] = columns[position].get_db_prep_save(row[position], connection)
             copy.write_row(row)
+
+
+def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """UPDATE `model`'s rows by primary key: each row is (pk, *values of `fields`, named by
+    attribute). PostgreSQL streams them into a temporary table and updates from it in one
+    statement; SQLite runs one prepared UPDATE per row."""
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    columns = [by_attname[name] for name in fields]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = model._meta.pk
+    if connection.vendor == "postgresql":
+        scratch = quote(f"{model._meta.db_table}_changes")
+        definitions = ", ".join(
+            f"{quote(field.column)} {field.db_type(connection)}" for field in (pk, *columns)
+        )
+        assignments = ", ".join(
+            f"{quote(field.column)} = changes.{quote(field.column)}" for field in columns
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ({definitions}) ON COMMIT DROP")
+            _copy_into(cursor, scratch, (pk, *columns), rows)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM {scratch} AS changes "
+                f"WHERE {table}.{quote(pk.column)} = changes.{quote(pk.column)}"
+            )
+            cursor.execute(f"DROP TABLE {scratch}")
+        return
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        table, ", ".join(f"{quote(field.column)} = %s" for field in columns), quote(pk.column)
+    )
+    converted = [
+        (position, field) for position, field in enumerate(columns) if isinstance(field, CONVERTED)
+    ]
+    prepared = []
+    for key, *values in rows:
+        for position, field in converted:
+            if values[position] is not None:
+                values[position] = field.get_db_prep_save(values[position], connection)
+        prepared.append((*values, key))
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), BATCH):
+            cursor.executemany(sql, prepared[start : start + BATCH])
