@@ -54,6 +54,8 @@ EVERYONE = (
     "quality.view_deviation",
     "quality.view_capa",
     "quality.view_capaaction",
+    "quality.view_complaint",
+    "quality.view_complaintreport",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -110,6 +112,16 @@ NCR_DECIDERS = (
     "quality.review_nonconformance",
     "quality.approve_nonconformance",
 )
+# Complaints are taken by whoever hears them (QA, inspectors, the warehouse receiving a return,
+# regulatory affairs); QA and regulatory affairs investigate, decide reportability, report and
+# close. Patient involvement is for them only (the auditor's "*.view_*" and the administrator's
+# "*" include it too); everyone else sees it masked.
+COMPLAINT_RECEIVERS = ("quality.add_complaint",)
+COMPLAINT_HANDLERS = (
+    "quality.change_complaint",
+    "quality.approve_complaint",
+    "quality.reveal_patient_data",
+)
 # The equipment ledger is kept by QA and production supervisors.
 EQUIPMENT_EDITORS = ("equipment.add_equipment", "equipment.change_equipment")
 
@@ -138,8 +150,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *INSPECTION_PLANNERS,
         *DEVIATION_REPORTERS,
         *QA_DECIDERS,
+        *COMPLAINT_RECEIVERS,
+        *COMPLAINT_HANDLERS,
     ),
-    Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS, *INSPECTORS),
+    Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS, *INSPECTORS, *COMPLAINT_RECEIVERS),
     Role.PRODUCTION_SUPERVISOR: (
         *EVERYONE,
         "org.view_membership",
@@ -158,9 +172,16 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *CUSTOMER_EDITORS,
         *EVENT_RECORDERS,
         *NCR_REPORTERS,
+        *COMPLAINT_RECEIVERS,
     ),
     Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS),
-    Role.REGULATORY_AFFAIRS: (*EVERYONE, "audit.view_auditentry", *CATALOG_EDITORS),
+    Role.REGULATORY_AFFAIRS: (
+        *EVERYONE,
+        "audit.view_auditentry",
+        *CATALOG_EDITORS,
+        *COMPLAINT_RECEIVERS,
+        *COMPLAINT_HANDLERS,
+    ),
     Role.AUDITOR: ("*.view_*", "accounts.add_apitoken"),
 }
 

@@ -1,7 +1,9 @@
 """Electronic signatures (21 CFR Part 11 §11.50, §11.70, §11.200).
 
 A record is signable when its model defines `signed_content(self) -> dict`: the fields that
-make up what is signed (status fields that later move on legitimately are left out). A
+make up what is signed (status fields that later move on legitimately are left out). A record
+whose signatures of different meanings cover different fields (an approval before the
+closure summary exists, the closure over it) defines `signed_content_for(self, meaning)`. A
 signature stores the SHA-256 of the record's canonical content together with its type and
 id, so it shows as invalid once the content changes, and cannot be copied to another record.
 
@@ -111,23 +113,25 @@ def object_type_of(record) -> str:
     return record._meta.label_lower
 
 
-def canonical_content(record) -> bytes:
-    """What a signature is bound to: the record's type, id and signed content as JSON (sorted
-    keys, no whitespace, UTF-8), values in the audit trail's plain form."""
+def canonical_content(record, meaning: str | None = None) -> bytes:
+    """What a signature (of `meaning`) is bound to: the record's type, id and signed content
+    as JSON (sorted keys, no whitespace, UTF-8), values in the audit trail's plain form."""
     signed_content = getattr(record, "signed_content", None)
     if not callable(signed_content):
         raise TypeError(f"{type(record).__name__} has no signed_content()")
+    per_meaning = getattr(record, "signed_content_for", None)
+    content = per_meaning(meaning) if callable(per_meaning) else signed_content()
     body = {
         "v": CONTENT_VERSION,
         "object_type": object_type_of(record),
         "object_id": str(record.pk),
-        "content": audit.plain(signed_content()),
+        "content": audit.plain(content),
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def content_hash(record) -> str:
-    return hashlib.sha256(canonical_content(record)).hexdigest()
+def content_hash(record, meaning: str | None = None) -> str:
+    return hashlib.sha256(canonical_content(record, meaning)).hexdigest()
 
 
 def signatures_of(record):
@@ -141,14 +145,19 @@ def is_valid(signature: Signature, record) -> bool:
     return (
         signature.object_type == object_type_of(record)
         and signature.object_id == str(record.pk)
-        and signature.content_hash == content_hash(record)
+        and signature.content_hash == content_hash(record, signature.meaning)
     )
 
 
 def with_validity(record) -> list[tuple[Signature, bool]]:
     """The record's signatures, oldest first, each with whether it still holds."""
-    current = content_hash(record)
-    return [(signature, signature.content_hash == current) for signature in signatures_of(record)]
+    current: dict[str, str] = {}
+    validity = []
+    for signature in signatures_of(record):
+        if signature.meaning not in current:
+            current[signature.meaning] = content_hash(record, signature.meaning)
+        validity.append((signature, signature.content_hash == current[signature.meaning]))
+    return validity
 
 
 def may_sign(user, entry: Signable, record) -> bool:
@@ -188,7 +197,7 @@ def _check(record, meaning: str, signer, by, password: str) -> DomainError | Non
             _("Your roles do not allow signing %(record)s.") % {"record": record},
             ErrorCode.PERMISSION_DENIED,
         )
-    current = content_hash(record)
+    current = content_hash(record, meaning)
     if signatures_of(record).filter(signer=signer, meaning=meaning, content_hash=current).exists():
         return _refused(
             "already_signed",
@@ -241,7 +250,7 @@ def sign(record, meaning, *, by, password: str, otp: str | None = None, reason: 
 
 
 def _write(record, meaning: str, signer, reason: str) -> Signature:
-    digest = content_hash(record)
+    digest = content_hash(record, meaning)
     entry = audit.record(
         AuditAction.SIGN,
         record,

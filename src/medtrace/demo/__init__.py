@@ -8,7 +8,17 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from medtrace.demo import audit, catalog, equipment, history, partners, plant, quality, recipes
+from medtrace.demo import (
+    audit,
+    catalog,
+    complaints,
+    equipment,
+    history,
+    partners,
+    plant,
+    quality,
+    recipes,
+)
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
 STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
@@ -24,6 +34,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("inspection plans and records", quality.build_inspections),
     ("nonconformance reports", quality.build_nonconformances),
     ("deviations and CAPA", quality.build_deviations_and_capas),
+    ("complaints and adverse events", complaints.build_complaints),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

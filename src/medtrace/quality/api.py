@@ -18,12 +18,19 @@ from medtrace.org import access
 from medtrace.org.models import Site
 from medtrace.partners.models import Supplier
 from medtrace.quality import selectors
+from medtrace.quality.capa_api import router as capa_router
 from medtrace.quality.choices import Decision, NcrSource, NcrStatus, Severity
+from medtrace.quality.deviation_api import router as deviation_router
+from medtrace.quality.inspection_api import router as inspection_router
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.quality.workflows import NCR
 from medtrace.trace.models import Lot
 
 router = Router(tags=["quality"])
+router.add_router("", inspection_router)
+router.add_router("", deviation_router)
+router.add_router("", capa_router)
+router.add_router("", "medtrace.quality.complaint_api.router")
 
 
 class DispositionOut(Schema):

@@ -143,3 +143,58 @@ class Effectiveness(models.TextChoices):
     EFFECTIVE = "effective", _("Effective")
     NOT_EFFECTIVE = "not_effective", _("Not effective")
     SKIPPED = "skipped", _("Check skipped (with rationale)")
+
+
+class ComplaintChannel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    PORTAL = "portal", _("Customer portal")
+    FIELD_SERVICE = "field_service", _("Field service")
+    SALES = "sales", _("Sales representative")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    INVESTIGATING = "investigating", _("Investigating")
+    DECIDED = "decided", _("Reportability decided")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EventOutcome(models.TextChoices):
+    """What happened, as the reporting clocks classify it (the values of
+    quality.reportability.Outcome; a test keeps them the same)."""
+
+    DEATH = "death", _("Death")
+    SERIOUS_INJURY = "serious_injury", _("Serious injury")
+    UNANTICIPATED_SERIOUS_DETERIORATION = (
+        "unanticipated_serious_deterioration",
+        _("Unanticipated serious deterioration in health"),
+    )
+    MALFUNCTION = "malfunction", _("Malfunction that could cause death or serious injury")
+    NON_SERIOUS = "non_serious", _("Not serious, and could not have been")
+    SERIOUS_PUBLIC_HEALTH_THREAT = (
+        "serious_public_health_threat",
+        _("Serious public health threat"),
+    )
+    CLUSTER = "cluster", _("Cluster of events (NMPA)")
+
+
+class MarketRegion(models.TextChoices):
+    """Where the device is marketed (the values of quality.reportability.Region)."""
+
+    NMPA = "nmpa", _("China (NMPA)")
+    FDA = "fda", _("United States (FDA)")
+    EU = "eu", _("European Union (MDR)")
+
+
+class PatientSex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ReportForm(models.TextChoices):
+    NMPA_ADVERSE_EVENT = "nmpa_ae", _("NMPA suspected adverse event report")
+    FDA_3500A = "fda_3500a", _("FDA MedWatch 3500A")
+    EU_MIR = "eu_mir", _("EU manufacturer incident report (MIR)")

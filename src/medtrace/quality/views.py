@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
 from medtrace.equipment.choices import EquipmentStatus
 from medtrace.org import access
-from medtrace.quality import selectors
+from medtrace.quality import selectors, workflow_views
 from medtrace.quality.choices import NcrStatus
 from medtrace.quality.forms import (
     DispositionForm,
@@ -48,8 +49,6 @@ ACTIONS = {
     ),
     "cancel": lambda ncr, by, data: services.cancel(ncr, by=by, reason=data["reason"]),
 }
-# Signature refusals that are about the typed password: shown beside it.
-PASSWORD_CAUSES = {"wrong_password", "password_expired"}
 
 
 def filter_nonconformances(ncrs, data: dict, today):
@@ -96,13 +95,6 @@ def ncr_list(request):
     )
 
 
-def _lot_code(user, lot: Lot) -> str:
-    """How a lot passed from its page is shown in the form: its number when that alone
-    names it, else its full identifier."""
-    found = trace_selectors.find(user, lot.lot_number)
-    return lot.lot_number if [obj.pk for obj in found] == [lot.pk] else lot.identifier
-
-
 def _initial_from_lot(request, sites) -> dict:
     lot_id = request.GET.get("lot", "")
     if not lot_id.isdigit():
@@ -114,7 +106,7 @@ def _initial_from_lot(request, sites) -> dict:
     )
     if lot is None:
         raise Http404
-    initial = {"lot": _lot_code(request.user, lot)}
+    initial = {"lot": trace_selectors.shortest_code(request.user, lot)}
     if lot.site_id in {site.pk for site in sites}:
         initial["site"] = lot.site
     return initial
@@ -189,34 +181,16 @@ def ncr_action(request, pk: int, action: str):
     """Take a workflow action: the action's form is parsed, the service decides; a refusal
     is shown on the form, beside the field it concerns."""
     ncr = selectors.get_nonconformance_or_404(request.user, pk)
-    if action not in ACTIONS:
-        raise Http404
-    transition = NCR.transition(action)
-    if not request.user.has_perm(transition.permission, ncr):
-        raise PermissionDenied
-    form = action_form(transition, request.POST)
-    if form.is_valid():
-        try:
-            ncr = ACTIONS[action](ncr, request.user, form.cleaned_data)
-        except DomainError as error:
-            ncr = selectors.get_nonconformance_or_404(request.user, pk)  # as it is now
-            if error.details.get("cause") in PASSWORD_CAUSES and "password" in form.fields:
-                form.add_error("password", str(error.message))
-            else:
-                show_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(number)s is now %(status)s.")
-                % {"number": ncr.number, "status": ncr.get_status_display()},
-            )
-            return redirect("quality:ncr-detail", ncr.pk)
-    if action not in {allowed.name for allowed in NCR.allowed(ncr, request.user)}:
-        # The record moved on meanwhile (another tab, another user): say why, show it as it is.
-        for error in form.non_field_errors() or [_("This action is no longer possible.")]:
-            messages.error(request, error)
-        return redirect("quality:ncr-detail", ncr.pk)
-    return _detail(request, ncr, bound=(action, form))
+    return workflow_views.take(
+        request,
+        ncr,
+        action,
+        workflow=NCR,
+        actions=ACTIONS,
+        reload=lambda: selectors.get_nonconformance_or_404(request.user, pk),
+        detail=lambda record, bound: _detail(request, record, bound=bound),
+        url=reverse("quality:ncr-detail", args=[pk]),
+    )
 
 
 @require_POST

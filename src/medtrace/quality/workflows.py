@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit.choices import SignatureMeaning
 from medtrace.core.workflow import Transition, Workflow
-from medtrace.quality.choices import CapaStatus, DeviationStatus, InspectionStatus, NcrStatus
+from medtrace.quality.choices import (
+    CapaStatus,
+    ComplaintStatus,
+    DeviationStatus,
+    InspectionStatus,
+    NcrStatus,
+)
 
 NCR = Workflow(
     NcrStatus,
@@ -135,6 +141,54 @@ CAPA = Workflow(
             sources=[CapaStatus.OPEN, CapaStatus.IMPLEMENTING],
             target=CapaStatus.CANCELLED,
             permission="quality.approve_capa",
+            needs_reason=True,
+        ),
+    ],
+)
+
+# A complaint is received, investigated, its reportability decided (the decision recorded, then
+# approved by signature) and closed (signed as verified: reports made, complainant answered).
+# New facts after the decision reopen the investigation.
+COMPLAINT = Workflow(
+    ComplaintStatus,
+    [
+        Transition(
+            "start_investigation",
+            _("Start the investigation"),
+            sources=[ComplaintStatus.RECEIVED],
+            target=ComplaintStatus.INVESTIGATING,
+            permission="quality.change_complaint",
+        ),
+        Transition(
+            "approve_decision",
+            _("Approve the reportability decision"),
+            sources=[ComplaintStatus.INVESTIGATING],
+            target=ComplaintStatus.DECIDED,
+            permission="quality.approve_complaint",
+            signature=SignatureMeaning.APPROVED,
+        ),
+        Transition(
+            "reopen",
+            _("Reopen the investigation"),
+            sources=[ComplaintStatus.DECIDED],
+            target=ComplaintStatus.INVESTIGATING,
+            permission="quality.approve_complaint",
+            needs_reason=True,
+        ),
+        Transition(
+            "close",
+            _("Close"),
+            sources=[ComplaintStatus.DECIDED],
+            target=ComplaintStatus.CLOSED,
+            permission="quality.approve_complaint",
+            signature=SignatureMeaning.VERIFIED,
+        ),
+        Transition(
+            "cancel",
+            _("Cancel"),
+            sources=[ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING],
+            target=ComplaintStatus.CANCELLED,
+            permission="quality.approve_complaint",
             needs_reason=True,
         ),
     ],

@@ -56,6 +56,13 @@ def find(user, text: str) -> list[TraceObject]:
     return list(objects.filter(bare).order_by("kind", "pk")[:50])
 
 
+def shortest_code(user, lot: Lot) -> str:
+    """How a lot is best written for this user: its number when that alone names it, else
+    its full identifier."""
+    found = find(user, lot.lot_number)
+    return lot.lot_number if [obj.pk for obj in found] == [lot.pk] else lot.identifier
+
+
 def find_one(user, text: str) -> TraceObject:
     """The one object `text` names; refused when it names none or several."""
     found = find(user, text)

@@ -1,4 +1,5 @@
 from medtrace.quality.models.capa import Capa, CapaAction
+from medtrace.quality.models.complaint import Complaint, ComplaintReport
 from medtrace.quality.models.deviation import Deviation
 from medtrace.quality.models.inspection import (
     Characteristic,
@@ -15,6 +16,8 @@ __all__ = [
     "Capa",
     "CapaAction",
     "Characteristic",
+    "Complaint",
+    "ComplaintReport",
     "Deviation",
     "Disposition",
     "InspectionInstrument",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.audit.choices import SignatureMeaning
 from medtrace.org.models import Organization, Site
 from medtrace.quality.choices import ActionKind, CapaSource, CapaStatus, Effectiveness
 from medtrace.quality.models.deviation import Deviation
@@ -86,10 +87,16 @@ class Capa(models.Model):
                 [a.kind, a.description, a.owner_id, a.due_on, a.evidence, a.done_at]
                 for a in self.actions.order_by("pk")
             ],
-            "effectiveness": [
-                self.effectiveness_criteria, self.effectiveness, self.effectiveness_note
-            ],
-        }  # fmt: skip
+            "effectiveness_criteria": self.effectiveness_criteria,
+        }
+
+    def signed_content_for(self, meaning) -> dict:
+        """Verifying the implementation covers the investigation and the actions; the closure
+        (approved) also the effectiveness check's result."""
+        content = self.signed_content()
+        if meaning == SignatureMeaning.APPROVED:
+            content["effectiveness"] = [self.effectiveness, self.effectiveness_note]
+        return content
 
 
 class CapaAction(models.Model):

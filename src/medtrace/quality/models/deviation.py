@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.audit.choices import SignatureMeaning
 from medtrace.equipment.models import Equipment
 from medtrace.org.models import Organization, Site
 from medtrace.quality.choices import DeviationKind, DeviationStatus, RiskLevel
@@ -74,5 +75,12 @@ class Deviation(models.Model):
             "window": [self.window_start, self.window_end],
             "impact_assessment": self.impact_assessment,
             "risk_level": self.risk_level,
-            "closure_summary": self.closure_summary,
         }
+
+    def signed_content_for(self, meaning) -> dict:
+        """The approval covers the scope and the assessment; the closure (verified) also how
+        it ended."""
+        content = self.signed_content()
+        if meaning == SignatureMeaning.VERIFIED:
+            content["closure_summary"] = self.closure_summary
+        return content

@@ -1,0 +1,39 @@
+import pytest
+from django.utils import timezone
+
+from medtrace.demo import generate
+from medtrace.partners.choices import CustomerKind
+from medtrace.quality import complaint_selectors as selectors
+from medtrace.quality.models import Complaint
+from medtrace.trace.engine import trace_forward
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_complaints_on_shipped_devices_one_reportable_one_closed():
+    plant = generate()
+    regulatory = plant.users["regulatory"]
+    today = timezone.localdate()
+    by_status = {c.status: c for c in Complaint.objects.select_related("site", "customer")}
+    assert set(by_status) == {"decided", "closed", "received"}
+    for complaint in by_status.values():
+        device = complaint.unit or complaint.lot
+        shipped_to = {party.customer for party in trace_forward(device).parties}
+        assert complaint.customer in shipped_to
+        assert complaint.customer.kind == CustomerKind.HOSPITAL
+
+    event = by_status["decided"]
+    assert event.reportable is True and event.unit is not None and event.patient_involved
+    assert event.nonconformance is not None and event.nonconformance.source == "complaint"
+    assert event.report_due_on is not None and event.report_due_on >= today  # upcoming
+    rows = {row.region: row for row in selectors.deadlines(event).rows if row.form}
+    assert rows["nmpa"].drafts and rows["nmpa"].rule_id == "NMPA-25-SERIOUS"
+    assert not rows["eu"].drafts and rows["eu"].rule_id == "EU-87(3)"
+    assert rows["eu"].due_date == event.report_due_on and not rows["eu"].overdue
+    assert selectors.device_trace(regulatory, event).consignees
+
+    closed = by_status["closed"]
+    assert closed.reportable is False and closed.closure_letter and closed.closed_at
+    assert closed.report_due_on is None
+    received = by_status["received"]
+    assert received.reportable is None and received.report_due_on > today
