@@ -8,7 +8,18 @@ import sys
 
 import typer
 
-from medtrace.cli import audit, exchange, jobs, label, scan, setup, tokens, trace, users
+from medtrace.cli import (
+    audit,
+    exchange,
+    jobs,
+    label,
+    quality,
+    scan,
+    setup,
+    tokens,
+    trace,
+    users,
+)
 from medtrace.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -24,6 +35,7 @@ scan.register(app)
 exchange.register(app)
 label.register(app)
 trace.register(app)
+quality.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 
