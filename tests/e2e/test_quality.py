@@ -86,6 +86,14 @@ def test_qa_walks_an_ncr_to_signed_approval_in_chinese(page, base_url, demo_plan
     expect(signatures.first).to_contain_text("王静 Wang Jing")
     expect(signatures.first.locator(".badge.ok")).to_be_visible()
 
+    waiting = page.locator("form[id^=execute-]")
+    for remaining in reversed(range(waiting.count())):
+        form = waiting.first
+        form.locator("textarea").fill("已按处置执行")
+        form.locator("button[data-execute]").click()
+        expect(waiting).to_have_count(remaining)
+    expect(page.locator("#dispositions [data-executed=no]")).to_have_count(0)
+
     close = page.locator("#action-close")
     close.locator("summary[data-action=close]").click()
     close.locator("#id_close_password").fill(DEMO_PASSWORD)

@@ -73,6 +73,10 @@ def build_nonconformances(demo: DemoPlant) -> None:
         justification="飞边位于密封面, 不可返工。Flash on the sealing face cannot be reworked.",
     )  # fmt: skip
     closed = ncrs.approve_dispositions(closed, by=qa, password=DEMO_PASSWORD)
+    for row in closed.dispositions.all():
+        ncrs.execute_disposition(
+            row, note="按处置执行并复检。Done as decided, re-inspected.", by=qa
+        )
     ncrs.close(closed, by=qa, password=DEMO_PASSWORD, reason="Rework verified by inspection.")
 
     # The resin NCR is opened by its rejected incoming inspection (see build_inspections).

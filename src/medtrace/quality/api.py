@@ -40,6 +40,9 @@ class DispositionOut(Schema):
     justification: str
     decided_by: str | None = Field(None, alias="decided_by.username")
     decided_at: datetime
+    execution_note: str
+    executed_at: datetime | None
+    event_id: str | None = Field(None, alias="event.event_id")
 
 
 class ActionOut(Schema):
@@ -144,6 +147,10 @@ class DispositionIn(Schema):
     justification: str
 
 
+class ExecutionIn(Schema):
+    note: str = Field(..., description="How the disposition was carried out")
+
+
 class ActionIn(Schema):
     password: str = Field("", description="For actions needing a signature: entered now")
     reason: str = ""
@@ -229,6 +236,19 @@ def add_disposition(request, pk: int, payload: DispositionIn):
         by=request.user,
     )
     return Status(201, row)
+
+
+@router.post(
+    "/ncrs/{int:pk}/dispositions/{int:disposition}/carried-out",
+    response={200: DispositionOut, **WRITE_ERRORS},
+)
+def execute_disposition(request, pk: int, disposition: int, payload: ExecutionIn):
+    """Record an approved disposition as carried out: a lot returned to its supplier or
+    scrapped gets its trace event (shipping to the supplier / destroying)."""
+    ncr = selectors.get_nonconformance_or_404(request.user, pk)
+    require_perm(request, "quality.review_nonconformance", ncr)
+    row = get_object_or_404(ncr.dispositions, pk=disposition)
+    return ncrs.execute_disposition(row, note=payload.note, by=request.user)
 
 
 ACTIONS = {

@@ -18,6 +18,11 @@ urlpatterns = [
     path("ncrs/new/", views.ncr_create, name="ncr-create"),
     path("ncrs/<int:pk>/", views.ncr_detail, name="ncr-detail"),
     path("ncrs/<int:pk>/dispositions/", views.ncr_disposition, name="ncr-disposition"),
+    path(
+        "ncrs/<int:pk>/dispositions/<int:disposition>/carried-out/",
+        views.ncr_execute,
+        name="ncr-execute",
+    ),
     path("ncrs/<int:pk>/<slug:action>/", views.ncr_action, name="ncr-action"),
     path("inspection-plans/", inspection_views.plan_list, name="plan-list"),
     path("inspection-plans/new/", inspection_views.plan_create, name="plan-create"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,6 @@ from medtrace.quality.forms import (
     DispositionForm,
     NonconformanceFilterForm,
     NonconformanceForm,
-    action_form,
 )
 from medtrace.quality.services import nonconformance as services
 from medtrace.quality.workflows import NCR
@@ -140,18 +139,11 @@ def _detail(request, ncr, *, bound=None, disposition_form=None):
     with its errors."""
     today = timezone.localdate()
     user = request.user
-    actions = []
-    for transition in NCR.allowed(ncr, user):
-        if transition.name not in ACTIONS:
-            continue
-        if bound is not None and bound[0] == transition.name:
-            actions.append((transition, bound[1]))
-        else:
-            actions.append((transition, action_form(transition)))
+    actions = workflow_views.offered(NCR, ncr, user, ACTIONS, bound)
     may_decide = ncr.status == NcrStatus.UNDER_REVIEW and user.has_perm(REVIEW, ncr)
     if may_decide and disposition_form is None:
         disposition_form = DispositionForm(ncr=ncr)
-    dispositions = list(ncr.dispositions.select_related("decided_by"))
+    dispositions = list(ncr.dispositions.select_related("decided_by", "executed_by", "event"))
     context = {
         "ncr": ncr,
         "age": selectors.age_in_days(ncr, today),
@@ -166,6 +158,7 @@ def _detail(request, ncr, *, bound=None, disposition_form=None):
         "actions": actions,
         "refused": bound[0] if bound is not None else None,
         "disposition_form": disposition_form if may_decide else None,
+        "may_execute": ncr.status == NcrStatus.DISPOSITIONED and user.has_perm(REVIEW, ncr),
     }
     return render(request, "quality/ncr_detail.html", context)
 
@@ -214,3 +207,20 @@ def ncr_disposition(request, pk: int):
             messages.error(request, error)
         return redirect("quality:ncr-detail", ncr.pk)
     return _detail(request, ncr, disposition_form=form)
+
+
+@require_POST
+@perm_required(REVIEW)
+def ncr_execute(request, pk: int, disposition: int):
+    """Mark an approved disposition carried out (a lot returned or scrapped is traced)."""
+    ncr = selectors.get_nonconformance_or_404(request.user, pk)
+    row = get_object_or_404(ncr.dispositions, pk=disposition)
+    try:
+        services.execute_disposition(row, note=request.POST.get("note", ""), by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(decision)s carried out.") % {"decision": row.get_decision_display()}
+        )
+    return redirect("quality:ncr-detail", ncr.pk)

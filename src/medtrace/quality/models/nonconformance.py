@@ -128,6 +128,18 @@ class Disposition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+    # Carried out once approved: what was done, and the trace event of a lot returned or
+    # scrapped.
+    execution_note = models.TextField(_("how it was carried out"), blank=True)
+    executed_at = models.DateTimeField(_("carried out"), null=True, blank=True, editable=False)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    event = models.ForeignKey(
+        TraceEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("trace event"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("disposition")

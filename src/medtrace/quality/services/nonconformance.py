@@ -18,15 +18,16 @@ from medtrace.catalog.models import Item
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.numbers import plain
 from medtrace.core.validation import validated
-from medtrace.epcis.model import Event, QuantityElement
+from medtrace.epcis.model import Event, QuantityElement, TypedId
 from medtrace.equipment.models import Equipment
 from medtrace.org.models import Site
 from medtrace.partners.models import Supplier
-from medtrace.quality.choices import NcrStatus
+from medtrace.quality.choices import Decision, NcrStatus
 from medtrace.quality.models import Disposition, Nonconformance
 from medtrace.quality.services.numbering import next_number
 from medtrace.quality.workflows import NCR
 from medtrace.trace.models import Lot
+from medtrace.trace.services import objects as trace_objects
 from medtrace.trace.services.recording import record_event
 
 # CBV 2.0: a lot held for a quality decision.
@@ -128,18 +129,26 @@ def open_nonconformance(
     return ncr
 
 
-def _hold(ncr: Nonconformance, lot: Lot, *, by):
-    """The hold as a trace event, in the site's time zone; its ID follows from the NCR (one
-    hold per NCR), so the same NCR never holds twice."""
+def _site_event(ncr: Nonconformance, **what) -> Event:
+    """An ObjectEvent of the NCR's lot, now, in its site's time zone."""
     now = timezone.localtime(timezone=ZoneInfo(ncr.site.time_zone))
     offset = now.strftime("%z")
-    name = f"urn:medtrace:{ncr.site.organization.slug}:ncr:{ncr.number}:hold"
-    event = Event(
+    return Event(
         event_type="ObjectEvent",
-        event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
         event_time=now,
         event_time_zone_offset=f"{offset[:3]}:{offset[3:]}",
         action="OBSERVE",
+        **what,
+    )
+
+
+def _hold(ncr: Nonconformance, lot: Lot, *, by):
+    """The hold as a trace event; its ID follows from the NCR (one hold per NCR), so the same
+    NCR never holds twice."""
+    name = f"urn:medtrace:{ncr.site.organization.slug}:ncr:{ncr.number}:hold"
+    event = _site_event(
+        ncr,
+        event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
         biz_step=HOLD_STEP,
         disposition=HOLD_DISPOSITION,
         quantity_list=(QuantityElement(lot.identifier),),
@@ -233,14 +242,109 @@ def _require_complete_dispositions(ncr: Nonconformance) -> None:
         )
 
 
+# What carrying out a disposition records in the trace, for a lot: (business step,
+# disposition). A lot returned leaves for its supplier; a lot scrapped is destroyed. The other
+# decisions change where nothing goes (rework and repair come back through production).
+TRACED_DECISIONS = {
+    Decision.RETURN_TO_SUPPLIER: ("shipping", "returned"),
+    Decision.SCRAP: ("destroying", "destroyed"),
+}
+
+
+@transaction.atomic
+def execute_disposition(row: Disposition, *, note: str, by) -> Disposition:
+    """Record that an approved disposition was carried out, with how. A lot returned to its
+    supplier is shipped to the supplier (the trace's forward view then names them); a lot
+    scrapped is destroyed; both as trace events of the quantity decided."""
+    row = Disposition.objects.select_for_update().get(pk=row.pk)
+    ncr = Nonconformance.objects.select_related("site", "lot", "supplier").get(
+        pk=row.nonconformance_id
+    )
+    if ncr.status != NcrStatus.DISPOSITIONED:
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(ncr)s is %(status)s; dispositions are carried out once approved.")
+            % {"ncr": ncr.number, "status": ncr.get_status_display()},
+        )
+    if not by.has_perm("quality.review_nonconformance", ncr):
+        _refuse(
+            ErrorCode.PERMISSION_DENIED,
+            _("Your roles do not allow carrying out dispositions of %(ncr)s.")
+            % {"ncr": ncr.number},
+        )
+    if row.executed_at is not None:
+        _refuse(ErrorCode.INVALID_STATE, _("This disposition is already carried out."))
+    if not note.strip():
+        _refuse(ErrorCode.VALIDATION, _("Say how the disposition was carried out."), "note")
+    if row.decision == Decision.RETURN_TO_SUPPLIER and ncr.lot is not None and not ncr.supplier:
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(ncr)s names no supplier to return the lot to.") % {"ncr": ncr.number},
+        )
+    if ncr.lot is not None and row.decision in TRACED_DECISIONS:
+        row.event = _dispose(ncr, row, by=by)
+    row.execution_note, row.executed_at, row.executed_by = note.strip(), timezone.now(), by
+    row.save(update_fields=["execution_note", "executed_at", "executed_by", "event"])
+    audit.record(
+        AuditAction.CHANGE,
+        ncr,
+        by=by,
+        changes={
+            "disposition_carried_out": [
+                None,
+                [row.decision, row.quantity, row.execution_note, row.event and row.event.event_id],
+            ]
+        },
+    )
+    return row
+
+
+def _dispose(ncr: Nonconformance, row: Disposition, *, by):
+    biz_step, disposition = TRACED_DECISIONS[row.decision]
+    destinations = ()
+    if row.decision == Decision.RETURN_TO_SUPPLIER:
+        party = trace_objects.ensure_party(
+            organization=ncr.site.organization, supplier=ncr.supplier, by=by
+        )
+        destinations = (TypedId("owning_party", party.identifier),)
+    name = f"urn:medtrace:{ncr.site.organization.slug}:ncr:{ncr.number}:disposition:{row.pk}"
+    event = _site_event(
+        ncr,
+        event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
+        biz_step=biz_step,
+        disposition=disposition,
+        quantity_list=(QuantityElement(ncr.lot.identifier, row.quantity, ncr.uom or None),),
+        destinations=destinations,
+    )
+    reason = str(
+        _("%(decision)s by %(ncr)s") % {"decision": row.get_decision_display(), "ncr": ncr.number}
+    )
+    return record_event(
+        event, organization=ncr.site.organization, site=ncr.site, by=by, reason=reason
+    )
+
+
+def _carried_out(ncr: Nonconformance) -> None:
+    waiting = ncr.dispositions.filter(executed_at__isnull=True).count()
+    if waiting:
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(count)s dispositions are not carried out yet.") % {"count": waiting},
+        )
+
+
 def close(ncr: Nonconformance, *, by, password: str, reason: str = "") -> Nonconformance:
-    """Closure by `by`'s signature (meaning verified: the dispositions were carried out)."""
+    """Closure by `by`'s signature (meaning verified), once every disposition is carried
+    out."""
 
     def closed(record):
         record.closed_at = timezone.now()
         return {"closed_at": [None, record.closed_at]}
 
-    return NCR.take(ncr, "close", by=by, password=password, reason=reason, effects=closed)
+    return NCR.take(
+        ncr, "close", by=by, password=password, reason=reason, guard=_carried_out,
+        effects=closed,
+    )  # fmt: skip
 
 
 def cancel(ncr: Nonconformance, *, by, reason: str) -> Nonconformance:

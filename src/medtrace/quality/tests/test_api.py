@@ -86,7 +86,14 @@ def test_the_walk_to_closure_through_actions(client, qa_a, received_lot):
     assert response.status_code == 201 and response.json()["decision"] == "return_to_supplier"
     response = post(client, f"/{pk}/actions/approve_dispositions", {"password": PASSWORD})
     assert response.json()["status"] == "dispositioned"
-    assert response.json()["dispositions"][0]["quantity"] == "500.000000"
+    row = response.json()["dispositions"][0]
+    assert row["quantity"] == "500.000000" and row["executed_at"] is None
+    response = post(client, f"/{pk}/actions/close", {"password": PASSWORD})
+    assert response.status_code == 409  # the return is not carried out yet
+    response = post(
+        client, f"/{pk}/dispositions/{row['id']}/carried-out", {"note": "Shipped back."}
+    )
+    assert response.status_code == 200 and response.json()["event_id"].startswith("urn:uuid:")
     response = post(client, f"/{pk}/actions/close", {"password": PASSWORD})
     assert response.status_code == 200 and response.json()["status"] == "closed"
     assert response.json()["allowed_actions"] == []

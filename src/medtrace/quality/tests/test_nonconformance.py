@@ -92,6 +92,11 @@ def test_the_ncr_walks_from_review_to_closure_with_signatures(make_ncr, qa_a):
     )  # fmt: skip
     ncr = ncrs.approve_dispositions(ncr, by=qa_a, password=PASSWORD)
     assert ncr.status == NcrStatus.DISPOSITIONED
+    with pytest.raises(DomainError) as refused:
+        ncrs.close(ncr, by=qa_a, password=PASSWORD)
+    assert "2 dispositions" in refused.value.message
+    for row in ncr.dispositions.all():
+        ncrs.execute_disposition(row, note="Done as decided.", by=qa_a)
     ncr = ncrs.close(ncr, by=qa_a, password=PASSWORD)
     assert ncr.status == NcrStatus.CLOSED and ncr.closed_at is not None
     meanings = set(Signature.objects.values_list("meaning", flat=True))
@@ -187,3 +192,45 @@ def test_the_hold_is_stamped_in_the_sites_time_zone_with_an_id_of_its_ncr(make_n
     assert hold.event_time_zone_offset == "+08:00"  # site A: Asia/Shanghai
     assert hold.event_id.startswith("urn:uuid:")
     assert make_ncr(hold=True).hold_event.event_id != hold.event_id
+
+
+def test_carrying_out_a_return_ships_the_lot_to_its_supplier(make_ncr, qa_a, received_lot):
+    from medtrace.trace.engine import trace_forward
+
+    ncr = ncrs.start_review(make_ncr(), by=qa_a)
+    returned = ncrs.add_disposition(
+        ncr, decision=Decision.RETURN_TO_SUPPLIER, quantity=Decimal(450), justification="x",
+        by=qa_a,
+    )  # fmt: skip
+    scrapped = ncrs.add_disposition(
+        ncr, decision=Decision.SCRAP, quantity=Decimal(50), justification="y", by=qa_a
+    )
+    with pytest.raises(DomainError) as refused:
+        ncrs.execute_disposition(returned, note="early", by=qa_a)
+    assert refused.value.code == ErrorCode.INVALID_STATE
+    ncrs.approve_dispositions(ncr, by=qa_a, password=PASSWORD)
+    with pytest.raises(DomainError) as refused:
+        ncrs.execute_disposition(returned, note="  ", by=qa_a)
+    assert "note" in refused.value.details["fields"]
+    returned = ncrs.execute_disposition(returned, note="Shipped back, DN 88123.", by=qa_a)
+    assert (returned.event.biz_step, returned.event.disposition) == ("shipping", "returned")
+    destinations = trace_forward(Lot.objects.get(pk=received_lot.pk)).parties
+    assert [party.supplier.code for party in destinations] == ["SUP-PC"]
+    scrapped = ncrs.execute_disposition(scrapped, note="Into the scrap bin.", by=qa_a)
+    assert scrapped.event.disposition == "destroyed"
+    with pytest.raises(DomainError):
+        ncrs.execute_disposition(scrapped, note="again", by=qa_a)
+
+
+def test_a_decision_without_a_lot_is_carried_out_without_a_trace_event(site_a, qa_a):
+    ncr = ncrs.open_nonconformance(
+        site=site_a, title="Scratches", description="Housings.", source="final",
+        severity="minor", quantity=Decimal(12), uom="EA", by=qa_a,
+    )  # fmt: skip
+    ncr = ncrs.start_review(ncr, by=qa_a)
+    row = ncrs.add_disposition(
+        ncr, decision=Decision.REWORK, quantity=Decimal(12), justification="Polish.", by=qa_a
+    )
+    ncrs.approve_dispositions(ncr, by=qa_a, password=PASSWORD)
+    row = ncrs.execute_disposition(row, note="Polished and re-inspected.", by=qa_a)
+    assert row.event is None and row.executed_at is not None

@@ -294,6 +294,12 @@ def test_the_walk_from_review_to_closure_with_signatures(client, qa_a, make_ncr)
     assert 'data-action="close"' in detail and 'id="disposition-form"' not in detail
     assert detail.count('class="signature"') == 1 and "Approved" in detail
 
+    for row in ncr.dispositions.all():
+        assert f'id="execute-{row.pk}"' in detail
+        response = client.post(
+            f"/quality/ncrs/{ncr.pk}/dispositions/{row.pk}/carried-out/", {"note": "Done."}
+        )
+        assert response.status_code == 302
     response = act(client, ncr, "close", meaning="verified", password=PASSWORD)
     assert response.status_code == 302 and status_of(ncr) == NcrStatus.CLOSED
     detail = page(client, detail_url(ncr))
