@@ -55,3 +55,13 @@ def test_complaints_wait_in_the_inbox_and_show_on_their_device(receive, shipped_
     complaint = receive()
     assert [task.record for task in inbox(qa_a)["complaints"]] == [complaint]
     assert related(shipped_unit, qa_a).complaints == [complaint]
+
+
+def test_a_record_says_whose_move_it_is(client, make_ncr, operator_a, qa_a):
+    ncr = make_ncr()
+    client.force_login(operator_a)
+    page = client.get(f"/quality/ncrs/{ncr.pk}/").content.decode()
+    assert 'data-step="start_review"' in page and "QA manager" in page
+    client.force_login(qa_a)
+    page = client.get(f"/quality/ncrs/{ncr.pk}/").content.decode()
+    assert "data-waiting-on" not in page  # the QA manager's own buttons say it
