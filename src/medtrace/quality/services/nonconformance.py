@@ -307,7 +307,10 @@ def _dispose(ncr: Nonconformance, row: Disposition, *, by):
             organization=ncr.site.organization, supplier=ncr.supplier, by=by
         )
         destinations = (TypedId("owning_party", party.identifier),)
-    name = f"urn:medtrace:{ncr.site.organization.slug}:ncr:{ncr.number}:disposition:{row.pk}"
+    # Named by its place among the NCR's dispositions, not its key: the same NCR gives the
+    # same event IDs wherever it is recorded (the demo's history is reproducible).
+    position = ncr.dispositions.filter(pk__lte=row.pk).count()
+    name = f"urn:medtrace:{ncr.site.organization.slug}:ncr:{ncr.number}:disposition:{position}"
     event = _site_event(
         ncr,
         event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
