@@ -114,6 +114,7 @@ def resin_plan(organization, resin, qa_a):
         by=qa_a,
     )  # fmt: skip
 
+
 # The complaint fixtures (a shipped catheter unit, a hospital, receive(...)) live in their own
 # module for length; registered here so every quality test may ask for them.
 from medtrace.quality.tests.complaint_fixtures import *  # noqa: E402, F403
