@@ -1,7 +1,12 @@
 """Shared by every app's tests: an organization with two sites and personas, and the report
 header line naming the database the run uses."""
 
+import os
 import sqlite3
+
+# The CLI's rich console wraps at the terminal's width, which a test worker without a terminal
+# does not have: one wide width, so CLI tests read whole lines however pytest runs them.
+os.environ["COLUMNS"] = "200"
 
 import pytest
 from django.conf import settings
