@@ -13,6 +13,7 @@ from medtrace.demo import DEMO_PASSWORD
 from medtrace.quality.choices import CharacteristicKind, InspectionStage
 from medtrace.quality.models import InspectionPlan, InspectionRecord, Nonconformance
 from medtrace.quality.services import inspection as inspections
+from medtrace.quality.services import inspection_plans
 from medtrace.trace.choices import LotOrigin
 from medtrace.trace.models import Lot
 
@@ -50,7 +51,7 @@ def plan_and_lot(demo) -> tuple[InspectionPlan, Lot]:
         if lot is not None and usable(plan):
             return plan, lot
     lot = received_lots(demo).first()
-    plan = inspections.create_plan(
+    plan = inspection_plans.create_plan(
         organization=demo.organization,
         code="IP-E2E-IN",
         name="来料检验 (浏览器测试) Incoming check (browser test)",

@@ -28,6 +28,7 @@ from medtrace.quality.models import Nonconformance
 from medtrace.quality.services import capa as capas
 from medtrace.quality.services import deviation as deviations
 from medtrace.quality.services import inspection as inspections
+from medtrace.quality.services import inspection_plans
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.trace.choices import LotOrigin
 from medtrace.trace.models import Lot
@@ -158,7 +159,7 @@ def build_inspections(demo: DemoPlant) -> None:
     qa, inspector, supervisor = (demo.users[name] for name in ("qa", "inspector", "supervisor"))
     plans = {}
     for code, name, stage, item, aqls, characteristics in PLANS:
-        plans[code] = inspections.create_plan(
+        plans[code] = inspection_plans.create_plan(
             organization=demo.organization,
             code=code,
             name=name,

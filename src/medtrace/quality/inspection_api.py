@@ -30,6 +30,7 @@ from medtrace.quality.choices import (
     InspectionVerdict,
 )
 from medtrace.quality.services import inspection as inspections
+from medtrace.quality.services import inspection_plans
 from medtrace.quality.workflows import INSPECTION
 from medtrace.trace.models import Lot
 
@@ -283,7 +284,7 @@ def create_plan(request, payload: PlanIn):
     item = None
     if payload.item_id is not None:
         item = _found(catalog_selectors.visible_items(request.user), payload.item_id)
-    plan = inspections.create_plan(
+    plan = inspection_plans.create_plan(
         organization=request.user.organization,
         code=payload.code,
         name=payload.name,
@@ -312,7 +313,9 @@ def set_plan_active(request, pk: int, payload: PlanActiveIn):
     """Withdraw a plan from use (`active: false`) or return it; the reason is required."""
     plan = selectors.get_plan_or_404(request.user, pk)
     require_perm(request, CHANGE_PLAN)
-    inspections.set_plan_active(plan, active=payload.active, reason=payload.reason, by=request.user)
+    inspection_plans.set_plan_active(
+        plan, active=payload.active, reason=payload.reason, by=request.user
+    )
     return selectors.get_plan_or_404(request.user, pk)
 
 

@@ -22,7 +22,7 @@ from medtrace.quality.choices import (
 from medtrace.quality.forms import resolve_lot
 from medtrace.quality.inspection_selectors import Column, cell_name
 from medtrace.quality.models import Characteristic, InspectionPlan, InspectionRecord
-from medtrace.quality.services.inspection import CHARACTERISTIC_FIELDS
+from medtrace.quality.services.inspection_plans import CHARACTERISTIC_FIELDS
 
 ANY = [("", _("Any"))]
 

@@ -44,6 +44,7 @@ from medtrace.quality.inspection_forms import (
 )
 from medtrace.quality.sampling import SchemeStatus
 from medtrace.quality.services import inspection as inspections
+from medtrace.quality.services import inspection_plans
 from medtrace.quality.workflows import INSPECTION
 from medtrace.trace import selectors as trace_selectors
 from medtrace.trace.models import Lot
@@ -138,7 +139,7 @@ def plan_create(request):
         formset = characteristic_formset(request.POST or None)
         if request.method == "POST" and form.is_valid() and formset.is_valid():
             try:
-                plan = inspections.create_plan(
+                plan = inspection_plans.create_plan(
                     organization=user.organization,
                     characteristics=formset.characteristics(),
                     by=user,
@@ -162,7 +163,7 @@ def plan_active(request, pk: int):
     form.is_valid()
     active = request.POST.get("active") == "true"
     try:
-        plan = inspections.set_plan_active(
+        plan = inspection_plans.set_plan_active(
             plan, active=active, reason=form.cleaned_data.get("reason", ""), by=request.user
         )
     except DomainError as error:

@@ -10,7 +10,7 @@ from medtrace.equipment import services as equipment_services
 from medtrace.equipment.choices import EquipmentType
 from medtrace.partners import services as partners
 from medtrace.quality.choices import InspectionStage, NcrSource, Severity
-from medtrace.quality.services import inspection as inspections
+from medtrace.quality.services import inspection_plans
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.trace.choices import LotOrigin
 from medtrace.trace.services import objects
@@ -94,7 +94,7 @@ def balance(site_a):
 def resin_plan(organization, resin, qa_a):
     """Incoming resin: specks (major, AQL 1.0) by eye, bag weight (major) on a balance,
     label legibility (minor, AQL 4.0)."""
-    return inspections.create_plan(
+    return inspection_plans.create_plan(
         organization=organization,
         code="IP-PC-IN",
         name="聚碳酸酯来料检验",

@@ -11,6 +11,7 @@ from medtrace.equipment import services as equipment_services
 from medtrace.quality.choices import InspectionStatus, InspectionVerdict, NcrStatus
 from medtrace.quality.models import InspectionRecord, Nonconformance, SamplingScheme
 from medtrace.quality.services import inspection as inspections
+from medtrace.quality.services import inspection_plans
 from medtrace.trace.models import Lot, TraceEvent
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,7 @@ def test_two_rejections_in_five_lots_tighten_the_next_inspection(
 
 def test_a_plan_refuses_a_class_without_an_aql(organization, resin, qa_a):
     with pytest.raises(DomainError) as refused:
-        inspections.create_plan(
+        inspection_plans.create_plan(
             organization=organization, code="IP-X", name="x", stage="incoming", item=resin,
             aql_major="1.0",
             characteristics=[{"name": "Crack", "kind": "attribute", "defect_class": "critical"}],
@@ -179,7 +180,7 @@ def test_a_plan_refuses_a_class_without_an_aql(organization, resin, qa_a):
 
 def test_a_plan_refuses_an_aql_outside_the_series(organization, resin, qa_a):
     with pytest.raises(DomainError) as refused:
-        inspections.create_plan(
+        inspection_plans.create_plan(
             organization=organization, code="IP-X", name="x", stage="incoming", item=resin,
             aql_major="1.2",
             characteristics=[{"name": "Crack", "kind": "attribute", "defect_class": "major"}],
@@ -190,7 +191,7 @@ def test_a_plan_refuses_an_aql_outside_the_series(organization, resin, qa_a):
 
 def test_measured_limits_must_be_in_order(organization, resin, qa_a):
     with pytest.raises(DomainError):
-        inspections.create_plan(
+        inspection_plans.create_plan(
             organization=organization, code="IP-X", name="x", stage="incoming", item=resin,
             aql_major="1.0",
             characteristics=[{
