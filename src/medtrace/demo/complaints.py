@@ -13,6 +13,7 @@ from medtrace.catalog.choices import Tracking
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.partners.choices import CustomerKind
 from medtrace.quality.choices import ComplaintChannel, Severity
+from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints
 from medtrace.trace.engine import trace_forward
 from medtrace.trace.models import Containment, Lot, Unit
@@ -108,7 +109,7 @@ def build_complaints(demo: DemoPlant) -> None:
         by=regulatory,
     )
     event = complaints.approve_decision(event, by=regulatory, password=DEMO_PASSWORD)
-    complaints.generate_report(event, region="nmpa", by=regulatory)
+    disclosures.generate_report(event, region="nmpa", by=regulatory)
     complaints.open_nonconformance(
         event,
         by=qa,

@@ -34,6 +34,7 @@ from medtrace.quality.choices import (
     Severity,
 )
 from medtrace.quality.models import Capa
+from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints as services
 from medtrace.quality.workflows import COMPLAINT
 
@@ -431,7 +432,7 @@ def complaint_patient(request, pk: int):
     """The patient's involvement; needs quality.reveal_patient_data, and each call is audited."""
     complaint = selectors.get_complaint_or_404(request.user, pk)
     require_perm(request, selectors.PATIENT_PERM, complaint)
-    services.disclose_patient_data(complaint, by=request.user, via="api")
+    disclosures.disclose_patient_data(complaint, by=request.user, via="api")
     return {
         "involved": complaint.patient_involved,
         "initials": complaint.patient_initials,
@@ -497,7 +498,7 @@ def generate_report(request, pk: int, payload: ReportIn):
     from the complaint as it is now; download it from `pdf`."""
     complaint = selectors.get_complaint_or_404(request.user, pk)
     require_perm(request, services.APPROVE, complaint)
-    report = services.generate_report(complaint, region=payload.region, by=request.user)
+    report = disclosures.generate_report(complaint, region=payload.region, by=request.user)
     return Status(201, report)
 
 

@@ -9,7 +9,7 @@ from medtrace.core.pdf import render_pdf
 from medtrace.quality import complaint_reports
 from medtrace.quality import complaint_selectors as selectors
 from medtrace.quality.models import Complaint, ComplaintReport
-from medtrace.quality.services import complaints as services
+from medtrace.quality.services import complaint_disclosures as disclosures
 
 
 def report_pdf(report: ComplaintReport, *, request) -> tuple[bytes, str]:
@@ -27,7 +27,7 @@ def report_pdf(report: ComplaintReport, *, request) -> tuple[bytes, str]:
         "printed_at": timezone.now(),
     }
     pdf = render_pdf("quality/complaint_report_pdf.html", context, request=request)
-    services.record_export(
+    disclosures.record_export(
         complaint,
         by=request.user,
         document=f"{report.form}#{report.sequence}",
@@ -50,5 +50,5 @@ def letter_pdf(complaint: Complaint, *, request) -> tuple[bytes, str]:
         "today": complaint_reports.site_today(complaint.site),
     }
     pdf = render_pdf("quality/complaint_letter_pdf.html", context, request=request)
-    services.record_export(complaint, by=request.user, document="closure_letter", size=len(pdf))
+    disclosures.record_export(complaint, by=request.user, document="closure_letter", size=len(pdf))
     return pdf, f"{complaint.number}-closure-letter.pdf"

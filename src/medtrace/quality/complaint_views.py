@@ -39,6 +39,7 @@ from medtrace.quality.complaint_forms import (
 )
 from medtrace.quality.forms import action_form
 from medtrace.quality.models import Capa
+from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints as services
 from medtrace.quality.workflows import COMPLAINT
 
@@ -215,7 +216,7 @@ def complaint_patient(request, pk: int):
     complaint = selectors.get_complaint_or_404(request.user, pk)
     if not selectors.may_view_patient(request.user, complaint):
         raise PermissionDenied
-    services.disclose_patient_data(complaint, by=request.user, via="page")
+    disclosures.disclose_patient_data(complaint, by=request.user, via="page")
     if request.htmx and not request.htmx.history_restore_request:
         return render(
             request,
@@ -252,7 +253,7 @@ def complaint_edit(request, pk: int):
             messages.success(request, _("%(number)s saved.") % {"number": complaint.number})
             return redirect("quality:complaint-detail", complaint.pk)
     elif request.method != "POST" and patient and complaint.patient_involved:
-        services.disclose_patient_data(complaint, by=request.user, via="edit form")
+        disclosures.disclose_patient_data(complaint, by=request.user, via="edit form")
     return render(request, "quality/complaint_edit.html", {"form": form, "complaint": complaint})
 
 
@@ -311,7 +312,7 @@ def complaint_report(request, pk: int):
         raise PermissionDenied
     region = request.POST.get("region", "")
     try:
-        report = services.generate_report(complaint, region=region, by=request.user)
+        report = disclosures.generate_report(complaint, region=region, by=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

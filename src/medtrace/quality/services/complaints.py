@@ -7,11 +7,10 @@ transaction with its audit entry; status changes go through the complaint workfl
 
 The patient involvement is sensitive: its values never enter the audit trail (an entry says
 which patient fields changed, masked), only holders of quality.reveal_patient_data may change
-it after intake, and every disclosure of it is audited (`disclose_patient_data`)."""
+it after intake, and every disclosure of it is audited (services.complaint_disclosures, with
+the report drafts and printed documents)."""
 
-import hashlib
-import json
-from datetime import date, datetime, time
+from datetime import date, time
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +31,7 @@ from medtrace.quality.choices import (
     MarketRegion,
     NcrSource,
 )
-from medtrace.quality.models import Capa, Complaint, ComplaintReport, Nonconformance
+from medtrace.quality.models import Capa, Complaint, Nonconformance
 from medtrace.quality.models.complaint import DECISION_FACTS, PATIENT_FIELDS
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.quality.services.numbering import next_number
@@ -79,7 +78,7 @@ EDITABLE = (
 )
 
 
-def _refuse(code: ErrorCode, message, field: str | None = None, **details):
+def refuse(code: ErrorCode, message, field: str | None = None, **details):
     if field:
         details["fields"] = {field: [str(message)]}
     raise DomainError(code, message, **details)
@@ -99,9 +98,9 @@ def _masked(changes: dict) -> dict:
     }
 
 
-def _require(by, perm: str, record, message) -> None:
+def require(by, perm: str, record, message) -> None:
     if not by.has_perm(perm, record):
-        _refuse(ErrorCode.PERMISSION_DENIED, message)
+        refuse(ErrorCode.PERMISSION_DENIED, message)
 
 
 # --- Intake -------------------------------------------------------------------------------------
@@ -115,13 +114,13 @@ def resolve_device(by, code: str) -> tuple[Lot | None, Unit | None]:
     try:
         found = trace_selectors.find_one(by, code)
     except DomainError as error:
-        _refuse(error.code, error.message, "code", scanned=code)
+        refuse(error.code, error.message, "code", scanned=code)
     if found.kind == ObjectKind.LOT:
         return Lot.objects.select_related("item").get(pk=found.pk), None
     if found.kind == ObjectKind.UNIT:
         unit = Unit.objects.select_related("item", "lot", "lot__item").get(pk=found.pk)
         return unit.lot, unit
-    _refuse(
+    refuse(
         ErrorCode.VALIDATION,
         _("%(code)s is a %(kind)s; scan the device's own label (its lot or serial number).")
         % {"code": code, "kind": found.get_kind_display()},
@@ -129,11 +128,11 @@ def resolve_device(by, code: str) -> tuple[Lot | None, Unit | None]:
     )
 
 
-def _check_choices(values, choices, field: str) -> list[str]:
+def check_choices(values, choices, field: str) -> list[str]:
     values = list(dict.fromkeys(str(value) for value in values or ()))
     unknown = [value for value in values if value not in choices.values]
     if unknown:
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("Unknown %(field)s: %(values)s.") % {"field": field, "values": ", ".join(unknown)},
             field,
@@ -144,7 +143,7 @@ def _check_choices(values, choices, field: str) -> list[str]:
 def _check_dates(site: Site, aware_on: date, event_date: date | None) -> None:
     today = complaint_reports.site_today(site)
     if aware_on > today:
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("The awareness date %(day)s is after today (%(today)s, %(zone)s): awareness is a "
               "past fact, and the reporting clocks start on it.")
@@ -152,7 +151,7 @@ def _check_dates(site: Site, aware_on: date, event_date: date | None) -> None:
             "aware_on",
         )  # fmt: skip
     if event_date is not None and event_date > aware_on:
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("The event (%(event)s) cannot be after the day we became aware of it (%(aware)s).")
             % {"event": event_date, "aware": aware_on},
@@ -165,7 +164,7 @@ def _check_patient(fields: dict) -> None:
         return
     given = [name for name in PATIENT_FIELDS[1:] if fields.get(name) not in (None, "")]
     if given:
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("Patient details are given but no patient is involved; tick “patient involved” "
               "or leave the details empty."),
@@ -176,12 +175,12 @@ def _check_patient(fields: dict) -> None:
 def _check_device(complaint: Complaint) -> None:
     customer = complaint.customer
     if customer is not None and customer.organization_id != complaint.organization_id:
-        _refuse(ErrorCode.NOT_FOUND, _("%(c)s is not known here.") % {"c": customer}, "customer")
+        refuse(ErrorCode.NOT_FOUND, _("%(c)s is not known here.") % {"c": customer}, "customer")
     if complaint.item is not None and complaint.item.organization_id != complaint.organization_id:
-        _refuse(ErrorCode.NOT_FOUND, _("%(item)s is not known here.") % {"item": complaint.item})
+        refuse(ErrorCode.NOT_FOUND, _("%(item)s is not known here.") % {"item": complaint.item})
     device = complaint.unit or complaint.lot
     if device is not None and complaint.item is not None and device.item_id != complaint.item.pk:
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("%(device)s is of item %(item)s, not %(given)s.")
             % {"device": device, "item": device.item.code, "given": complaint.item.code},
@@ -191,7 +190,7 @@ def _check_device(complaint: Complaint) -> None:
         complaint.item = device.item
 
 
-def _refresh_due(complaint: Complaint) -> dict:
+def refresh_due(complaint: Complaint) -> dict:
     """Keep report_due_on (the earliest report still to draft) in step; its change, if any."""
     before = complaint.report_due_on
     if complaint.status in CLOSED_STATES:
@@ -233,7 +232,7 @@ def receive_complaint(
     and resolved through the trace; its item follows. Without a customer given, the customer
     the device was shipped to is taken when every shipment of it went to the same one. The
     reporting deadlines are computed at once from the outcomes and regions given."""
-    _require(
+    require(
         by, ADD, site, _("Your roles do not allow receiving complaints at %(site)s.")
         % {"site": site.code},
     )  # fmt: skip
@@ -265,8 +264,8 @@ def receive_complaint(
         lot=lot,
         unit=unit,
         scanned_code=code,
-        outcomes=_check_choices(outcomes, EventOutcome, "outcomes"),
-        regions=_check_choices(regions, MarketRegion, "regions"),
+        outcomes=check_choices(outcomes, EventOutcome, "outcomes"),
+        regions=check_choices(regions, MarketRegion, "regions"),
         remedial_action_needed=remedial_action_needed,
         occurred_outside_china=occurred_outside_china,
         expected_side_effect=expected_side_effect,
@@ -280,7 +279,7 @@ def receive_complaint(
     validated(complaint)
     _check_outcomes(complaint)
     complaint.number = next_number(site.organization, "CMP")
-    _refresh_due(complaint)
+    refresh_due(complaint)
     complaint.save()
     audit.record(AuditAction.CREATE, complaint, by=by, changes=_masked(audit.created(complaint)))
     return complaint
@@ -294,7 +293,7 @@ def _check_outcomes(complaint: Complaint) -> None:
     try:
         selectors.adverse_event(complaint)
     except selectors.reportability.InvalidEvent as error:
-        _refuse(ErrorCode.VALIDATION, error.message, error.field or "outcomes")
+        refuse(ErrorCode.VALIDATION, error.message, error.field or "outcomes")
 
 
 # --- Investigation ------------------------------------------------------------------------------
@@ -310,14 +309,14 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
     unknown = set(changes) - {*EDITABLE, "code"}
     if unknown:
         raise TypeError(f"update_complaint cannot change {sorted(unknown)}")
-    _require(
+    require(
         by,
         CHANGE,
         complaint,
         _("Your roles do not allow changing %(c)s.") % {"c": complaint.number},
     )
     if complaint.status in CLOSED_STATES:
-        _refuse(
+        refuse(
             ErrorCode.INVALID_STATE,
             _("%(c)s is %(status)s; it can no longer be changed.")
             % {"c": complaint.number, "status": complaint.get_status_display()},
@@ -329,9 +328,7 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
         if isinstance(value, str):
             value = value.strip()
         if name in ("outcomes", "regions"):
-            value = _check_choices(
-                value, EventOutcome if name == "outcomes" else MarketRegion, name
-            )
+            value = check_choices(value, EventOutcome if name == "outcomes" else MarketRegion, name)
         setattr(complaint, name, value)
     if code is not None and code.strip() != complaint.scanned_code:
         complaint.lot, complaint.unit = resolve_device(by, code.strip()) if code.strip() else (
@@ -347,7 +344,7 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
         return complaint
     touched = set(changed) | ({"lot", "unit"} if code is not None else set())
     if touched & set(PATIENT_FIELDS):
-        _require(
+        require(
             by, PATIENT, complaint,
             _("Your roles do not allow seeing or changing the patient involvement of %(c)s.")
             % {"c": complaint.number},
@@ -355,7 +352,7 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
     if complaint.status == ComplaintStatus.DECIDED:
         frozen = sorted(touched & set(DECISION_FACTS) - set(AFTER_DECISION))
         if frozen:
-            _refuse(
+            refuse(
                 ErrorCode.INVALID_STATE,
                 _("The reportability decision of %(c)s was approved on these facts (%(fields)s); "
                   "reopen the investigation to change them.")
@@ -363,7 +360,7 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
                 frozen[0] if frozen[0] in EDITABLE else None,
             )  # fmt: skip
     if not reason.strip():
-        _refuse(
+        refuse(
             ErrorCode.REASON_REQUIRED,
             _("Give the reason for changing %(c)s; it is a quality record.")
             % {"c": complaint.number},
@@ -373,7 +370,7 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
     _check_dates(complaint.site, complaint.aware_on, complaint.event_date)
     validated(complaint)
     _check_outcomes(complaint)
-    changed = audit.diff(before, complaint) | _refresh_due(complaint)
+    changed = audit.diff(before, complaint) | refresh_due(complaint)
     complaint.save()
     audit.record(AuditAction.CHANGE, complaint, by=by, changes=_masked(changed), reason=reason)
     return complaint
@@ -390,28 +387,28 @@ def record_decision(complaint: Complaint, *, reportable: bool, justification: st
     one of its markets; "not reportable" against such a rule is allowed, justified (the
     justification is the regulator's first question)."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require(
+    require(
         by, APPROVE, complaint,
         _("Your roles do not allow deciding the reportability of %(c)s.") % {"c": complaint.number},
     )  # fmt: skip
     if complaint.status != ComplaintStatus.INVESTIGATING:
-        _refuse(
+        refuse(
             ErrorCode.INVALID_STATE,
             _("%(c)s is %(status)s; reportability is decided during the investigation.")
             % {"c": complaint.number, "status": complaint.get_status_display()},
         )
     if not justification.strip():
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("Justify the reportability decision (ISO 13485 8.2.2)."),
             "justification",
         )
     found = selectors.deadlines(complaint)
     if found.problem:
-        _refuse(ErrorCode.INVALID_STATE, found.problem)
+        refuse(ErrorCode.INVALID_STATE, found.problem)
     if reportable and not found.reportable:
         rules = ", ".join(row.rule_id for row in found.rows)
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("No rule makes this event reportable in its markets (%(rules)s); decide "
               "“not reportable”, or correct the outcomes or the markets.")
@@ -423,7 +420,7 @@ def record_decision(complaint: Complaint, *, reportable: bool, justification: st
     complaint.decision_justification = justification.strip()
     complaint.decided_by = by
     complaint.decided_at = timezone.now()
-    changed = audit.diff(before, complaint) | _refresh_due(complaint)
+    changed = audit.diff(before, complaint) | refresh_due(complaint)
     complaint.save()
     audit.record(
         AuditAction.CHANGE,
@@ -437,13 +434,13 @@ def record_decision(complaint: Complaint, *, reportable: bool, justification: st
 
 def _require_decision(complaint: Complaint) -> None:
     if complaint.reportable is None:
-        _refuse(
+        refuse(
             ErrorCode.INVALID_STATE,
             _("Record the reportability decision of %(c)s before approving it.")
             % {"c": complaint.number},
         )
     if not complaint.investigation.strip():
-        _refuse(
+        refuse(
             ErrorCode.INVALID_STATE,
             _("Record the investigation of %(c)s (or why none is needed) before the decision is "
               "approved (ISO 13485 8.2.2).")
@@ -469,7 +466,7 @@ def _require_reports(complaint: Complaint) -> None:
         return
     for row in selectors.deadlines(complaint).rows:
         if row.reportable and row.form and not row.drafts:
-            _refuse(
+            refuse(
                 ErrorCode.INVALID_STATE,
                 _("%(c)s is reportable and its %(region)s report (%(rule)s, %(citation)s) has not "
                   "been drafted; draft it before closing.")
@@ -489,7 +486,7 @@ def close(complaint: Complaint, *, by, password: str, reason: str = "") -> Compl
     def closed(record):
         record.status = ComplaintStatus.CLOSED  # the clocks stop with it
         record.closed_at = timezone.now()
-        return {"closed_at": [None, record.closed_at], **_refresh_due(record)}
+        return {"closed_at": [None, record.closed_at], **refresh_due(record)}
 
     return COMPLAINT.take(
         complaint, "close", by=by, password=password, reason=reason,
@@ -502,105 +499,9 @@ def cancel(complaint: Complaint, *, by, reason: str) -> Complaint:
 
     def cancelled(record):
         record.status = ComplaintStatus.CANCELLED  # the clocks stop with it
-        return _refresh_due(record)
+        return refresh_due(record)
 
     return COMPLAINT.take(complaint, "cancel", by=by, reason=reason, effects=cancelled)
-
-
-# --- Reports ------------------------------------------------------------------------------------
-
-
-def _hash(fields: dict) -> str:
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@transaction.atomic
-def generate_report(complaint: Complaint, *, region: str, by) -> ComplaintReport:
-    """Draft the individual report of `region` (NMPA 可疑医疗器械不良事件报告表, FDA 3500A, EU
-    MIR) from the complaint as it is now, recorded with the rule and deadline it answers;
-    refused when the event is not reportable there or was decided not reportable."""
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require(
-        by, APPROVE, complaint,
-        _("Your roles do not allow drafting the reports of %(c)s.") % {"c": complaint.number},
-    )  # fmt: skip
-    if complaint.status == ComplaintStatus.CANCELLED:
-        _refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
-    if complaint.reportable is False:
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("%(c)s was decided not reportable: %(why)s")
-            % {"c": complaint.number, "why": complaint.decision_justification},
-        )
-    region = _check_choices([region], MarketRegion, "region")[0]
-    if region not in complaint.regions:
-        _refuse(
-            ErrorCode.VALIDATION,
-            _("%(c)s names no sale in %(region)s.")
-            % {"c": complaint.number, "region": MarketRegion(region).label},
-            "region",
-        )
-    found = selectors.deadlines(complaint)
-    if found.problem:
-        _refuse(ErrorCode.INVALID_STATE, found.problem)
-    row = next(
-        (each for each in found.rows if each.region == region and each.form), None
-    )  # the individual report's rule, reportable or not
-    if row is None or not row.reportable:
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("Not reportable in %(region)s: %(rule)s (%(citation)s) — %(why)s")
-            % {
-                "region": MarketRegion(region).label,
-                "rule": row.rule_id if row else "—",
-                "citation": row.citation if row else "—",
-                "why": row.explanation if row else "",
-            },
-            "region",
-        )
-    spec = complaint_reports.FORMS[row.form]
-    sequence = complaint.reports.filter(form=row.form).count() + 1
-    today = complaint_reports.site_today(complaint.site)
-    fields = complaint_reports.values(
-        complaint, spec, deadline=row, sequence=sequence, by=by, today=today
-    )
-    due = row.due
-    report = ComplaintReport.objects.create(
-        organization_id=complaint.organization_id,
-        complaint=complaint,
-        form=row.form,
-        region=region,
-        sequence=sequence,
-        rule_id=row.rule_id,
-        citation=row.citation,
-        due_on=row.due_date,
-        due_at=due if isinstance(due, datetime) else None,
-        fields=fields,
-        content_hash=_hash(fields),
-        generated_by=by,
-    )
-    changes = _refresh_due(complaint)
-    if changes:
-        complaint.save(update_fields=["report_due_on"])
-    audit.record(
-        AuditAction.EXPORT,
-        complaint,
-        by=by,
-        changes={
-            "report_draft": {
-                "id": report.pk,
-                "form": report.form,
-                "sequence": sequence,
-                "rule": row.rule_id,
-                "citation": row.citation,
-                "due": row.due_date,
-                "content_hash": report.content_hash,
-            },
-            **changes,
-        },
-    )
-    return report
 
 
 # --- Links --------------------------------------------------------------------------------------
@@ -615,16 +516,16 @@ def link_nonconformance(
     complaint: Complaint, *, nonconformance: Nonconformance, by, reason: str = ""
 ) -> Complaint:
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require(
+    require(
         by,
         CHANGE,
         complaint,
         _("Your roles do not allow changing %(c)s.") % {"c": complaint.number},
     )
     if complaint.status == ComplaintStatus.CANCELLED:
-        _refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
+        refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
     if nonconformance.organization_id != complaint.organization_id:
-        _refuse(ErrorCode.NOT_FOUND, _("%(n)s is not known here.") % {"n": nonconformance})
+        refuse(ErrorCode.NOT_FOUND, _("%(n)s is not known here.") % {"n": nonconformance})
     before = complaint.nonconformance_id
     complaint.nonconformance = nonconformance
     complaint.save(update_fields=["nonconformance"])
@@ -644,7 +545,7 @@ def open_nonconformance(
     hold: bool = False,
 ) -> Nonconformance:  # fmt: skip
     """Open an NCR (source: complaint) on the complaint's lot and item, and link it."""
-    _require(
+    require(
         by, "quality.add_nonconformance", complaint,
         _("Your roles do not allow opening a nonconformance at %(site)s.")
         % {"site": complaint.site.code},
@@ -672,16 +573,16 @@ def open_nonconformance(
 @transaction.atomic
 def link_capa(complaint: Complaint, *, capa: Capa, by, reason: str = "") -> Complaint:
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require(
+    require(
         by,
         CHANGE,
         complaint,
         _("Your roles do not allow changing %(c)s.") % {"c": complaint.number},
     )
     if complaint.status == ComplaintStatus.CANCELLED:
-        _refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
+        refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
     if capa.organization_id != complaint.organization_id:
-        _refuse(ErrorCode.NOT_FOUND, _("%(n)s is not known here.") % {"n": capa})
+        refuse(ErrorCode.NOT_FOUND, _("%(n)s is not known here.") % {"n": capa})
     before = complaint.capa_id
     complaint.capa = capa
     complaint.save(update_fields=["capa"])
@@ -693,32 +594,3 @@ def link_capa(complaint: Complaint, *, capa: Capa, by, reason: str = "") -> Comp
         reason=_link_reason(reason, capa),
     )
     return complaint
-
-
-# --- Disclosures --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def disclose_patient_data(complaint: Complaint, *, by, via: str) -> None:
-    """Record that `by` was shown the complaint's patient involvement (`via`: page, api);
-    refused without quality.reveal_patient_data at its site."""
-    _require(
-        by, PATIENT, complaint,
-        _("Your roles do not allow seeing the patient involvement of %(c)s.")
-        % {"c": complaint.number},
-    )  # fmt: skip
-    audit.record(
-        AuditAction.EXPORT, complaint, by=by, changes={"patient_data": "shown", "via": via}
-    )
-
-
-@transaction.atomic
-def record_export(complaint: Complaint, *, by, document: str, size: int, **details) -> None:
-    """Record a printed document of the complaint (a report draft, the closure letter): what,
-    its size, and whether the patient's fields were in it unmasked."""
-    audit.record(
-        AuditAction.EXPORT,
-        complaint,
-        by=by,
-        changes={"document": document, "size": size, **details},
-    )

@@ -17,6 +17,7 @@ from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry, Signature
 from medtrace.quality.choices import ComplaintStatus
 from medtrace.quality.models import Complaint, ComplaintReport, Nonconformance, RecordCounter
+from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints
 from medtrace.quality.tests.complaint_fixtures import GTIN, INITIALS, INJURY, SERIAL
 
@@ -268,7 +269,7 @@ def _edit_form(client, edit_url) -> dict:
 def test_a_masked_report_pdf_for_a_reader_without_the_permission(client, receive, qa_a, operator_a):
     complaint = receive()
     complaints.start_investigation(complaint, by=qa_a)
-    report = complaints.generate_report(complaint, region="fda", by=qa_a)
+    report = disclosures.generate_report(complaint, region="fda", by=qa_a)
     client.force_login(operator_a)
     response = client.get(url(complaint, f"reports/{report.pk}/pdf/"))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
@@ -325,7 +326,7 @@ def test_cancelling_asks_for_a_reason(client, receive, qa_a):
 def test_another_sites_complaint_is_not_found(client, receive, qa_b, stranger):
     complaint = receive()
     complaints.start_investigation(complaint, by=complaint.received_by)
-    report = complaints.generate_report(complaint, region="fda", by=complaint.received_by)
+    report = disclosures.generate_report(complaint, region="fda", by=complaint.received_by)
     for user in (qa_b, stranger):
         client.force_login(user)
         for suffix in ("", "patient/", "edit/", f"reports/{report.pk}/pdf/", "closure-letter/"):

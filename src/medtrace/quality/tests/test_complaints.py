@@ -25,6 +25,7 @@ from medtrace.quality.choices import (
 )
 from medtrace.quality.models import Capa, Complaint, ComplaintReport, Nonconformance
 from medtrace.quality.models.numbering import RecordCounter
+from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints
 from medtrace.quality.tests.complaint_fixtures import GTIN, INITIALS, INJURY, LOT_NUMBER, SERIAL
 from medtrace.quality.workflows import COMPLAINT
@@ -270,7 +271,7 @@ def test_a_report_past_due_and_not_drafted_is_overdue_until_drafted(receive, qa_
     complaint = complaints.record_decision(
         complaint, reportable=True, justification="Serious injury.", by=qa_a
     )
-    report = complaints.generate_report(complaint, region="fda", by=qa_a)
+    report = disclosures.generate_report(complaint, region="fda", by=qa_a)
     assert report.form == ReportForm.FDA_3500A and report.rule_id == "FDA-803.50(a)(1)"
     assert report.due_on == aware + timedelta(days=30)
     assert stored(complaint).report_due_on is None
@@ -289,7 +290,7 @@ def test_deciding_not_reportable_stops_the_overdue_clock(receive, qa_a):
     assert stored(complaint).report_due_on is None
     assert not any(row.overdue for row in selectors.deadlines(stored(complaint)).rows)
     with pytest.raises(DomainError) as refused:
-        complaints.generate_report(complaint, region="nmpa", by=qa_a)
+        disclosures.generate_report(complaint, region="nmpa", by=qa_a)
     assert "decided not reportable" in refused.value.message
     assert not ComplaintReport.objects.exists()
 
@@ -309,7 +310,7 @@ def test_the_walk_to_closure_with_reports_and_signatures(receive, qa_a, regulato
     assert "has not been drafted" in refused.value.message
     assert stored(complaint).status == ComplaintStatus.DECIDED
     for region in ("nmpa", "fda", "eu"):
-        complaints.generate_report(complaint, region=region, by=regulatory_a)
+        disclosures.generate_report(complaint, region=region, by=regulatory_a)
     complaints.update_complaint(
         complaint, by=qa_a, reason="Letter drafted.",
         closure_letter="Thank you for your report; the cause was found and corrected.",
@@ -391,7 +392,7 @@ def test_patient_values_never_enter_the_audit_trail(receive, qa_a):
     complaints.update_complaint(
         complaint, by=qa_a, reason="Age corrected by the hospital.", patient_age=68
     )
-    complaints.disclose_patient_data(complaint, by=qa_a, via="page")
+    disclosures.disclose_patient_data(complaint, by=qa_a, via="page")
     text = json.dumps(
         list(AuditEntry.objects.values_list("changes", flat=True)), ensure_ascii=False
     )
@@ -410,7 +411,7 @@ def test_without_the_permission_patient_data_is_neither_shown_nor_changed(
     complaint = receive(by=inspector)  # who takes the call writes what they hear
     assert not selectors.may_view_patient(inspector, complaint)
     with pytest.raises(DomainError) as refused:
-        complaints.disclose_patient_data(complaint, by=inspector, via="page")
+        disclosures.disclose_patient_data(complaint, by=inspector, via="page")
     assert refused.value.code == ErrorCode.PERMISSION_DENIED
     assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
     assert not selectors.may_view_patient(handler, complaint)  # auditing needs no patient
@@ -476,9 +477,9 @@ def test_an_inspector_may_not_open_an_ncr_from_a_complaint(receive, make_user, s
 def test_report_drafts_fill_the_forms_from_the_complaint(receive, qa_a):
     complaint = investigated(receive(), qa_a)
     complaints.record_decision(complaint, reportable=True, justification="Serious.", by=qa_a)
-    nmpa = complaints.generate_report(complaint, region="nmpa", by=qa_a)
-    fda = complaints.generate_report(complaint, region="fda", by=qa_a)
-    again = complaints.generate_report(complaint, region="fda", by=qa_a)
+    nmpa = disclosures.generate_report(complaint, region="nmpa", by=qa_a)
+    fda = disclosures.generate_report(complaint, region="fda", by=qa_a)
+    again = disclosures.generate_report(complaint, region="fda", by=qa_a)
     assert nmpa.fields["registration_number"] == "国械注准20213140123"
     assert nmpa.fields["lot_number"] == LOT_NUMBER and nmpa.fields["serial_number"] == SERIAL
     assert nmpa.fields["harm"].startswith("严重伤害")
@@ -489,14 +490,14 @@ def test_report_drafts_fill_the_forms_from_the_complaint(receive, qa_a):
     assert (fda.sequence, again.sequence) == (1, 2)
     assert len(fda.content_hash) == 64
     with pytest.raises(DomainError) as refused:
-        complaints.generate_report(complaint, region="xx", by=qa_a)
+        disclosures.generate_report(complaint, region="xx", by=qa_a)
     assert refused.value.code == ErrorCode.VALIDATION
 
 
 def test_a_region_the_device_is_not_sold_in_gets_no_report(receive, qa_a):
     complaint = investigated(receive(regions=["nmpa"]), qa_a)
     with pytest.raises(DomainError) as refused:
-        complaints.generate_report(complaint, region="eu", by=qa_a)
+        disclosures.generate_report(complaint, region="eu", by=qa_a)
     assert "names no sale in" in refused.value.message
     assert not ComplaintReport.objects.exists()
 
@@ -518,4 +519,4 @@ def test_a_qa_manager_of_another_site_may_not_act(receive, qa_b):
         complaints.start_investigation(complaint, by=qa_b)
     assert refused.value.code == ErrorCode.PERMISSION_DENIED
     with pytest.raises(DomainError):
-        complaints.generate_report(complaint, region="nmpa", by=qa_b)
+        disclosures.generate_report(complaint, region="nmpa", by=qa_b)
