@@ -42,9 +42,9 @@ from medtrace.quality.inspection_forms import (
     characteristic_formset,
     parse_grid,
 )
-from medtrace.quality.sampling import SchemeStatus
 from medtrace.quality.services import inspection as inspections
 from medtrace.quality.services import inspection_plans
+from medtrace.quality.switching import SchemeStatus
 from medtrace.quality.workflows import INSPECTION
 from medtrace.trace import selectors as trace_selectors
 from medtrace.trace.models import Lot

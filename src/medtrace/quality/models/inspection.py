@@ -121,7 +121,7 @@ class Characteristic(models.Model):
 
 class SamplingScheme(models.Model):
     """Where the ISO 2859-1 switching rules stand for one supplier's lots of one item
-    (quality.sampling.SwitchingState, stored as its dict)."""
+    (quality.switching.SwitchingState, stored as its dict)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")

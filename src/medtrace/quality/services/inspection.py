@@ -18,7 +18,7 @@ from medtrace.core.validation import validated
 from medtrace.equipment.choices import EquipmentStatus, EquipmentType
 from medtrace.equipment.models import Equipment
 from medtrace.org.models import Site
-from medtrace.quality import sampling
+from medtrace.quality import sampling, switching
 from medtrace.quality.choices import (
     CharacteristicKind,
     DefectClass,
@@ -58,20 +58,20 @@ def _refuse(code: ErrorCode, message, field: str | None = None, **details):
     raise DomainError(code, message, **details)
 
 
-def scheme_state(supplier, item) -> sampling.SwitchingState:
+def scheme_state(supplier, item) -> switching.SwitchingState:
     """Where the switching rules stand for this supplier's lots of the item (normal when no
     lot of theirs was inspected yet)."""
     scheme = SamplingScheme.objects.filter(supplier=supplier, item=item).first()
     if scheme is None or not scheme.state:
-        return sampling.SwitchingState()
-    return sampling.SwitchingState.from_dict(scheme.state)
+        return switching.SwitchingState()
+    return switching.SwitchingState.from_dict(scheme.state)
 
 
 def _severity_for(plan: InspectionPlan, lot: Lot | None, supplier) -> str:
     if plan.stage != InspectionStage.INCOMING or supplier is None or lot is None:
         return InspectionSeverity.NORMAL
     state = scheme_state(supplier, lot.item)
-    if state.status == sampling.SchemeStatus.DISCONTINUED:
+    if state.status == switching.SchemeStatus.DISCONTINUED:
         _refuse(
             ErrorCode.INVALID_STATE,
             _(
@@ -394,9 +394,12 @@ def _advance_scheme(record: InspectionRecord) -> dict | None:
     scheme, _created = SamplingScheme.objects.select_for_update().get_or_create(
         organization_id=record.organization_id, supplier=record.supplier, item=record.lot.item
     )
-    state = sampling.SwitchingState.from_dict(scheme.state) if scheme.state else None
-    state = state or sampling.SwitchingState()
-    if state.status == sampling.SchemeStatus.DISCONTINUED or str(state.severity) != record.severity:
+    state = switching.SwitchingState.from_dict(scheme.state) if scheme.state else None
+    state = state or switching.SwitchingState()
+    if (
+        state.status == switching.SchemeStatus.DISCONTINUED
+        or str(state.severity) != record.severity
+    ):
         return None  # the scheme moved on since this lot's inspection started
     driving = SWITCHING_CLASS if SWITCHING_CLASS in record.sampling else next(iter(record.sampling))
     snap = record.sampling[driving]
