@@ -18,7 +18,8 @@ from medtrace.quality import reportability
 from medtrace.quality.choices import ComplaintStatus, MarketRegion
 from medtrace.quality.complaint_reports import FORM_OF_REGION
 from medtrace.quality.models import Complaint, ComplaintReport
-from medtrace.quality.reportability import HolidayCalendar, Region, Report, us_federal_holidays
+from medtrace.quality.reportability import Region, Report
+from medtrace.quality.work_calendar import HolidayCalendar, us_federal_holidays
 from medtrace.trace import engine
 from medtrace.trace import selectors as trace_selectors
 from medtrace.trace.models import Lot, Party, TraceObject

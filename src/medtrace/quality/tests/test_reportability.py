@@ -10,18 +10,20 @@ from hypothesis import strategies as st
 from medtrace.quality.reportability import (
     INDIVIDUAL_OUTCOMES,
     RULES,
-    WEEKENDS_ONLY,
     AdverseEvent,
     Clock,
-    HolidayCalendar,
     InvalidEvent,
     Outcome,
     Region,
     Report,
     Unit,
-    add_working_days,
     applicable_deadlines,
     deadline,
+)
+from medtrace.quality.work_calendar import (
+    WEEKENDS_ONLY,
+    HolidayCalendar,
+    add_working_days,
     next_working_day,
     us_federal_holidays,
 )
