@@ -1,9 +1,10 @@
 """Adverse-event reportability: which reports an event found in a complaint needs in each market
 it is sold in (China NMPA, US FDA, EU MDR), and by when.
 
-Pure Python: the quality app stores events and calls `applicable_deadlines`; nothing here touches
-the database. Every rule is declared once, in `RULES`, with its citation; the functions only match
-the table against the event and count days.
+Pure Python but for its refusals' wording, translated for the reader: the quality app stores
+events and calls `applicable_deadlines`; nothing here touches the database. Every rule is
+declared once, in `RULES`, with its citation; the functions only match the table against the
+event and count days.
 
 How the clocks count
 --------------------
@@ -55,6 +56,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+
+from django.utils.translation import gettext as _
 
 from medtrace.quality.work_calendar import (
     WEEKENDS_ONLY,
@@ -138,11 +141,14 @@ def _check_moment(value: object, field: str) -> None:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidEvent(
-                f"{field}: a time without its time zone cannot be placed on a reporting clock.",
+                _("%(field)s: a time without its time zone cannot be placed on a reporting clock.")
+                % {"field": field},
                 field=field,
             )
     elif not isinstance(value, date):
-        raise InvalidEvent(f"{field} must be a date or a datetime.", field=field)
+        raise InvalidEvent(
+            _("%(field)s must be a date or a datetime.") % {"field": field}, field=field
+        )
 
 
 @dataclass(frozen=True)
@@ -180,18 +186,22 @@ class AdverseEvent:
                 {Outcome(given)} if isinstance(given, str) else {Outcome(o) for o in given}
             )
         except (TypeError, ValueError) as error:
-            raise InvalidEvent(f"Unknown outcome: {error}", field="outcomes") from error
+            raise InvalidEvent(
+                _("Unknown outcome: %(error)s") % {"error": error}, field="outcomes"
+            ) from error
         object.__setattr__(self, "outcomes", outcomes)
         if not outcomes & INDIVIDUAL_OUTCOMES:
             raise InvalidEvent(
-                "Say what happened: death, serious injury, unanticipated serious "
-                "deterioration, malfunction or non-serious; a public health threat or a cluster "
-                "only qualifies it.",
+                _(
+                    "Say what happened: death, serious injury, unanticipated serious "
+                    "deterioration, malfunction or non-serious; a public health threat or a "
+                    "cluster only qualifies it."
+                ),
                 field="outcomes",
             )
         if Outcome.NON_SERIOUS in outcomes and outcomes & _EU_SERIOUS_INCIDENT:
             raise InvalidEvent(
-                "An event cannot be non-serious and serious at once.", field="outcomes"
+                _("An event cannot be non-serious and serious at once."), field="outcomes"
             )
 
     @property
@@ -629,8 +639,11 @@ def _compute(rule: Rule, event: AdverseEvent, calendar: WorkCalendar) -> Deadlin
             aware = event.aware_at
             if not isinstance(aware, datetime):
                 raise InvalidEvent(
-                    f"{rule.citation}: the {rule.amount}-hour clock needs the time of awareness "
-                    "with its zone, not only the date.",
+                    _(
+                        "%(citation)s: the %(hours)s-hour clock needs the time of awareness "
+                        "with its zone, not only the date."
+                    )
+                    % {"citation": rule.citation, "hours": rule.amount},
                     field="aware_at",
                 )
             # Elapsed hours: add them in UTC so a daylight-saving change is counted right.
@@ -683,7 +696,10 @@ def _check_now(event: AdverseEvent, now: datetime | None) -> None:
     future = aware > now if isinstance(aware, datetime) else aware > now.date()
     if future:
         raise InvalidEvent(
-            f"Awareness ({aware.isoformat()}) is after now ({now.isoformat()}): awareness is a "
-            "past fact, check the date and the time zone.",
+            _(
+                "Awareness (%(aware)s) is after now (%(now)s): awareness is a past fact, check "
+                "the date and the time zone."
+            )
+            % {"aware": aware.isoformat(), "now": now.isoformat()},
             field="aware_at",
         )

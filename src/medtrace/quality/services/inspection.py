@@ -85,12 +85,22 @@ def _severity_for(plan: InspectionPlan, lot: Lot | None, supplier) -> str:
 
 
 def _plans(plan: InspectionPlan, lot_size: int, severity: str) -> dict:
-    try:
-        return sampling.plans_by_defect_class(
-            lot_size, plan.aqls(), level=plan.inspection_level, severity=severity
+    # The plan's AQLs and level were checked when it was made; the lot size is the one input
+    # the tables can still refuse.
+    if (
+        isinstance(lot_size, bool)
+        or not isinstance(lot_size, int)
+        or lot_size < sampling.MIN_LOT_SIZE
+    ):
+        _refuse(
+            ErrorCode.VALIDATION,
+            _("A lot to sample has at least %(min)s items (ISO 2859-1 Table I).")
+            % {"min": sampling.MIN_LOT_SIZE},
+            "lot_size",
         )
-    except ValueError as error:
-        _refuse(ErrorCode.VALIDATION, str(error), "lot_size")
+    return sampling.plans_by_defect_class(
+        lot_size, plan.aqls(), level=plan.inspection_level, severity=severity
+    )
 
 
 def _snapshot(plans: dict) -> dict:

@@ -224,3 +224,13 @@ def test_a_completed_inspection_cannot_change(resin_plan, received_lot, inspecto
             record, [{"characteristic": specks, "sample": 1, "passed": False}], by=inspector_a
         )
     assert refused.value.code == ErrorCode.INVALID_STATE
+
+
+def test_a_lot_too_small_to_sample_is_refused_by_rule(
+    resin_plan, received_lot, inspector_a, balance
+):
+    with pytest.raises(DomainError) as refused:
+        start(resin_plan, received_lot, inspector_a, [balance], lot_size=1)
+    assert "ISO 2859-1" in refused.value.message
+    assert refused.value.details["fields"].keys() == {"lot_size"}
+    assert not InspectionRecord.objects.exists()
