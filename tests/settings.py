@@ -11,3 +11,5 @@ from medtrace.settings import *  # noqa: F403
 
 # Argon2 is the production hasher (tested in accounts/tests); MD5 keeps the suite fast.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+MIDDLEWARE = ["tests.serialized.SerializeRequests", *MIDDLEWARE]  # noqa: F405

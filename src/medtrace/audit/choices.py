@@ -29,6 +29,10 @@ class SignatureMeaning(models.TextChoices):
     RELEASED = "released", _("Released")
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
+    # A trainee's declaration that they read a document revision and understood it.
+    READ_AND_UNDERSTOOD = "read_understood", _("Read and understood")
+    # Whoever withdraws a record in force (a document revision made obsolete).
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ReviewConclusion(models.TextChoices):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,8 @@ def plain(value):
     """A JSON-safe, stable form of a field value (what the audit trail stores and hashes)."""
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, datetime):
         return hashing.utc_text(value) if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, date | time | Decimal | UUID):

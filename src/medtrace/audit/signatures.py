@@ -161,12 +161,8 @@ def with_validity(record) -> list[tuple[Signature, bool]]:
 
 
 def may_sign(user, entry: Signable, record) -> bool:
-    """Whether `user` holds the entry's permission for `record`: at the record's site, or, for
-    organization-wide master data (a record with an organization and no site, such as a
-    catalog BOM), at any of their sites in the record's organization."""
-    if access.site_id_of(record) is None and getattr(record, "organization_id", None):
-        return user.organization_id == record.organization_id and user.has_perm(entry.permission)
-    return user.has_perm(entry.permission, record)
+    """Whether `user` holds the entry's permission for `record` (org.access.permits)."""
+    return access.permits(user, entry.permission, record)
 
 
 def _refused(cause: str, message, code=ErrorCode.SIGNATURE_REFUSED) -> DomainError:
@@ -277,6 +273,18 @@ def _write(record, meaning: str, signer, reason: str) -> Signature:
         reason=reason,
         audit_entry=entry,
     )
+
+
+def record_refusal(record, meaning, *, by, refusal: DomainError, reason: str = "") -> DomainError:
+    """Record a refused signature on `record` (its SIGN_FAILED entry and, for a wrong password,
+    the failure count) when the record the signature was asked for is not kept: a workflow
+    that signs a decision it writes for the purpose rolls the decision back with the refusal
+    (core.workflow, `signed`), and the refusal is recorded here, on the record decided.
+    Returns the error to raise."""
+    if "cause" not in refusal.details:
+        return refusal  # not an identity check (a meaning the record does not take)
+    signer = get_user_model().objects.select_for_update().get(pk=by.pk)
+    return _record_refusal(record, str(meaning), signer, refusal, reason.strip())
 
 
 def _record_refusal(record, meaning: str, signer, refusal: DomainError, reason: str):

@@ -22,6 +22,7 @@ from medtrace.audit import services as audit
 from medtrace.audit import signatures
 from medtrace.audit.choices import AuditAction, SignatureMeaning
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.org import access
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Workflow:
 
     def allowed(self, record, user) -> list[Transition]:
         """The transitions `user` may take on the record now."""
-        return [t for t in self.available(record) if user.has_perm(t.permission, record)]
+        return [t for t in self.available(record) if access.permits(user, t.permission, record)]
 
     def check(self, record, name: str, *, by, reason: str = "") -> Transition:
         """The transition, or DomainError naming the rule it breaks: state, permission,
@@ -96,7 +97,7 @@ class Workflow:
                 action=name,
                 state=state,
             )
-        if not by.has_perm(transition.permission, record):
+        if not access.permits(by, transition.permission, record):
             raise DomainError(
                 ErrorCode.PERMISSION_DENIED,
                 _("Your roles do not allow “%(action)s” on %(record)s.")
@@ -121,13 +122,21 @@ class Workflow:
         reason: str = "",
         guard: Callable[[models.Model], None] | None = None,
         effects: Callable[[models.Model], dict | None] | None = None,
+        signed: Callable[[models.Model], models.Model] | None = None,
     ):
         """Take transition `name` on the record, locked for the purpose: check it and run
         `guard` (raises DomainError when the record is not ready), sign when the transition
         needs a signature, run `effects` (the transition's own writes, on the
         locked record; returns further audited changes), set the new state and audit it, in
         one transaction. A refused signature leaves its SIGN_FAILED entry committed and
-        changes nothing else. Returns the record as stored."""
+        changes nothing else. Returns the record as stored.
+
+        `signed(record)`, when given, writes and returns the record the signature binds to
+        instead of the record itself: a long-lived record signed again and again (a supplier
+        approved, made conditional, approved again) signs one immutable decision record per
+        transition, so that no later change shows an earlier signature as broken. When the
+        signature is refused, that record is rolled back and the refusal is recorded on
+        the record itself."""
         refusal = None
         with transaction.atomic():
             record = type(record)._base_manager.select_for_update().get(pk=record.pk)
@@ -135,13 +144,7 @@ class Workflow:
             if guard is not None:
                 guard(record)
             if transition.signature is not None:
-                try:
-                    signatures.sign(
-                        record, transition.signature, by=by, password=password or "",
-                        reason=reason,
-                    )  # fmt: skip
-                except DomainError as error:
-                    refusal = error  # its SIGN_FAILED entry commits with this block
+                refusal = _sign(record, transition, by, password or "", reason, signed)
             if refusal is None:
                 before = self.state_of(record)
                 changes = (effects(record) if effects else None) or {}
@@ -157,3 +160,25 @@ class Workflow:
         if refusal is not None:
             raise refusal
         return record
+
+
+def _sign(record, transition: Transition, by, password: str, reason: str, signed):
+    """Sign for the transition: the record, or the record `signed(record)` writes. Returns the
+    refusal (its SIGN_FAILED entry kept), or None."""
+    if signed is None:
+        try:
+            signatures.sign(record, transition.signature, by=by, password=password, reason=reason)
+        except DomainError as error:
+            return error  # its SIGN_FAILED entry commits with the caller's block
+        return None
+    point = transaction.savepoint()
+    target = signed(record)
+    try:
+        signatures.sign(target, transition.signature, by=by, password=password, reason=reason)
+    except DomainError as error:
+        transaction.savepoint_rollback(point)
+        return signatures.record_refusal(
+            record, transition.signature, by=by, refusal=error, reason=reason
+        )
+    transaction.savepoint_commit(point)
+    return None

@@ -68,6 +68,15 @@ def site_id_of(obj) -> int | None:
     return getattr(obj, "site_id", None)
 
 
+def permits(user, perm: str, record) -> bool:
+    """Whether `user` holds `perm` for the record: at the record's site, or, for
+    organization-wide master data (a record with an organization and no site, such as a
+    catalog BOM or a supplier), at any of their sites in the record's organization."""
+    if site_id_of(record) is None and getattr(record, "organization_id", None):
+        return user.organization_id == record.organization_id and user.has_perm(perm)
+    return user.has_perm(perm, record)
+
+
 def visible_sites(user) -> QuerySet[Site]:
     return Site.objects.filter(pk__in=site_ids_with_perm(user, "org.view_site"))
 

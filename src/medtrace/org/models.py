@@ -1,6 +1,10 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +67,10 @@ class Site(BilingualName):
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="site_code_unique")
         ]
+
+    def local_date(self, at: datetime | None = None) -> date:
+        """The calendar day at the site at `at` (default: now)."""
+        return (at or timezone.now()).astimezone(ZoneInfo(self.time_zone)).date()
 
 
 class Location(BilingualName):

@@ -218,7 +218,8 @@ def test_periodic_jobs_are_queued_once_per_period(test_jobs):
     assert services.schedule_due_periodic(now=T0) == []
     assert services.schedule_due_periodic(now=T0 + timedelta(minutes=40)) == []
     next_hour = services.schedule_due_periodic(now=T0 + timedelta(hours=1))
-    assert [job.name for job in next_hour] == ["test.hourly"]
+    # (the apps' own hourly jobs are queued too; this test is about its own)
+    assert [job.name for job in next_hour if job.name.startswith("test.")] == ["test.hourly"]
     assert Job.objects.filter(name="test.hourly").count() == 2
 
 
