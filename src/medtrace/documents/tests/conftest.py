@@ -1,0 +1,1 @@
+from medtrace.documents.tests.fixtures import *  # noqa: F403
