@@ -36,12 +36,15 @@ class CatalogConfig(AppConfig):
         from medtrace.audit.signatures import register_signable
         from medtrace.catalog.models import Bom, Routing
 
-        register_signable(
-            Bom, permission="catalog.approve_bom", meanings=[SignatureMeaning.APPROVED]
-        )
-        register_signable(
-            Routing, permission="catalog.approve_routing", meanings=[SignatureMeaning.APPROVED]
-        )
+        # Versions approved before change control keep showing their signatures; new ones are
+        # released by a change request, whose approvals are signed there.
+        for model in (Bom, Routing):
+            register_signable(
+                model,
+                permission="catalog.view_" + model._meta.model_name,
+                meanings=[SignatureMeaning.APPROVED],
+                standalone=False,
+            )
         register_record_type(
             "catalog.deviceidentifier",
             selectors.device_identifier_url,

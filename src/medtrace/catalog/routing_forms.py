@@ -37,6 +37,15 @@ class OperationForm(forms.Form):
     instructions = forms.CharField(
         label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    documents = forms.CharField(
+        label=_("Required documents"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Numbers of the SOPs and work instructions the operator must be trained on, "
+            "separated by commas, e.g. “SOP-0003, WI-0012”."
+        ),
+    )
     parameters = forms.CharField(
         label=_("Process parameters"),
         required=False,
@@ -47,6 +56,9 @@ class OperationForm(forms.Form):
         ),
     )
     reason = forms.CharField(label=_("Comment"), required=False, max_length=1000)
+
+    def clean_documents(self) -> tuple[str, ...]:
+        return tuple(n.strip() for n in self.cleaned_data["documents"].split(",") if n.strip())
 
     def clean_parameters(self) -> tuple[ParameterIn, ...]:
         parsed = []

@@ -31,6 +31,7 @@ def _as_given(routing: Routing) -> list[OperationIn]:
             equipment_type=operation.equipment_type,
             inspection_plan=operation.inspection_plan,
             instructions=operation.instructions,
+            documents=tuple(operation.documents),
             parameters=tuple(
                 ParameterIn(p.name, p.unit, p.lower_limit, p.target, p.upper_limit)
                 for p in operation.parameters.all()
@@ -84,6 +85,7 @@ def _operation_from(form) -> OperationIn:
         inspection_plan=data["inspection_plan"],
         instructions=data["instructions"],
         parameters=data["parameters"],
+        documents=data["documents"],
     )
 
 
@@ -128,6 +130,7 @@ def operation_edit(request, pk: int, position: int):
         "equipment_type": operation.equipment_type,
         "inspection_plan": operation.inspection_plan,
         "instructions": operation.instructions,
+        "documents": ", ".join(operation.documents),
         "parameters": parameters_as_text(operation.parameters.all()),
     }
     form = OperationForm(request.POST or None, initial=initial)

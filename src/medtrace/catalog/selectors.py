@@ -6,6 +6,7 @@ at any of their sites sees all items of their organization.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -195,14 +196,26 @@ def visible_routings(user) -> QuerySet[Routing]:
     return _own(Routing.objects.select_related("item"), user, "catalog.view_routing")
 
 
-def effective_bom(item: Item) -> Bom | None:
-    """The item's approved BOM version, the one production builds to; None when none is."""
-    return item.boms.filter(status=VersionStatus.APPROVED).first()
+def effective_bom(item: Item, at: datetime | None = None) -> Bom | None:
+    """The item's BOM version production builds to (now, or as it was at `at`: what a work
+    order released then snapshotted); None when there is none."""
+    return _in_force(item.boms, at)
 
 
-def effective_routing(item: Item) -> Routing | None:
-    """The item's approved routing version; None when none is."""
-    return item.routings.filter(status=VersionStatus.APPROVED).first()
+def effective_routing(item: Item, at: datetime | None = None) -> Routing | None:
+    """The item's routing version in force now, or at `at`; None when there is none."""
+    return _in_force(item.routings, at)
+
+
+def _in_force(versions, at: datetime | None):
+    if at is None:
+        return versions.filter(status=VersionStatus.APPROVED).first()
+    return (
+        versions.filter(effective_from__isnull=False, effective_from__lte=at)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gt=at))
+        .order_by("-version")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ def version_urls(prefix: str, kind) -> list:
     """Drafting, approving, making obsolete and comparing versions of BOMs or routings."""
     views_by_page = [
         (f"items/<str:code>/{prefix}/new/", version_views.create, "create"),
-        (f"{prefix}/<int:pk>/approve/", version_views.approve, "approve"),
         (f"{prefix}/<int:pk>/obsolete/", version_views.obsolete, "obsolete"),
         (f"{prefix}/<int:pk>/compare/<int:version>/", version_views.compare, "compare"),
     ]

@@ -1,12 +1,11 @@
 """BOM and routing versions over the REST API, mounted into /api/v1/catalog: list an item's
-versions, read one, draft a new one, replace a draft's lines or operations, approve by
-electronic signature (the password re-entered), make obsolete."""
+versions, read one, draft a new one, replace a draft's lines or operations, make obsolete. A
+draft takes effect through a change request (/api/v1/changes)."""
 
 from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from django.views.decorators.debug import sensitive_variables
 from ninja import Field, Router, Schema, Status
 
 from medtrace.catalog import selectors, services
@@ -60,6 +59,9 @@ class OperationSpec(Schema):
     equipment_type: EquipmentType | None = None
     inspection_plan: str = Field("", description="Number of the inspection plan checking it")
     instructions: str = ""
+    documents: list[str] = Field(
+        [], description="Numbers of the controlled documents its operators must be trained on"
+    )
     parameters: list[ParameterSpec] = []
 
 
@@ -103,11 +105,6 @@ class LinesIn(Schema):
 
 class OperationsIn(Schema):
     operations: list[OperationSpec]
-    reason: str = ""
-
-
-class ApproveIn(Schema):
-    password: str = Field(..., description="The approver's password, entered now (never stored)")
     reason: str = ""
 
 
@@ -160,21 +157,6 @@ def _add_lifecycle(kind: VersionKind, path: str, out) -> None:
             item=item, by=request.user, copy_from=copy_from, note=payload.note
         )
         return Status(201, record)
-
-    @router.post(
-        f"/{path}/{{pk}}/approve",
-        response={200: out, **WRITE_ERRORS},
-        operation_id=f"approve_{kind.name}",
-        summary=f"Approve a {kind.name} draft by electronic signature",
-    )
-    @sensitive_variables("payload")
-    def approve(request, pk: int, payload: ApproveIn):
-        """The draft becomes effective; the version approved before it becomes obsolete."""
-        record = _version(request, kind, pk)
-        require_perm(request, kind.perm("approve"))
-        return versions.approve(
-            record, by=request.user, password=payload.password, reason=payload.reason
-        )
 
     @router.post(
         f"/{path}/{{pk}}/obsolete",

@@ -1,5 +1,5 @@
-"""The pages BOMs and routings share: drafting a version, approving it by electronic
-signature, making it obsolete and comparing two versions. Each URL passes its `kind`."""
+"""The pages BOMs and routings share: drafting a version, making it obsolete and comparing two
+versions (a draft is released by a change request). Each URL passes its `kind`."""
 
 from dataclasses import dataclass
 
@@ -11,9 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from medtrace.audit.choices import SignatureMeaning
-from medtrace.audit.signature_forms import SignatureForm
-from medtrace.audit.signatures import may_sign, signable_for
 from medtrace.catalog import selectors
 from medtrace.catalog.models import Bom, ProductVersion, Routing, VersionStatus
 from medtrace.catalog.services import create_bom_draft, create_routing_draft, versions
@@ -47,22 +44,16 @@ def get_version(request, kind: VersionKind, pk: int) -> ProductVersion:
     return get_object_or_404(kind.visible(request.user), pk=pk)
 
 
-def approve_form(request, record: ProductVersion, form=None):
-    """The signature form for approving `record`, when the user may approve it now."""
-    if not (record.is_draft and may_sign(request.user, signable_for(record), record)):
-        return None
-    return form or SignatureForm(meanings=[SignatureMeaning.APPROVED], auto_id="id_sign_%s")
-
-
 def page_context(request, kind: VersionKind, record: ProductVersion) -> dict:
     """What every version page shows beside the content: other versions to compare with,
-    the approval form, and whether a draft may be edited, copied or made obsolete."""
+    whether a change request may be raised to release a draft, and whether a draft may be
+    edited, copied or made obsolete."""
     may_change = request.user.has_perm(kind.perm("change"))
     return {
         "item": record.item,
         "versions": record.versions().exclude(pk=record.pk).order_by("-version"),
         "can_change": record.is_draft and may_change,
-        "approve_form": approve_form(request, record),
+        "can_raise_change": request.user.has_perm("changes.add_changerequest"),
         "can_obsolete": record.status != VersionStatus.OBSOLETE and may_change,
         "can_add": request.user.has_perm(kind.perm("add")),
     }
@@ -94,31 +85,6 @@ def create(request, code: str, kind: VersionKind):
         messages.error(request, error.message)
         return redirect("catalog:item-detail", item.code)
     messages.success(request, _("Draft %(record)s created.") % {"record": record})
-    return redirect(kind.url("detail"), record.pk)
-
-
-@require_POST
-@_signed_in
-def approve(request, pk: int, kind: VersionKind):
-    check_perm(request, kind.perm("approve"))
-    record = get_version(request, kind, pk)
-    if not may_sign(request.user, signable_for(record), record):
-        raise PermissionDenied
-    form = SignatureForm(request.POST, meanings=[SignatureMeaning.APPROVED], auto_id="id_sign_%s")
-    if form.is_valid():
-        try:
-            versions.approve(
-                record,
-                by=request.user,
-                password=form.cleaned_data["password"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("%(record)s approved.") % {"record": record})
-    else:
-        messages.error(request, _("Enter your password to sign."))
     return redirect(kind.url("detail"), record.pk)
 
 

@@ -1,13 +1,20 @@
 """Bills of materials and routings of the demo products, drafted by regulatory affairs and
-approved by the QA manager's signature. The infusion set has an obsolete first version, an
-effective second one (a longer needle-protection cap was dropped) and a draft third, so the
-compare pages have something to show; its routing carries the EO sterilization cycle limits.
+released by change requests that QA, production and regulatory affairs approved by signature.
+The infusion set has an obsolete first version, an effective second one (a longer
+needle-protection cap was dropped) and a draft third in a change under review, so the compare
+pages have something to show; its routing carries the EO sterilization cycle limits.
 
 Process limits are typical published values for PVC extrusion, pouch sealing and EO cycles,
 illustrative rather than validated parameters."""
 
+from datetime import timedelta
+
 from medtrace.catalog import services as catalog
+from medtrace.changes.choices import ChangeKind
+from medtrace.changes.services import changes
+from medtrace.changes.services.opening import open_with_scope
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
+from medtrace.quality.choices import RiskLevel
 
 # product: versions, each a list of (component, quantity, unit, tolerance %, traced)
 BOMS = {
@@ -48,6 +55,7 @@ INFUSION_SET = [
         "work_center": "ASSY-C7",
         "equipment_type": "assembly_station",
         "inspection_plan": "IP-ASSY-01",
+        "documents": ["WI-0002"],  # whoever assembles must be trained on it
         "instructions": "WI-ASSY-014 rev B; 10 万级洁净区 / ISO 8 clean room",
         "parameters": [
             {"name": "UV 固化时间 UV cure time", "unit": "s", "lower_limit": 8, "target": 10,
@@ -59,6 +67,7 @@ INFUSION_SET = [
         "work_center": "ASSY-C7",
         "equipment_type": "leak_tester",
         "inspection_plan": "IP-LEAK-01",
+        "documents": ["WI-0003"],
         "parameters": [
             {"name": "测试压力 Test pressure", "unit": "kPa", "lower_limit": 48, "target": 50,
              "upper_limit": 52},
@@ -83,6 +92,7 @@ INFUSION_SET = [
         "work_center": "STER-1",
         "equipment_type": "eo_sterilizer",
         "inspection_plan": "IP-STER-01",
+        "documents": ["WI-0004"],
         "instructions": "GB 18279.1 / ISO 11135; 生物指示剂 / biological indicators per load",
         "parameters": [
             {"name": "EO 浓度 EO concentration", "unit": "mg/L", "lower_limit": 550,
@@ -107,14 +117,99 @@ def _lines(versions):
 
 
 def build_boms_and_routings(demo: DemoPlant) -> None:
-    author, approver = demo.users["regulatory"], demo.users["qa"]
+    """Each version is drafted by regulatory affairs and released by a change request: the
+    first release of every product, then the infusion set's second BOM; its third stays a
+    draft, named by a change request in review."""
+    author = demo.users["regulatory"]
+    drafts = {}
     for code, versions in BOMS.items():
         for number, lines in enumerate(versions, start=1):
             bom = catalog.create_bom_draft(item=demo.items[code], by=author)
             catalog.set_bom_lines(bom=bom, lines=_lines(lines), by=author)
-            if number < 3:  # the infusion set's third version stays a draft
-                catalog.approve_bom(bom=bom, by=approver, password=DEMO_PASSWORD)
+            drafts[code, number] = bom
+    routings = []
     for code, operations in ROUTINGS.items():
         routing = catalog.create_routing_draft(item=demo.items[code], by=author)
         catalog.set_routing_operations(routing=routing, operations=operations, by=author)
-        catalog.approve_routing(routing=routing, by=approver, password=DEMO_PASSWORD)
+        routings.append(routing)
+    _release(
+        demo,
+        title="产品首次发布 / First release of the infusion-set product family",
+        reason="新产品设计转换完成 / Design transfer completed.",
+        boms=[bom for (code, number), bom in drafts.items() if number == 1],
+        routings=routings,
+    )
+    _release(
+        demo,
+        title="取消针头保护帽加长件 / Drop the long needle-protection cap",
+        reason="投诉分析: 加长件易脱落 / Complaints: the extension comes loose.",
+        boms=[drafts["IS-2001", 2]],
+    )
+    pending = changes.open_change(
+        site=demo.sites["SZ01"],
+        by=demo.users["engineer"],
+        title="输液器 BOM 第 3 版 / Infusion set BOM version 3",
+        kind=ChangeKind.STANDARD,
+        reason="降低成本 / Cost reduction.",
+        description="见 BOM 第 3 版 / See BOM version 3.",
+        risk_level=RiskLevel.MEDIUM,
+        risk_assessment="材料等同性已验证 / Material equivalence verified.",
+    )
+    changes.set_scope(pending, by=demo.users["engineer"], boms=[drafts["IS-2001", 3]])
+    changes.submit(pending, by=demo.users["engineer"], password=DEMO_PASSWORD)
+    changes.approve(pending, by=demo.users["qa"], password=DEMO_PASSWORD)
+    _plan_tasks(demo, pending)
+
+
+def _plan_tasks(demo: DemoPlant, change) -> None:
+    """The change in review: its equivalence test done, the work instruction still open."""
+    today, engineer = demo.sites["SZ01"].local_date(), demo.users["engineer"]
+    tested = changes.add_task(
+        change, by=engineer, owner=demo.users["supervisor"], due_on=today - timedelta(days=3),
+        description="新针座材料等效性测试 / Equivalence test of the new needle-hub material",
+    )  # fmt: skip
+    changes.complete_task(
+        tested, by=demo.users["supervisor"],
+        evidence="报告 TR-2026-014: 拉脱力与密封性合格 / Report TR-2026-014: pull-off, leak pass.",
+    )  # fmt: skip
+    changes.add_task(
+        change, by=engineer, owner=engineer, due_on=today + timedelta(days=10),
+        description="更新装配作业指导书 / Update the assembly work instruction",
+    )  # fmt: skip
+
+
+def raise_change_for_capa(demo: DemoPlant, capa) -> None:
+    """The supplier CAPA's preventive side as a change request (a draft): the PVC pellets'
+    specification gets a speck limit, affecting the pellets and what is made of them."""
+    open_with_scope(
+        site=demo.sites["SZ01"],
+        by=demo.users["engineer"],
+        title="PVC 粒料规格增加黑点限值 / PVC pellet specification: add a speck limit",
+        kind=ChangeKind.FAST_TRACK,
+        reason=f"{capa.number}: 粒料含黑点 / Black specks in the pellets.",
+        description="来料规格与检验计划增加黑点限值。Speck limit added to the spec and the "
+        "incoming plan.",
+        risk_level=RiskLevel.LOW,
+        capa=capa,
+        items=[demo.items["RM-PVC"]],
+    )
+
+
+def _release(demo: DemoPlant, *, title: str, reason: str, boms=(), routings=()) -> None:
+    """A standard change raised by the process engineer, approved by QA, production and
+    regulatory affairs, released at once."""
+    engineer = demo.users["engineer"]
+    change = changes.open_change(
+        site=demo.sites["SZ01"],
+        by=engineer,
+        title=title,
+        kind=ChangeKind.STANDARD,
+        reason=reason,
+        description=reason,
+        risk_level=RiskLevel.LOW,
+    )
+    changes.set_scope(change, by=engineer, boms=boms, routings=routings)
+    changes.submit(change, by=engineer, password=DEMO_PASSWORD)
+    for approver in ("qa", "supervisor", "regulatory"):
+        changes.approve(change, by=demo.users[approver], password=DEMO_PASSWORD)
+    changes.release(change, by=demo.users["qa"], password=DEMO_PASSWORD)

@@ -18,7 +18,6 @@ class Bom(ProductVersion):
     class Meta(ProductVersion.Meta):
         verbose_name = _("bill of materials")
         verbose_name_plural = _("bills of materials")
-        permissions = [("approve_bom", "Can approve a BOM")]
 
     def __str__(self):
         return f"BOM {self.item.code} v{self.version}"

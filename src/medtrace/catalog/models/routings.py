@@ -15,7 +15,6 @@ class Routing(ProductVersion):
     class Meta(ProductVersion.Meta):
         verbose_name = _("routing")
         verbose_name_plural = _("routings")
-        permissions = [("approve_routing", "Can approve a routing")]
 
     def __str__(self):
         return f"Routing {self.item.code} v{self.version}"
@@ -46,6 +45,9 @@ class RoutingOperation(models.Model):
         help_text=_("The number of the inspection plan that checks this operation."),
     )
     instructions = models.TextField(_("instructions"), blank=True)
+    # Numbers of the controlled documents (SOP, work instruction) whoever performs the
+    # operation must be trained on: production asks training.can_perform before recording it.
+    documents = models.JSONField(_("required documents"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("routing operation")
@@ -71,6 +73,7 @@ class RoutingOperation(models.Model):
             "equipment_type": self.equipment_type,
             "inspection_plan": self.inspection_plan,
             "instructions": self.instructions,
+            "documents": self.documents,
             "parameters": [parameter.content() for parameter in self.parameters.all()],
         }
 

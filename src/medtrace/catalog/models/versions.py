@@ -1,6 +1,7 @@
-"""What BOMs and routings share: numbered versions per product, drafted, approved by an
-electronic signature and made obsolete when a later version is approved. Only a draft's
-content can change; at most one version of a product is approved (effective) at a time."""
+"""What BOMs and routings share: numbered versions per product, drafted, released by a change
+request (ECO) whose approvals are signed, and made obsolete when a later version is released.
+Only a draft's content can change; at most one version of a product is approved (effective)
+at a time, and each remembers from when until when it was."""
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -30,6 +31,10 @@ class ProductVersion(models.Model):
         _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
     effective_from = models.DateTimeField(_("effective from"), null=True, blank=True)
+    # Until when it was the effective version (a later one replaced it, or it was withdrawn).
+    effective_until = models.DateTimeField(_("effective until"), null=True, blank=True)
+    # The change request (ECO) under whose signatures it took effect.
+    released_under = models.CharField(_("released under"), max_length=32, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

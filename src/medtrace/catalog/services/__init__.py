@@ -7,7 +7,6 @@ is refused, because it needs a new device identifier instead.
 
 from medtrace.catalog.services.boms import (
     LineIn,
-    approve_bom,
     create_bom_draft,
     obsolete_bom,
     set_bom_lines,
@@ -24,7 +23,6 @@ from medtrace.catalog.services.items import ITEM_FIELDS, create_item, set_item_a
 from medtrace.catalog.services.routings import (
     OperationIn,
     ParameterIn,
-    approve_routing,
     create_routing_draft,
     obsolete_routing,
     set_routing_operations,
@@ -37,8 +35,6 @@ __all__ = [
     "LineIn",
     "OperationIn",
     "ParameterIn",
-    "approve_bom",
-    "approve_routing",
     "create_bom_draft",
     "create_device_identifier",
     "create_item",

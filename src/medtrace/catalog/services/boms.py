@@ -154,9 +154,5 @@ def set_bom_lines(*, bom: Bom, lines, by, reason: str = "") -> Bom:
     return bom
 
 
-def approve_bom(*, bom: Bom, by, password: str, reason: str = "") -> Bom:
-    return versions.approve(bom, by=by, password=password, reason=reason)
-
-
 def obsolete_bom(*, bom: Bom, by, reason: str) -> Bom:
     return versions.make_obsolete(bom, by=by, reason=reason)

@@ -39,6 +39,7 @@ class OperationIn:
     inspection_plan: str = ""
     instructions: str = ""
     parameters: tuple[ParameterIn, ...] | list = field(default_factory=tuple)
+    documents: tuple[str, ...] | list = field(default_factory=tuple)
 
 
 def _copy_operations(source: Routing, draft: Routing) -> None:
@@ -58,10 +59,6 @@ def create_routing_draft(
     return versions.create_draft(
         Routing, item=item, by=by, copy_from=copy_from, copy_content=_copy_operations, note=note
     )
-
-
-def approve_routing(*, routing: Routing, by, password: str, reason: str = "") -> Routing:
-    return versions.approve(routing, by=by, password=password, reason=reason)
 
 
 def obsolete_routing(*, routing: Routing, by, reason: str) -> Routing:
@@ -177,6 +174,7 @@ def _operation(routing: Routing, given: OperationIn, position: int) -> RoutingOp
         )
     return RoutingOperation(
         routing=routing,
+        documents=_documents(routing, given.documents, position),
         position=position,
         name=name,
         work_center=work_center,
@@ -184,6 +182,27 @@ def _operation(routing: Routing, given: OperationIn, position: int) -> RoutingOp
         inspection_plan=inspection_plan,
         instructions=(given.instructions or "").strip(),
     )
+
+
+def _documents(routing: Routing, numbers, position: int) -> list[str]:
+    """The required documents' numbers, each a controlled document of the organization."""
+    from medtrace.documents.models import ControlledDocument
+
+    wanted = list(dict.fromkeys(str(n).strip().upper() for n in numbers if str(n).strip()))
+    known = set(
+        ControlledDocument.objects.filter(
+            organization_id=routing.organization_id, number__in=wanted
+        ).values_list("number", flat=True)
+    )
+    unknown = [number for number in wanted if number not in known]
+    if unknown:
+        refuse(
+            ErrorCode.VALIDATION,
+            _("Operation %(position)s: %(number)s is not a controlled document.")
+            % {"position": position, "number": unknown[0]},
+            FIELD,
+        )
+    return wanted
 
 
 def _as_operation(given) -> OperationIn:

@@ -1,9 +1,10 @@
 """The version lifecycle BOMs and routings share: draft the next version (optionally copying
-an earlier one), approve a draft by electronic signature (the approved version before it
-becomes obsolete), make a version obsolete with a reason. Each in one transaction with its
+an earlier one), release a draft under an approved change request (the approved version
+before it becomes obsolete), make a version obsolete with a reason. Each in one transaction with its
 audit entries; the content of a version is the concern of its own service module."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from django.db import transaction
@@ -12,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit import services as audit
-from medtrace.audit import signatures
-from medtrace.audit.choices import AuditAction, SignatureMeaning
+from medtrace.audit.choices import AuditAction
 from medtrace.catalog.models import Item, ProductVersion, VersionStatus
 from medtrace.catalog.services.common import refuse
 from medtrace.core.errors import DomainError, ErrorCode
@@ -71,62 +71,62 @@ def create_draft(
         return draft
 
 
-def approve(record: V, *, by, password: str, reason: str = "") -> V:
-    """Approve the draft by `by`'s electronic signature (meaning “approved”): it becomes the
-    effective version and the version approved before it becomes obsolete, in one
-    transaction. A refused signature leaves its SIGN_FAILED entry committed and changes
-    nothing else."""
-    refusal = None
-    with transaction.atomic():
-        record = locked(record)
-        require_draft(record)
-        if not record.content():
-            refuse(
-                ErrorCode.INVALID_STATE,
-                _("%(record)s is empty; an empty version cannot be approved.") % {"record": record},
-            )
-        try:
-            signatures.sign(
-                record, SignatureMeaning.APPROVED, by=by, password=password, reason=reason
-            )
-        except DomainError as error:
-            refusal = error  # the SIGN_FAILED entry commits with this block
-        else:
-            _supersede(record, by=by)
-            now = timezone.now()
-            record.status = VersionStatus.APPROVED
-            record.effective_from = now
-            record.save(update_fields=["status", "effective_from"])
-            audit.record(
-                AuditAction.TRANSITION,
-                record,
-                by=by,
-                changes={
-                    "status": [VersionStatus.DRAFT, VersionStatus.APPROVED],
-                    "effective_from": [None, now],
-                },
-                reason=reason,
-            )
-    if refusal is not None:
-        raise refusal
+def require_releasable(record: ProductVersion) -> None:
+    """What a change request checks of a version before its approval is asked: a draft with
+    content."""
+    require_draft(record)
+    if not record.content():
+        refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(record)s is empty; an empty version cannot be released.") % {"record": record},
+        )
+
+
+def release(record: V, *, by, change_number: str, at: datetime, reason: str = "") -> V:
+    """Make the draft the effective version under the approved change request
+    `change_number` (its signatures approve the content; services.changes checks them): the
+    version effective before it becomes obsolete. Runs inside the change's implementation
+    transaction; `at` is the instant all of the change's versions take effect."""
+    record = locked(record)
+    require_releasable(record)
+    now = at
+    _supersede(record, by=by, now=now, change_number=change_number)
+    record.status = VersionStatus.APPROVED
+    record.effective_from = now
+    record.released_under = change_number
+    record.save(update_fields=["status", "effective_from", "released_under"])
+    audit.record(
+        AuditAction.TRANSITION,
+        record,
+        by=by,
+        changes={
+            "status": [VersionStatus.DRAFT, VersionStatus.APPROVED],
+            "effective_from": [None, now],
+            "released_under": [None, change_number],
+        },
+        reason=reason or change_number,
+    )
     return record
 
 
-def _supersede(record: ProductVersion, *, by) -> None:
+def _supersede(record: ProductVersion, *, by, now, change_number: str) -> None:
     previous = (
         type(record)
         .objects.select_for_update()
         .filter(item_id=record.item_id, status=VersionStatus.APPROVED)
     )
     for old in previous:
-        old.status = VersionStatus.OBSOLETE
-        old.save(update_fields=["status"])
+        old.status, old.effective_until = VersionStatus.OBSOLETE, now
+        old.save(update_fields=["status", "effective_until"])
         audit.record(
             AuditAction.TRANSITION,
             old,
             by=by,
             changes={"status": [VersionStatus.APPROVED, VersionStatus.OBSOLETE]},
-            reason=str(_("Superseded by version %(version)s.") % {"version": record.version}),
+            reason=str(
+                _("Superseded by version %(version)s under %(change)s.")
+                % {"version": record.version, "change": change_number}
+            ),
         )
 
 
@@ -149,6 +149,8 @@ def make_obsolete(record: V, *, by, reason: str) -> V:
         changes={"status": [record.status, VersionStatus.OBSOLETE]},
         reason=reason,
     )
+    if record.status == VersionStatus.APPROVED:
+        record.effective_until = timezone.now()
     record.status = VersionStatus.OBSOLETE
-    record.save(update_fields=["status"])
+    record.save(update_fields=["status", "effective_until"])
     return record

@@ -1,11 +1,13 @@
 """Catalog test data: a regulatory-affairs user, a finished device with a GS1 unit and box DI,
-and a user of another organization."""
+a user of another organization, and change control's fixtures (a BOM or routing version takes
+effect only through a change request)."""
 
 import pytest
 
 from medtrace.accounts.roles import Role
 from medtrace.catalog import services
 from medtrace.catalog.choices import IssuingAgency, ItemKind, PackagingLevel, SterilizationMethod
+from medtrace.changes.tests.fixtures import *  # noqa: F403  (versions take effect by a change)
 from medtrace.scan.checks import gs1_check_digit
 
 STERILE = {"sterile": True, "sterilization_method": SterilizationMethod.ETHYLENE_OXIDE}

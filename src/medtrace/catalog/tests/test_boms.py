@@ -1,5 +1,6 @@
-"""Versioned BOMs: drafting, lines, approval by electronic signature, one effective version,
-immutability once approved, comparing versions, the pages and the API."""
+"""Versioned BOMs: drafting, lines, release through a change request whose approvals are signed
+(the catalog itself no longer approves), one effective version, immutability once released,
+comparing versions, the pages and the API."""
 
 from decimal import Decimal
 
@@ -12,7 +13,13 @@ from medtrace.audit.models import AuditEntry, Signature
 from medtrace.catalog import selectors, services
 from medtrace.catalog.choices import ItemKind
 from medtrace.catalog.models import Bom, BomLine, VersionStatus
+from medtrace.catalog.services import versions
+from medtrace.changes.choices import ChangeKind, ChangeStatus
+from medtrace.changes.models import ChangeRequest
+from medtrace.changes.services import changes
+from medtrace.changes.tests.fixtures import implemented
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.quality.choices import RiskLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +57,41 @@ LINES = [
 ]
 
 
+def released(bom, site, author, approver) -> ChangeRequest:
+    """`bom` released by a fast-track change `author` raises and `approver` (QA) signs."""
+    return implemented(
+        site=site, author=author, approvers=[approver], boms=[bom], kind=ChangeKind.FAST_TRACK
+    )
+
+
+def submitted(bom, site, author) -> ChangeRequest:
+    change = changes.open_change(
+        site=site, by=author, title="Release the kit BOM", kind=ChangeKind.FAST_TRACK,
+        reason="New product", description="First BOM", risk_level=RiskLevel.LOW,
+    )  # fmt: skip
+    changes.set_scope(change, by=author, boms=[bom])
+    return changes.submit(change, by=author, password=PASSWORD)
+
+
 @pytest.fixture
 def draft(product, parts, qa_a):
     bom = services.create_bom_draft(item=product, by=qa_a)
     return services.set_bom_lines(bom=bom, lines=LINES, by=qa_a)
 
 
-def test_draft_lines_approve_and_supersede(product, draft, qa_a):
+def test_draft_lines_release_and_supersede(product, draft, site_a, engineer_a, qa_a):
     assert draft.version == 1 and draft.status == VersionStatus.DRAFT
     assert [line.position for line in draft.lines.all()] == [10, 20]
     assert draft.lines.get(position=20).unit == "EA"  # the component's own unit
-    approved = services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
+    first = released(draft, site_a, engineer_a, qa_a)
+    approved = Bom.objects.get(pk=draft.pk)
     assert approved.status == VersionStatus.APPROVED and approved.effective_from is not None
+    assert approved.released_under == first.number
     assert selectors.effective_bom(product) == approved
-    [(signature, valid)] = signatures.with_validity(approved)
-    assert signature.meaning == "approved" and valid
+    # The approval is signed on the change, bound to the BOM's content.
+    approvals = [(s.meaning, valid) for s, valid in signatures.with_validity(first)]
+    assert ("approved", True) in approvals and all(valid for _m, valid in approvals)
+    assert not Signature.objects.filter(object_type="catalog.bom").exists()
     assert entries(approved, AuditAction.TRANSITION).count() == 1
 
     second = services.create_bom_draft(item=product, by=qa_a, copy_from=approved)
@@ -73,54 +100,71 @@ def test_draft_lines_approve_and_supersede(product, draft, qa_a):
     services.set_bom_lines(
         bom=second, lines=[*LINES, {"component": "CLAMP-1", "quantity": 2}], by=qa_a
     )
-    services.approve_bom(bom=second, by=qa_a, password=PASSWORD)
+    later = released(second, site_a, engineer_a, qa_a)
     approved.refresh_from_db()
+    second.refresh_from_db()
     assert approved.status == VersionStatus.OBSOLETE
-    assert entries(approved, AuditAction.TRANSITION).last().changes["status"] == [
-        "approved",
-        "obsolete",
-    ]
+    assert approved.effective_until == second.effective_from
+    superseded = entries(approved, AuditAction.TRANSITION).last()
+    assert superseded.changes["status"] == ["approved", "obsolete"]
+    assert later.number in superseded.reason
     assert Bom.objects.filter(item=product, status=VersionStatus.APPROVED).count() == 1
     assert selectors.effective_bom(product).version == 2
+    # What was in force before the second change is still answered as it was.
+    assert selectors.effective_bom(product, at=approved.effective_from) == approved
 
 
-def test_approved_bom_is_immutable(draft, qa_a):
-    services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
+def test_released_bom_is_immutable(draft, site_a, engineer_a, qa_a):
+    change = released(draft, site_a, engineer_a, qa_a)
     before = list(BomLine.objects.filter(bom=draft).values())
-    changes = AuditEntry.objects.filter(action=AuditAction.CHANGE).count()
+    edits = AuditEntry.objects.filter(action=AuditAction.CHANGE).count()
     with pytest.raises(DomainError) as refused:
         services.set_bom_lines(bom=draft, lines=[{"component": "CLAMP-1", "quantity": 9}], by=qa_a)
     assert refused.value.code == ErrorCode.INVALID_STATE
     assert list(BomLine.objects.filter(bom=draft).values()) == before
-    assert AuditEntry.objects.filter(action=AuditAction.CHANGE).count() == changes
-    [(_signature, valid)] = signatures.with_validity(draft)
-    assert valid
-    with pytest.raises(DomainError):
-        services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
-
-
-def test_wrong_password_is_refused_and_audited(draft, qa_a):
+    assert AuditEntry.objects.filter(action=AuditAction.CHANGE).count() == edits
+    assert all(valid for _signature, valid in signatures.with_validity(change))
+    with pytest.raises(DomainError):  # released once: no change releases it again
+        versions.release(draft, by=qa_a, change_number="ECO-X", at=draft.effective_from)
+    other = changes.open_change(
+        site=site_a, by=engineer_a, title="Again", kind=ChangeKind.FAST_TRACK, reason="x",
+        description="x", risk_level=RiskLevel.LOW,
+    )  # fmt: skip
     with pytest.raises(DomainError) as refused:
-        services.approve_bom(bom=draft, by=qa_a, password="wrong")
+        changes.set_scope(other, by=engineer_a, boms=[draft])
+    assert refused.value.code == ErrorCode.INVALID_STATE
+
+
+def test_a_wrong_password_on_the_change_releases_nothing(draft, site_a, engineer_a, qa_a):
+    change = submitted(draft, site_a, engineer_a)
+    with pytest.raises(DomainError) as refused:
+        changes.approve(change, by=qa_a, password="wrong")
     assert refused.value.code == ErrorCode.SIGNATURE_REFUSED
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT and draft.effective_from is None
-    assert entries(draft, AuditAction.SIGN_FAILED).get().changes["cause"] == "wrong_password"
+    assert ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.IN_REVIEW
+    failed = AuditEntry.objects.get(
+        object_type="changes.changerequest", object_id=str(change.pk), action="sign_failed"
+    )
+    assert failed.changes["cause"] == "wrong_password"
     assert not entries(draft, AuditAction.TRANSITION).exists()
-    assert not Signature.objects.filter(object_type="catalog.bom").exists()
+    assert not Signature.objects.filter(meaning="approved").exists()
 
 
-def test_approval_needs_lines_and_the_permission(product, parts, draft, make_user, site_a, qa_a):
-    from medtrace.accounts.roles import Role
-
+def test_release_needs_lines_and_the_approvers_role(
+    product, parts, draft, site_a, engineer_a, regulatory_a, qa_a
+):
     empty = services.create_bom_draft(item=product, by=qa_a)
     with pytest.raises(DomainError) as refused:
-        services.approve_bom(bom=empty, by=qa_a, password=PASSWORD)
+        submitted(empty, site_a, engineer_a)
     assert refused.value.code == ErrorCode.INVALID_STATE
-    assert not entries(empty, AuditAction.SIGN_FAILED).exists()
-    regulatory = make_user("ra", (site_a, Role.REGULATORY_AFFAIRS))
-    with pytest.raises(DomainError) as refused:
-        services.approve_bom(bom=draft, by=regulatory, password=PASSWORD)
+    assert "empty" in str(refused.value.message)
+    assert not AuditEntry.objects.filter(action=AuditAction.SIGN_FAILED).exists()
+    change = ChangeRequest.objects.get()
+    changes.set_scope(change, by=engineer_a, boms=[draft])
+    changes.submit(change, by=engineer_a, password=PASSWORD)
+    with pytest.raises(DomainError) as refused:  # a fast-track change waits for QA
+        changes.approve(change, by=regulatory_a, password=PASSWORD)
     assert refused.value.code == ErrorCode.PERMISSION_DENIED
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
@@ -181,7 +225,7 @@ def test_compare_lists_added_removed_changed(client, product, draft, qa_a):
     assert "added" in text and "removed" in text and "changed" in text
 
 
-def test_pages_draft_edit_and_approve(client, product, parts, qa_a):
+def test_pages_draft_edit_and_raise_a_change(client, product, parts, site_a, engineer_a, qa_a):
     client.force_login(qa_a)
     item_page = client.get("/catalog/items/KIT-1/")
     assert "Bills of materials" in item_page.content.decode()
@@ -201,20 +245,26 @@ def test_pages_draft_edit_and_approve(client, product, parts, qa_a):
     bad = client.post(f"/catalog/boms/{bom.pk}/lines/", {"lines": "KIT-1; 1"})
     assert bad.status_code == 200 and "component of itself" in bad.content.decode()
     detail = client.get(f"/catalog/boms/{bom.pk}/").content.decode()
-    assert "Sign and approve" in detail and "Save lines" in detail
-    client.post(f"/catalog/boms/{bom.pk}/approve/", {"meaning": "approved", "password": PASSWORD})
+    assert "Raise a change request" in detail and f"/changes/new/?bom={bom.pk}" in detail
+    assert "Save lines" in detail and "Sign and approve" not in detail
+    # The direct approval is gone: a BOM is released by a change request only.
+    gone = client.post(f"/catalog/boms/{bom.pk}/approve/", {"password": PASSWORD})
+    assert gone.status_code in (404, 405)
     bom.refresh_from_db()
-    assert bom.status == VersionStatus.APPROVED
+    assert bom.status == VersionStatus.DRAFT
+    change = released(bom, site_a, engineer_a, qa_a)
     detail = client.get(f"/catalog/boms/{bom.pk}/").content.decode()
-    assert "Sign and approve" not in detail and "Save lines" not in detail
-    assert "Qa-A" in detail  # the signer's printed name in the signature block
+    assert "Raise a change request" not in detail and "Save lines" not in detail
+    assert "Released under" in detail and change.number in detail
 
 
 def test_operator_sees_but_cannot_change(client, draft, operator_a):
     client.force_login(operator_a)
-    assert client.get(f"/catalog/boms/{draft.pk}/").status_code == 200
+    detail = client.get(f"/catalog/boms/{draft.pk}/")
+    assert detail.status_code == 200
+    assert "Raise a change request" not in detail.content.decode()
     assert client.post(f"/catalog/boms/{draft.pk}/lines/", {"lines": ""}).status_code == 403
-    assert client.post(f"/catalog/boms/{draft.pk}/approve/", {}).status_code == 403
+    assert client.post(f"/catalog/boms/{draft.pk}/approve/", {}).status_code in (404, 405)
 
 
 def test_generic_sign_endpoint_cannot_bypass_approval(client, draft, qa_a):
@@ -227,9 +277,14 @@ def test_generic_sign_endpoint_cannot_bypass_approval(client, draft, qa_a):
     assert not Signature.objects.filter(object_type="catalog.bom").exists()
 
 
-def test_api(client, product, draft, qa_a, outsider):
+def test_api(client, product, draft, site_a, engineer_a, qa_a, outsider):
     client.force_login(qa_a)
-    services.approve_bom(bom=draft, by=qa_a, password=PASSWORD)
+    gone = client.post(
+        f"/api/v1/catalog/boms/{draft.pk}/approve", {"password": PASSWORD},
+        content_type="application/json",
+    )  # fmt: skip
+    assert gone.status_code in (404, 405)
+    released(draft, site_a, engineer_a, qa_a)
     listed = client.get("/api/v1/catalog/items/KIT-1/boms")
     assert listed.status_code == 200
     assert [(row["version"], row["status"]) for row in listed.json()] == [(1, "approved")]

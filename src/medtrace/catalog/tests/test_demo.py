@@ -33,19 +33,25 @@ def test_demo_catalog():
     assert {di.item.code for di in identifiers.filter(issuing_agency="MA")} == {"ST-1001"}
 
 
-def test_demo_boms_and_routings_are_approved_and_signed():
+def test_demo_boms_and_routings_are_released_by_signed_changes():
     from medtrace.audit.signatures import with_validity
-    from medtrace.catalog.models import Bom, VersionStatus
+    from medtrace.catalog.models import Bom, Routing, VersionStatus
     from medtrace.catalog.selectors import compare_versions, effective_bom, effective_routing
+    from medtrace.changes.choices import ChangeStatus
+    from medtrace.changes.models import ChangeRequest
 
     plant = generate()
     infusion_set = plant.items["IS-2001"]
-    assert [bom.status for bom in infusion_set.boms.order_by("version")] == [
+    boms = list(infusion_set.boms.order_by("version"))
+    assert [bom.status for bom in boms] == [
         VersionStatus.OBSOLETE,
         VersionStatus.APPROVED,
         VersionStatus.DRAFT,
     ]
-    assert compare_versions(infusion_set.boms.get(version=1), effective_bom(infusion_set))
+    assert compare_versions(boms[0], effective_bom(infusion_set))
+    assert boms[0].effective_until == boms[1].effective_from
+    # The third version waits in a change under review.
+    assert boms[2].change_requests.get().status == ChangeStatus.IN_REVIEW
     routing = effective_routing(infusion_set)
     assert [o.equipment_type for o in routing.operations.order_by("position")] == [
         "assembly_station",
@@ -53,6 +59,19 @@ def test_demo_boms_and_routings_are_approved_and_signed():
         "other",
         "eo_sterilizer",
     ]
-    for record in [*Bom.objects.filter(status=VersionStatus.APPROVED), routing]:
-        [(signature, valid)] = with_validity(record)
-        assert valid and signature.signer.username == "qa"
+    released = [
+        *Bom.objects.filter(status=VersionStatus.APPROVED),
+        *Routing.objects.filter(status=VersionStatus.APPROVED),
+    ]
+    assert routing in released
+    for record in released:
+        change = ChangeRequest.objects.get(number=record.released_under)
+        assert change.status == ChangeStatus.IMPLEMENTED
+        signed = {(s.meaning, s.signer.username) for s, valid in with_validity(change) if valid}
+        assert {
+            ("approved", "qa"),
+            ("approved", "supervisor"),
+            ("approved", "regulatory"),
+        } <= signed
+        assert ("released", "qa") in signed
+        assert not any(not valid for _s, valid in with_validity(change))

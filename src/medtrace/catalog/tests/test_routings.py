@@ -1,6 +1,6 @@
-"""Versioned routings: operations with process-parameter specs, approval by electronic
-signature, one effective version, immutability once approved, comparing versions, the pages,
-and the BOM/routing write API."""
+"""Versioned routings: operations with process-parameter specs, release through a change
+request whose approvals are signed, one effective version, immutability once released,
+comparing versions, the pages, and the BOM/routing write API."""
 
 from decimal import Decimal
 
@@ -12,8 +12,19 @@ from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry
 from medtrace.catalog import selectors, services
 from medtrace.catalog.choices import ItemKind
-from medtrace.catalog.models import ProcessParameterSpec, Routing, RoutingOperation, VersionStatus
+from medtrace.catalog.models import (
+    Bom,
+    ProcessParameterSpec,
+    Routing,
+    RoutingOperation,
+    VersionStatus,
+)
+from medtrace.changes.choices import ChangeKind
+from medtrace.changes.models import ChangeRequest
+from medtrace.changes.services import changes
+from medtrace.changes.tests.fixtures import implemented
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.quality.choices import RiskLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +55,14 @@ def entries(routing, action):
     return AuditEntry.objects.filter(
         object_type="catalog.routing", object_id=str(routing.pk), action=action
     )
+
+
+def released(site, author, approver, *, boms=(), routings=()) -> ChangeRequest:
+    """The drafts released by a fast-track change `author` raises and `approver` (QA) signs."""
+    return implemented(
+        site=site, author=author, approvers=[approver], boms=boms, routings=routings,
+        kind=ChangeKind.FAST_TRACK,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -77,26 +96,25 @@ def test_operations_are_numbered_normalised_and_audited(draft):
     assert after[1]["parameters"][0]["upper_limit"] is None
 
 
-def test_approve_supersede_and_copy(product, draft, qa_a):
-    approved = services.approve_routing(routing=draft, by=qa_a, password=PASSWORD)
-    assert approved.status == VersionStatus.APPROVED
+def test_release_supersede_and_copy(product, draft, site_a, engineer_a, qa_a):
+    first = released(site_a, engineer_a, qa_a, routings=[draft])
+    approved = Routing.objects.get(pk=draft.pk)
+    assert approved.status == VersionStatus.APPROVED and approved.released_under == first.number
     assert selectors.effective_routing(product) == approved
-    [(signature, valid)] = signatures.with_validity(approved)
-    assert valid and signature.meaning == "approved"
+    assert ("approved", True) in [(s.meaning, v) for s, v in signatures.with_validity(first)]
     second = services.create_routing_draft(item=product, by=qa_a, copy_from=approved)
     assert second.version == 2 and second.content() == approved.content()
     assert ProcessParameterSpec.objects.filter(operation__routing=second).count() == 3
-    services.approve_routing(routing=second, by=qa_a, password=PASSWORD)
+    released(site_a, engineer_a, qa_a, routings=[second])
     approved.refresh_from_db()
-    assert approved.status == VersionStatus.OBSOLETE
+    assert approved.status == VersionStatus.OBSOLETE and approved.effective_until is not None
     assert selectors.effective_routing(product).version == 2
-    # the first version's signed content is untouched by the copy: its signature holds
-    [(_signature, valid)] = signatures.with_validity(approved)
-    assert valid
+    # the first version's content is untouched by the copy: its change's signatures hold
+    assert all(valid for _signature, valid in signatures.with_validity(first))
 
 
-def test_approved_routing_is_immutable(draft, qa_a):
-    services.approve_routing(routing=draft, by=qa_a, password=PASSWORD)
+def test_released_routing_is_immutable(draft, site_a, engineer_a, qa_a):
+    released(site_a, engineer_a, qa_a, routings=[draft])
     before = draft.content()
     with pytest.raises(DomainError) as refused:
         services.set_routing_operations(routing=draft, operations=[SEALING], by=qa_a)
@@ -104,18 +122,32 @@ def test_approved_routing_is_immutable(draft, qa_a):
     assert draft.content() == before
 
 
-def test_empty_routing_cannot_be_approved_and_wrong_password_changes_nothing(product, qa_a):
+def test_an_empty_routing_is_not_submitted_and_a_wrong_password_changes_nothing(
+    product, site_a, engineer_a, qa_a
+):
     empty = services.create_routing_draft(item=product, by=qa_a)
+    change = changes.open_change(
+        site=site_a, by=engineer_a, title="Routing", kind=ChangeKind.FAST_TRACK, reason="x",
+        description="x", risk_level=RiskLevel.LOW,
+    )  # fmt: skip
+    changes.set_scope(change, by=engineer_a, routings=[empty])
     with pytest.raises(DomainError) as refused:
-        services.approve_routing(routing=empty, by=qa_a, password=PASSWORD)
+        changes.submit(change, by=engineer_a, password=PASSWORD)
     assert refused.value.code == ErrorCode.INVALID_STATE
     services.set_routing_operations(routing=empty, operations=[SEALING], by=qa_a)
+    changes.submit(change, by=engineer_a, password=PASSWORD)
     with pytest.raises(DomainError) as refused:
-        services.approve_routing(routing=empty, by=qa_a, password="wrong")
+        changes.approve(change, by=qa_a, password="wrong")
     assert refused.value.code == ErrorCode.SIGNATURE_REFUSED
     empty.refresh_from_db()
     assert empty.status == VersionStatus.DRAFT
-    assert entries(empty, AuditAction.SIGN_FAILED).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="changes.changerequest", object_id=str(change.pk), action="sign_failed"
+        ).count()
+        == 1
+    )
+    assert not entries(empty, AuditAction.TRANSITION).exists()
 
 
 def parameter(**fields):
@@ -166,7 +198,7 @@ def test_compare_matches_operations_by_name(product, draft, qa_a):
     assert differences["Extrusion"].new["parameters"][0]["upper_limit"] == "225"
 
 
-def test_pages_add_edit_remove_approve_compare(client, product, qa_a):
+def test_pages_add_edit_remove_release_compare(client, product, site_a, engineer_a, qa_a):
     client.force_login(qa_a)
     assert "Routings" in client.get("/catalog/items/TUBE-SET/").content.decode()
     created = client.post("/catalog/items/TUBE-SET/routings/new/")
@@ -207,10 +239,11 @@ def test_pages_add_edit_remove_approve_compare(client, product, qa_a):
     assert client.get(f"/catalog/routings/{routing.pk}/operations/90/").status_code == 404
 
     detail = client.get(f"/catalog/routings/{routing.pk}/").content.decode()
-    assert "Line speed" in detail and "Sign and approve" in detail
-    client.post(
-        f"/catalog/routings/{routing.pk}/approve/", {"meaning": "approved", "password": PASSWORD}
-    )
+    assert "Line speed" in detail and "Raise a change request" in detail
+    assert f"/changes/new/?routing={routing.pk}" in detail
+    gone = client.post(f"/catalog/routings/{routing.pk}/approve/", {"password": PASSWORD})
+    assert gone.status_code in (404, 405)
+    change = released(site_a, engineer_a, qa_a, routings=[routing])
     routing.refresh_from_db()
     assert routing.status == VersionStatus.APPROVED
     refused = client.post(f"/catalog/routings/{routing.pk}/operations/new/", {"name": "Late"})
@@ -221,21 +254,22 @@ def test_pages_add_edit_remove_approve_compare(client, product, qa_a):
     compare = client.get(f"/catalog/routings/{second.pk}/compare/1/").content.decode()
     assert "Packing" in compare and "added" in compare
     history = client.get(f"/catalog/routings/{routing.pk}/").content.decode()
-    assert "Qa-A" in history  # the signer's printed name
+    assert "Released under" in history and change.number in history
+    assert "Raise a change request" not in history
 
 
 def test_operator_reads_but_cannot_change(client, draft, operator_a):
     client.force_login(operator_a)
     assert client.get(f"/catalog/routings/{draft.pk}/").status_code == 200
     assert client.get(f"/catalog/routings/{draft.pk}/operations/10/").status_code == 403
-    assert client.post(f"/catalog/routings/{draft.pk}/approve/", {}).status_code == 403
+    assert client.post(f"/catalog/routings/{draft.pk}/approve/", {}).status_code in (404, 405)
     assert (
         client.post(f"/catalog/routings/{draft.pk}/obsolete/", {"reason": "x"}).status_code == 403
     )
     assert RoutingOperation.objects.filter(routing=draft).count() == 2
 
 
-def test_routing_api(client, product, draft, qa_a, operator_a, outsider):
+def test_routing_api(client, product, draft, site_a, engineer_a, qa_a, operator_a, outsider):
     client.force_login(qa_a)
     body = client.get(f"/api/v1/catalog/routings/{draft.pk}").json()
     assert body["operations"][0]["equipment_type"] == "extruder"
@@ -260,18 +294,14 @@ def test_routing_api(client, product, draft, qa_a, operator_a, outsider):
         content_type="application/json",
     )
     assert saved.status_code == 200 and len(saved.json()["operations"]) == 1
-    wrong = client.post(
-        f"/api/v1/catalog/routings/{second}/approve",
-        {"password": "wrong"},
-        content_type="application/json",
-    )
-    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "signature_refused"
-    approved = client.post(
+    gone = client.post(
         f"/api/v1/catalog/routings/{second}/approve",
         {"password": PASSWORD},
         content_type="application/json",
     )
-    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert gone.status_code in (404, 405)  # released by a change request (/api/v1/changes)
+    released(site_a, engineer_a, qa_a, routings=[Routing.objects.get(pk=second)])
+    assert client.get(f"/api/v1/catalog/routings/{second}").json()["status"] == "approved"
     listed = client.get("/api/v1/catalog/items/TUBE-SET/routings").json()
     assert [(row["version"], row["status"]) for row in listed] == [(2, "approved"), (1, "draft")]
     obsolete = client.post(
@@ -290,7 +320,7 @@ def test_routing_api(client, product, draft, qa_a, operator_a, outsider):
     assert client.get(f"/api/v1/catalog/routings/{draft.pk}").status_code == 404
 
 
-def test_bom_write_api(client, organization, qa_a):
+def test_bom_write_api(client, organization, site_a, engineer_a, qa_a):
     for code, kind in (("KIT-9", ItemKind.FINISHED_DEVICE), ("PART-9", ItemKind.COMPONENT)):
         services.create_item(organization=organization, code=code, name=code, kind=kind, by=qa_a)
     client.force_login(qa_a)
@@ -311,12 +341,8 @@ def test_bom_write_api(client, organization, qa_a):
         content_type="application/json",
     )
     assert lines.status_code == 200 and lines.json()["lines"][0]["component"] == "PART-9"
-    approved = client.post(
-        f"/api/v1/catalog/boms/{bom}/approve",
-        {"password": PASSWORD},
-        content_type="application/json",
-    )
-    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    released(site_a, engineer_a, qa_a, boms=[Bom.objects.get(pk=bom)])
+    assert client.get(f"/api/v1/catalog/boms/{bom}").json()["status"] == "approved"
     again = client.put(
         f"/api/v1/catalog/boms/{bom}/lines", {"lines": []}, content_type="application/json"
     )

@@ -1,0 +1,2 @@
+from medtrace.changes.tests.fixtures import *  # noqa: F403
+from medtrace.documents.tests.fixtures import *  # noqa: F403
