@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from medtrace.demo.plant import DemoPlant
 from medtrace.epcis.model import Event, QuantityElement
+from medtrace.equipment.models import read_point_of
 from medtrace.org.models import Site
 from medtrace.trace import services as trace
 from medtrace.trace.models import Lot
@@ -78,7 +79,8 @@ class MonthLog:
     def add(self, phase: str, event_type: str, when: datetime, *, location: str, **what):
         """An event of `phase` at one of the site's locations (by code); `what` holds the
         event's action, biz_step, disposition, parent, epcs, quantities, inputs, outputs,
-        sources, destinations and ilmd."""
+        sources, destinations, ilmd, and `equipment`: the code of the equipment that did the
+        step, whose read point the event carries."""
 
         def listed(name):
             return tuple(what.get(name, ()))
@@ -93,6 +95,11 @@ class MonthLog:
                 biz_step=what["biz_step"],
                 disposition=what.get("disposition"),
                 biz_location=f"urn:medtrace:location:{self.site.code}:{location}",
+                read_point=(
+                    read_point_of(self.site.code, what["equipment"])
+                    if what.get("equipment")
+                    else None
+                ),
                 parent_id=what.get("parent"),
                 epc_list=listed("epcs"),
                 quantity_list=listed("quantities"),

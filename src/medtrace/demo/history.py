@@ -57,6 +57,9 @@ SUPPLIER_LOT_FORMATS = {
     "SUP-SHTYV": "JB-{made:%y}-{n:04d}",
 }
 MOLDED = ("CP-DRIP", "CP-CLAMP", "CP-HUB")
+# The equipment that does each step (demo.equipment): its read point is on the step's events.
+MOLDER = "IMM-01"
+MADE_ON = {"CP-TUBE": "EXT-01", "SA-LINE": "LT-01", "IS-2001": "LT-01"}  # lines leak-tested
 TUBE_BOUGHT_FROM_MONTH = 10  # EXT-01 has a worn screw (see demo.equipment)
 TUBE_SCRAP = Decimal("1.03")  # extrusion start-up and cut-off loss
 STORE_BINS = ("WH-A01", "WH-A02")
@@ -316,6 +319,7 @@ class History:
             disposition="active",
             location="CR",
             quantities=[events.quantity(lot, quantity)],
+            equipment=MOLDER,
         )
 
     def _produce(self, code, quantity, day, biz_step, location, *, disposition="active") -> Lot:
@@ -337,6 +341,7 @@ class History:
             inputs=inputs,
             outputs=[events.quantity(lot, quantity)],
             ilmd=events.ilmd(lot),
+            equipment=MADE_ON.get(code),
         )
         return lot
 

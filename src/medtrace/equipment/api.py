@@ -158,3 +158,9 @@ def change_status(request, pk: int, payload: StatusIn):
     return services.change_equipment_status(
         equipment=equipment, status=payload.status, reason=payload.reason, by=request.user
     )
+
+
+# Calibration, maintenance, impact reviews and GET /{id}/usable live in their own module.
+from medtrace.equipment.calibration_api import router as calibration_router  # noqa: E402
+
+router.add_router("", calibration_router)

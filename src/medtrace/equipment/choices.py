@@ -36,3 +36,42 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 def allowed_statuses(status: str) -> list[str]:
     """The statuses `status` may change to, in the order of EquipmentStatus."""
     return [value for value in EquipmentStatus.values if value in STATUS_TRANSITIONS[status]]
+
+
+class CalibrationResult(models.TextChoices):
+    """A calibration fails when the instrument was found out of tolerance (as found), whatever
+    was adjusted afterwards."""
+
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail: out of tolerance as found")
+
+
+class CalibrationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    VERIFIED = "verified", _("Verified")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImpactReviewStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class MaintenanceKind(models.TextChoices):
+    PREVENTIVE = "preventive", _("Preventive")
+    CORRECTIVE = "corrective", _("Corrective")
+
+
+class MaintenanceResult(models.TextChoices):
+    COMPLETED = "completed", _("Completed: equipment fit for use")
+    FOLLOW_UP = "follow_up", _("Not finished: follow-up needed")
+
+
+class UsabilityRule(models.TextChoices):
+    """The rules that make equipment unusable at a moment (services.usability)."""
+
+    RETIRED = "retired", _("Retired")
+    OUT_OF_SERVICE = "out_of_service", _("Out of service")
+    NEVER_CALIBRATED = "never_calibrated", _("Never calibrated")
+    CALIBRATION_OVERDUE = "calibration_overdue", _("Calibration overdue")
+    CALIBRATION_FAILED = "calibration_failed", _("Calibration failed")

@@ -70,6 +70,9 @@ class EquipmentFilterForm(forms.Form):
     calibration = forms.ChoiceField(
         label=_("Calibration"), choices=CALIBRATION_CHOICES, required=False
     )
+    maintenance = forms.ChoiceField(
+        label=_("Maintenance"), choices=[("", _("Any")), ("overdue", _("Overdue"))], required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,11 +3,11 @@ it), the calibration due list with its overdue flag, and the audit-trail links."
 
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from medtrace.equipment.choices import EquipmentStatus
-from medtrace.equipment.models import Equipment
+from medtrace.equipment.models import Equipment, MaintenancePlan
 from medtrace.org import access
 
 
@@ -27,15 +27,36 @@ def _calibrated() -> Q:
     )
 
 
+DUE_SOON_DAYS = 30
+
+
 def with_overdue(equipment: QuerySet[Equipment], today: date) -> QuerySet[Equipment]:
-    """The rows, each with `.overdue`: calibration required and its due date before today."""
+    """The rows, each with `.overdue` (calibration required and its due date before today)
+    and `.due_soon` (due within DUE_SOON_DAYS, not yet overdue)."""
+    soon = today + timedelta(days=DUE_SOON_DAYS)
     return equipment.annotate(
         overdue=Case(
             When(_calibrated() & Q(calibration_due_on__lt=today), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
-        )
+        ),
+        due_soon=Case(
+            When(
+                _calibrated() & Q(calibration_due_on__gte=today, calibration_due_on__lte=soon),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
     )
+
+
+def with_maintenance_overdue(equipment: QuerySet[Equipment], today: date) -> QuerySet[Equipment]:
+    """The rows, each with `.maintenance_overdue`: an active maintenance plan is past due."""
+    late = MaintenancePlan.objects.filter(
+        equipment=OuterRef("pk"), active=True, next_due_on__lt=today
+    )
+    return equipment.annotate(maintenance_overdue=Exists(late))
 
 
 def calibration_due(site_ids, within_days: int, today: date) -> QuerySet[Equipment]:

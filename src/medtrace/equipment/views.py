@@ -13,12 +13,12 @@ from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
-from medtrace.equipment import selectors, services
-from medtrace.equipment.choices import allowed_statuses
+from medtrace.equipment import calibration_selectors, selectors, services
+from medtrace.equipment.choices import EquipmentStatus, ImpactReviewStatus, allowed_statuses
 from medtrace.equipment.forms import EquipmentFilterForm, EquipmentForm, StatusForm
 from medtrace.org import access
 
-DUE_SOON_DAYS = 30
+DUE_SOON_DAYS = selectors.DUE_SOON_DAYS
 
 
 def filter_equipment(equipment, data: dict, today):
@@ -38,7 +38,10 @@ def filter_equipment(equipment, data: dict, today):
         equipment = selectors.overdue(equipment, today)
     elif data.get("calibration") == "due30":
         equipment = selectors.due_within(equipment, DUE_SOON_DAYS, today)
-    return selectors.with_overdue(equipment, today)
+    equipment = selectors.with_maintenance_overdue(selectors.with_overdue(equipment, today), today)
+    if data.get("maintenance") == "overdue":
+        equipment = equipment.filter(maintenance_overdue=True)
+    return equipment
 
 
 @vary_on_headers("HX-Request")
@@ -65,17 +68,39 @@ def equipment_list(request):
 
 @perm_required("equipment.view_equipment")
 def equipment_detail(request, pk: int):
-    equipment = selectors.get_equipment_or_404(request.user, pk)
-    can_change = request.user.has_perm("equipment.change_equipment", equipment)
+    """The equipment with its status and whether it may be used now, its calibration history,
+    maintenance plans and records, and the impact reviews still open."""
+    user = request.user
+    equipment = selectors.get_equipment_or_404(user, pk)
+    can_change = user.has_perm("equipment.change_equipment", equipment)
     statuses = allowed_statuses(equipment.status)
+    active = equipment.status != EquipmentStatus.RETIRED
+    verdict = services.is_usable(equipment)
+    today = services.usability.local_day(equipment)
+    plans = calibration_selectors.maintenance_plans_of(equipment)
+    for plan in plans:
+        plan.overdue = plan.is_overdue(today)
     return render(
         request,
         "equipment/equipment_detail.html",
         {
             "equipment": equipment,
-            "overdue": equipment.is_calibration_overdue(timezone.localdate()),
+            "overdue": equipment.is_calibration_overdue(today),
+            "verdict": verdict,
+            "verdict_rows": list(zip(verdict.reasons, verdict.rules, strict=True)),
+            "calibrations": calibration_selectors.history_of(equipment),
+            "plans": plans,
+            "maintenance": calibration_selectors.maintenance_records_of(equipment),
+            "reviews": equipment.impact_reviews.filter(status=ImpactReviewStatus.OPEN)
+            .select_related("calibration")
+            .order_by("pk"),
             "can_change": can_change and bool(statuses),
             "status_form": StatusForm(equipment=equipment) if can_change and statuses else None,
+            "can_calibrate": active
+            and equipment.calibration_required
+            and user.has_perm("equipment.add_calibrationrecord", equipment),
+            "can_maintain": active and user.has_perm("equipment.add_maintenancerecord", equipment),
+            "can_plan": active and user.has_perm("equipment.add_maintenanceplan", equipment),
         },
     )
 

@@ -5,6 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from medtrace.equipment.choices import EquipmentStatus, EquipmentType
 from medtrace.org.models import BilingualName, Location, Organization, Site, code_validator
 
+READ_POINT_PREFIX = "urn:medtrace:equipment:"
+
+
+def read_point_of(site_code: str, code: str) -> str:
+    return f"{READ_POINT_PREFIX}{site_code}:{code}"
+
 
 class Equipment(BilingualName):
     """A machine, station or measuring instrument at one site. Its status changes only through
@@ -59,6 +65,12 @@ class Equipment(BilingualName):
 
     def __str__(self):
         return f"{self.code} {self.display_name}"
+
+    @property
+    def read_point(self) -> str:
+        """The EPCIS read point of the events this equipment takes part in (the trace names
+        its locations the same way: urn:medtrace:location:<site>:<code>)."""
+        return read_point_of(self.site.code, self.code)
 
     def is_calibration_overdue(self, today) -> bool:
         return (

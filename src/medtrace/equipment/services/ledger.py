@@ -1,8 +1,10 @@
 """The equipment ledger's writes, each in one transaction with its audit entry.
 
 Status changes are operations with a reason (a TRANSITION in the audit trail; retired is
-final); the calibration due date is never written by a caller, only computed here from the
-last calibration and the interval.
+final); equipment that needs calibration goes back in service only while it is calibrated.
+The calibration due date is never written by a caller, only computed here from the last
+calibration and the interval; once the equipment has verified calibration records, the last
+calibration follows from them (services.calibration) and is no longer typed in.
 """
 
 from datetime import date, timedelta
@@ -14,8 +16,9 @@ from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.validation import validated
-from medtrace.equipment.choices import STATUS_TRANSITIONS, EquipmentStatus
-from medtrace.equipment.models import Equipment
+from medtrace.equipment.choices import STATUS_TRANSITIONS, CalibrationStatus, EquipmentStatus
+from medtrace.equipment.models import CalibrationRecord, Equipment
+from medtrace.equipment.services import usability
 from medtrace.org.models import Location, Site
 
 EQUIPMENT_FIELDS = (
@@ -111,6 +114,22 @@ def update_equipment(*, equipment: Equipment, by=None, reason: str = "", **chang
             ErrorCode.INVALID_STATE,
             _("Equipment %(code)s is retired; it can no longer change.") % {"code": equipment.code},
         )
+    if (
+        "last_calibrated_on" in changes
+        and changes["last_calibrated_on"] != equipment.last_calibrated_on
+        and CalibrationRecord.objects.filter(
+            equipment=equipment, status=CalibrationStatus.VERIFIED
+        ).exists()
+    ):
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _(
+                "%(code)s has calibration records: its last calibration follows from them. "
+                "Record the calibration instead."
+            )
+            % {"code": equipment.code},
+            "last_calibrated_on",
+        )
     before = audit.snapshot(equipment)
     for field, value in changes.items():
         setattr(equipment, field, value)
@@ -145,6 +164,16 @@ def change_equipment_status(
             },
             "status",
         )
+    if status == EquipmentStatus.IN_SERVICE and equipment.calibration_required:
+        equipment.site = Site.objects.get(pk=equipment.site_id)
+        state = usability.calibration_state(equipment, usability.local_day(equipment))
+        if not state.ok:
+            _refuse(
+                ErrorCode.INVALID_STATE,
+                _("%(code)s cannot go back in service: %(why)s")
+                % {"code": equipment.code, "why": usability.calibration_message(equipment, state)},
+                "status",
+            )
     audit.record(
         AuditAction.TRANSITION,
         equipment,
@@ -154,4 +183,24 @@ def change_equipment_status(
     )
     equipment.status = status
     equipment.save(update_fields=["status"])
+    return equipment
+
+
+def record_last_calibration(*, equipment: Equipment, by, reason: str) -> Equipment:
+    """Bring the ledger's last calibration (and so its due date) in line with the calibration
+    history's last pass; audited as a change with `reason` (the record that moved it).
+    Called inside the calibration services' transaction."""
+    equipment = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
+    history = usability.effective_history(equipment)
+    passes = [record for record in history if record.passed]
+    last = passes[-1].performed_on if passes else None
+    if last is None or last == equipment.last_calibrated_on:
+        return equipment
+    before = audit.snapshot(equipment)
+    equipment.last_calibrated_on = last
+    equipment.calibration_due_on = calibration_due_on(equipment)
+    equipment.save(update_fields=["last_calibrated_on", "calibration_due_on"])
+    audit.record(
+        AuditAction.CHANGE, equipment, by=by, changes=audit.diff(before, equipment), reason=reason
+    )
     return equipment
