@@ -1,7 +1,8 @@
-"""The demo plant's suppliers and customers, entered by QA: the material makers and packaging
-distributor behind the catalog's items with their certificates (one about to expire, one
-supplier only conditionally approved), and the hospitals and distributors it ships to (one
-distributor's licence has lapsed).
+"""The demo plant's suppliers and customers, entered by QA: the material makers, packaging
+suppliers behind the catalog's items with their certificates, qualified
+through their lifecycle (demo.supplier_qualification: every qualification state, audits, a
+CAPA, a certificate about to expire and one that has lapsed), and the hospitals and
+distributors the plant ships to (one distributor's licence has lapsed).
 
 Certificate and licence numbers follow the Chinese formats but are illustrative. GLNs use
 GS1's documentation prefix 950 6000 with computed check digits. Dates are relative to the day
@@ -13,36 +14,35 @@ import datetime
 from django.utils import timezone
 
 from medtrace.demo.plant import DemoPlant
+from medtrace.demo.supplier_qualification import qualify_suppliers
 from medtrace.partners import services as partners
-from medtrace.partners.choices import (
-    ApprovedSourceStatus,
-    CertificateKind,
-    CustomerKind,
-    SupplierStatus,
-)
+from medtrace.partners.choices import CertificateKind, CustomerKind
 from medtrace.scan.checks import gs1_check_digit
 
 GS1_COMPANY_PREFIX = "9506000"
 
-# (code, name, English name, contact, address, status, reason, items it may supply)
+# (code, name, English name, contact, address); their qualification and the items they may
+# supply: demo.supplier_qualification.
 SUPPLIERS = [
     ("SUP-ZJPVC", "浙江康塑医用材料有限公司", "Zhejiang Kangsu Medical Materials Co., Ltd.",
-     "张华 Zhang Hua, +86 571 8888 1234", "浙江省杭州市余杭区文一西路 1500 号",
-     SupplierStatus.APPROVED, "2025 年现场审核通过, 报告 SA-2025-014",
-     ["RM-PVC", "RM-TOTM", "CP-TUBE"]),
+     "张华 Zhang Hua, +86 571 8888 1234", "浙江省杭州市余杭区文一西路 1500 号"),
     ("SUP-JSNDL", "江苏精针医疗器械有限公司", "Jiangsu Jingzhen Medical Needle Co., Ltd.",
-     "陆明 Lu Ming, +86 519 8666 2020", "江苏省常州市武进区湖塘镇长安路 88 号",
-     SupplierStatus.APPROVED, "2025 年现场审核通过, 报告 SA-2025-021", ["CP-NDL07"]),
+     "陆明 Lu Ming, +86 519 8666 2020", "江苏省常州市武进区湖塘镇长安路 88 号"),
     ("SUP-SHTYV", "上海洁包包装材料有限公司", "Shanghai Jiebao Packaging Materials Co., Ltd.",
-     "王蕾 Wang Lei, +86 21 5999 3030", "上海市闵行区莘庄工业区春东路 508 号",
-     SupplierStatus.CONDITIONAL, "Tyvek 批次追溯记录不完整 (CAPA-2025-007 跟踪中)",
-     ["PK-TYVEK", "PK-CARTON"]),
+     "王蕾 Wang Lei, +86 21 5999 3030", "上海市闵行区莘庄工业区春东路 508 号"),
+    ("SUP-NBABS", "宁波甬塑医用树脂有限公司", "Ningbo Yongsu Medical Resins Co., Ltd.",
+     "郑凯 Zheng Kai, +86 574 8777 6060", "浙江省宁波市北仑区新碶街道明州路 66 号"),
     ("SUP-GDABS", "广东华塑新材料股份有限公司", "Guangdong Huasu New Materials Co., Ltd.",
-     "何军 He Jun, +86 757 2233 4455", "广东省佛山市顺德区容桂街道华口工业区",
-     None, "", []),
+     "何军 He Jun, +86 757 2233 4455", "广东省佛山市顺德区容桂街道华口工业区"),
+    ("SUP-WZNDL", "温州瓯江针管厂", "Wenzhou Oujiang Needle Tube Works",
+     "林涛 Lin Tao, +86 577 8655 1010", "浙江省温州市瓯海区娄桥工业园"),
+    ("SUP-SZBOX", "苏州吴中纸品包装有限公司", "Suzhou Wuzhong Paper Packaging Co., Ltd.",
+     "顾敏 Gu Min, +86 512 6520 7788", "江苏省苏州市吴中区木渎镇金枫南路 9 号"),
 ]  # fmt: skip
 
-# (supplier, kind, number, issuer, days since valid from, days until it ends)
+# (supplier, kind, number, issuer, days since valid from, days until it ends). SUP-JSNDL's
+# ISO 13485 certificate expires next month; SUP-NBABS's is suspended by its issuer in
+# demo.supplier_qualification, which makes the supplier conditional.
 CERTIFICATES = [
     ("SUP-ZJPVC", CertificateKind.ISO_13485, "CN-13485-2023-0412", "TÜV SÜD", 400, 700),
     ("SUP-ZJPVC", CertificateKind.BUSINESS_LICENCE, "91330110MA2GL0XX1K",
@@ -51,6 +51,10 @@ CERTIFICATES = [
     ("SUP-JSNDL", CertificateKind.PRODUCTION_LICENCE, "苏食药监械生产许20160123号",
      "江苏省药品监督管理局", 900, 900),
     ("SUP-SHTYV", CertificateKind.ISO_13485, "CN-13485-2024-0733", "BSI", 200, 900),
+    ("SUP-NBABS", CertificateKind.ISO_13485, "CN-13485-2023-2290", "TÜV Rheinland", 700, 400),
+    ("SUP-GDABS", CertificateKind.ISO_13485, "CN-13485-2025-0318", "DNV", 120, 980),
+    ("SUP-WZNDL", CertificateKind.BUSINESS_LICENCE, "91330304MA2AT0YY7Q",
+     "温州市市场监督管理局", 1500, 2000),
 ]  # fmt: skip
 
 
@@ -89,8 +93,8 @@ def build_partners(demo: DemoPlant) -> None:
     today = timezone.localdate()
     days = datetime.timedelta
     suppliers = {}
-    for code, name, name_en, contact, address, status, reason, items in SUPPLIERS:
-        supplier = partners.create_supplier(
+    for code, name, name_en, contact, address in SUPPLIERS:
+        suppliers[code] = partners.create_supplier(
             organization=demo.organization,
             code=code,
             name=name,
@@ -99,19 +103,6 @@ def build_partners(demo: DemoPlant) -> None:
             address=address,
             by=by,
         )
-        if status is not None:
-            supplier = partners.set_supplier_status(supplier, status, by=by, reason=reason)
-        for item_code in items:
-            partners.approve_source(
-                supplier=supplier,
-                item=demo.items[item_code],
-                status=ApprovedSourceStatus.CONDITIONAL
-                if status == SupplierStatus.CONDITIONAL
-                else ApprovedSourceStatus.APPROVED,
-                since=today - days(180),
-                by=by,
-            )
-        suppliers[code] = supplier
     for code, kind, number, issuer, since, until in CERTIFICATES:
         partners.add_certificate(
             supplier=suppliers[code],
@@ -122,6 +113,7 @@ def build_partners(demo: DemoPlant) -> None:
             valid_until=today + days(until),
             by=by,
         )
+    qualify_suppliers(demo, suppliers)
     for code, name, name_en, kind, region, address, reference, licence, until in CUSTOMERS:
         partners.create_customer(
             organization=demo.organization,

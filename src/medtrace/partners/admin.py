@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from medtrace.core.admin import ReadOnlyAdmin
-from medtrace.partners.models import ApprovedSource, Customer, Supplier, SupplierCertificate
+from medtrace.partners.models import (
+    ApprovedSource,
+    AuditFinding,
+    Customer,
+    QualificationDecision,
+    Supplier,
+    SupplierAudit,
+    SupplierCertificate,
+    SupplierEvaluation,
+)
 
 
 @admin.register(Supplier)
@@ -27,3 +36,27 @@ class CustomerAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "kind", "region", "gln", "licence_valid_until")
     list_filter = ("kind",)
     search_fields = ("code", "name", "name_en", "gln")
+
+
+@admin.register(SupplierEvaluation)
+class SupplierEvaluationAdmin(ReadOnlyAdmin):
+    list_display = ("number", "supplier", "status", "risk_class", "outcome", "opened_at")
+    list_filter = ("status", "risk_class")
+
+
+@admin.register(QualificationDecision)
+class QualificationDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("supplier", "action", "from_status", "to_status", "decided_by", "decided_at")
+    list_filter = ("action", "to_status")
+
+
+@admin.register(SupplierAudit)
+class SupplierAuditAdmin(ReadOnlyAdmin):
+    list_display = ("number", "supplier", "kind", "status", "planned_on", "result")
+    list_filter = ("status", "kind")
+
+
+@admin.register(AuditFinding)
+class AuditFindingAdmin(ReadOnlyAdmin):
+    list_display = ("audit", "sequence", "classification", "status", "due_on", "capa")
+    list_filter = ("classification", "status")

@@ -1,7 +1,9 @@
 """Suppliers, their certificates and approved sources, and customers over the REST API, mounted
-at /api/v1/partners. Reads are scoped to the caller's organization (selectors.visible_*);
-writes call the same services as the pages. A supplier's status changes only through
-POST .../status, with a reason; PATCH bodies change the description only."""
+at /api/v1/partners (their qualification: qualification_api, mounted here too). Reads are
+scoped to the caller's organization (selectors.visible_*); writes call the same services as
+the pages. A supplier's status changes only through its lifecycle actions
+(POST .../actions/{name}) or POST .../status, which takes the action leading to the status;
+PATCH bodies change the description only."""
 
 from datetime import date
 
@@ -30,6 +32,8 @@ class SupplierOut(Schema):
     name: str
     name_en: str
     status: SupplierStatus
+    conditions: str
+    conditions_due_on: date | None
     contact: str
     address: str
     country: str
@@ -64,6 +68,9 @@ class SupplierQuery(Schema):
 class StatusIn(Schema):
     status: SupplierStatus
     reason: str
+    password: str = Field("", description="When the action leading there is signed: now")
+    conditions: str = Field("", description="To conditional: what the supplier must do")
+    conditions_due_on: date | None = Field(None, description="To conditional: the deadline")
 
 
 class CertificateOut(Schema):
@@ -197,11 +204,15 @@ def update_supplier(request, code: str, payload: SupplierPatch):
 
 @router.post("/suppliers/{code}/status", response={200: SupplierOut, **WRITE_ERRORS})
 def set_supplier_status(request, code: str, payload: StatusIn):
+    """Move the supplier to `status` by the lifecycle action leading there from its present
+    status (see .../actions/{name}); that action's rules, permission and signature apply."""
     supplier = selectors.get_supplier_or_404(request.user, code)
     require_perm(request, "partners.change_supplier")
     return services.set_supplier_status(
-        supplier, payload.status, by=request.user, reason=payload.reason
-    )
+        supplier, payload.status, by=request.user, reason=payload.reason,
+        password=payload.password, conditions=payload.conditions,
+        conditions_due_on=payload.conditions_due_on,
+    )  # fmt: skip
 
 
 @router.get("/suppliers/{code}/certificates", response={200: list[CertificateOut], **READ_ERRORS})
@@ -324,3 +335,7 @@ def update_customer(request, code: str, payload: CustomerPatch):
     changes = payload.dict(exclude_unset=True)
     reason = changes.pop("reason", "")
     return services.update_customer(customer=customer, by=request.user, reason=reason, **changes)
+
+
+# Last: the qualification API uses this module's schemas.
+router.add_router("", "medtrace.partners.qualification_api.router")

@@ -49,15 +49,6 @@ class CustomerForm(_EditForm):
         widgets = {"licence_valid_until": DATE}
 
 
-class SupplierStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=SupplierStatus.choices)
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("E.g. the supplier audit report or the complaint; kept in the audit trail."),
-    )
-
-
 class CertificateForm(forms.ModelForm):
     class Meta:
         model = SupplierCertificate

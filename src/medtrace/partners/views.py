@@ -1,6 +1,7 @@
-"""The partners' pages: suppliers (list, detail with certificates and approved sources,
-create, edit, status change with a reason, certificates, approved sources) and customers
-(list, detail, create, edit)."""
+"""The partners' pages: suppliers (list with the purchasing banner, detail with certificates,
+approved sources and qualification, create, edit, certificates, approved sources) and
+customers (list, detail, create, edit). The qualification's own pages and actions are in
+qualification_views."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
-from medtrace.partners import selectors, services
+from medtrace.partners import readiness, selectors, services
 from medtrace.partners.forms import (
     ApprovedSourceForm,
     CertificateForm,
@@ -22,17 +23,17 @@ from medtrace.partners.forms import (
     CustomerForm,
     SupplierFilterForm,
     SupplierForm,
-    SupplierStatusForm,
 )
+from medtrace.partners.qualification_views import list_banner, qualification_context
 
 
-def _listing(request, form, queryset, template, fragment_template, add_perm):
+def _listing(request, form, queryset, template, fragment_template, add_perm, **extra):
     page = paginate(request, queryset)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     return render(
         request,
         fragment_template if fragment else template,
-        {"form": form, "page": page, "can_add": request.user.has_perm(add_perm)},
+        {"form": form, "page": page, "can_add": request.user.has_perm(add_perm), **extra},
     )
 
 
@@ -49,7 +50,9 @@ def _organization(request):
 @perm_required("partners.view_supplier")
 def supplier_list(request):
     form = SupplierFilterForm(request.GET or None)
-    suppliers = form.filter(selectors.visible_suppliers(request.user))
+    suppliers = readiness.with_required_certificate_end(
+        form.filter(selectors.visible_suppliers(request.user))
+    ).order_by("code")  # an aggregate drops Meta.ordering
     return _listing(
         request,
         form,
@@ -57,6 +60,7 @@ def supplier_list(request):
         "partners/supplier_list.html",
         "partners/_supplier_table.html",
         "partners.add_supplier",
+        banner=list_banner(request.user),
     )
 
 
@@ -68,9 +72,12 @@ def supplier_by_id(request, pk: int):
 
 @perm_required("partners.view_supplier")
 def supplier_detail(request, code: str):
-    supplier = selectors.get_supplier_or_404(request.user, code)
+    return render_supplier_detail(request, selectors.get_supplier_or_404(request.user, code))
+
+
+def render_supplier_detail(request, supplier, *, bound=None, status: int = 200):
+    """The supplier's page; `bound` is a refused lifecycle action's (name, form)."""
     user = request.user
-    can_change = user.has_perm("partners.change_supplier")
     return render(
         request,
         "partners/supplier_detail.html",
@@ -82,11 +89,12 @@ def supplier_detail(request, code: str):
             "sources": selectors.visible_approved_sources(user)
             .filter(supplier=supplier)
             .select_related("item"),
-            "can_change": can_change,
-            "status_form": SupplierStatusForm() if can_change else None,
+            "can_change": user.has_perm("partners.change_supplier"),
             "can_add_certificate": user.has_perm("partners.add_suppliercertificate"),
             "can_add_source": user.has_perm("partners.add_approvedsource"),
+            **qualification_context(request, supplier, bound),
         },
+        status=status,
     )
 
 
@@ -120,27 +128,6 @@ def supplier_edit(request, code: str):
             messages.success(request, _("Supplier %(code)s saved.") % {"code": supplier.code})
             return redirect("partners:supplier-detail", supplier.code)
     title = _("Edit %(code)s") % {"code": supplier.code}
-    return render(request, "partners/form.html", {"form": form, "title": title})
-
-
-@perm_required("partners.change_supplier")
-def supplier_status(request, code: str):
-    supplier = selectors.get_supplier_or_404(request.user, code)
-    form = SupplierStatusForm(request.POST or None, initial={"status": supplier.status})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_supplier_status(
-                supplier,
-                form.cleaned_data["status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("Status of supplier %(code)s changed.") % {"code": code})
-            return redirect("partners:supplier-detail", supplier.code)
-    title = _("Change the status of %(code)s") % {"code": supplier.code}
     return render(request, "partners/form.html", {"form": form, "title": title})
 
 

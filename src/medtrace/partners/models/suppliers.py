@@ -10,7 +10,8 @@ from medtrace.partners.expiry import expiry_of
 
 class Supplier(BilingualName):
     """A company the plant buys from. Master data of the whole organization; its qualification
-    `status` changes only through services.set_supplier_status (with a reason)."""
+    `status` (with the `conditions` of a conditional approval) changes only through the
+    qualification lifecycle (partners.workflows.SUPPLIER, services.qualification)."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
@@ -23,6 +24,8 @@ class Supplier(BilingualName):
         default=SupplierStatus.PROSPECTIVE,
         editable=False,
     )
+    conditions = models.TextField(_("conditions of approval"), blank=True, editable=False)
+    conditions_due_on = models.DateField(_("conditions due"), null=True, blank=True, editable=False)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     address = models.TextField(_("address"), blank=True)
     country = models.CharField(_("country"), max_length=2, default="CN")
@@ -35,9 +38,19 @@ class Supplier(BilingualName):
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="supplier_code_unique")
         ]
+        permissions = [
+            ("evaluate_supplier", "Can start and conduct a supplier's evaluation"),
+            ("approve_supplier", "Can approve, conditionally approve and disqualify a supplier"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.display_name}"
+
+    @property
+    def certificate_expiry(self):
+        """How the supplier's last required certificate stands, on a list annotated by
+        readiness.with_required_certificate_end."""
+        return expiry_of(getattr(self, "certified_until", None))
 
 
 class SupplierCertificate(models.Model):

@@ -1,5 +1,6 @@
-"""Suppliers: create, describe, qualify (status with a reason), their certificates and the
-items they are approved to supply."""
+"""Suppliers: create and describe them, their certificates (recorded, and corrected with a
+reason) and the items they are approved to supply. Their qualification is
+services.qualification's."""
 
 import datetime
 
@@ -16,13 +17,13 @@ from medtrace.partners.choices import (
     SOURCING_STATUSES,
     ApprovedSourceStatus,
     CertificateKind,
-    SupplierStatus,
 )
 from medtrace.partners.expiry import today
 from medtrace.partners.models import ApprovedSource, Supplier, SupplierCertificate
 from medtrace.partners.services.common import only, refuse
 
 SUPPLIER_FIELDS = ("name", "name_en", "contact", "address", "country")
+CERTIFICATE_FIELDS = ("kind", "number", "issuer", "valid_from", "valid_until")
 
 
 def _duplicate_supplier(code: str):
@@ -88,39 +89,6 @@ def update_supplier(*, supplier: Supplier, by=None, reason: str = "", **changes)
 
 
 @transaction.atomic
-def set_supplier_status(supplier: Supplier, status: str, *, by, reason: str) -> Supplier:
-    """Qualify, conditionally approve, disqualify or return a supplier to prospective. The
-    reason (an audit report, a complaint, a lapsed certificate) is required and audited."""
-    status = SupplierStatus(status)
-    if not (reason or "").strip():
-        refuse(
-            ErrorCode.REASON_REQUIRED,
-            _("Give the reason for changing the status of supplier %(code)s.")
-            % {"code": supplier.code},
-            "reason",
-        )
-    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
-    if supplier.status == status:
-        refuse(
-            ErrorCode.INVALID_STATE,
-            _("Supplier %(code)s is already %(status)s.")
-            % {"code": supplier.code, "status": status.label},
-            "status",
-        )
-    previous = supplier.status
-    supplier.status = status
-    supplier.save(update_fields=["status"])
-    audit.record(
-        AuditAction.TRANSITION,
-        supplier,
-        by=by,
-        changes={"status": [previous, str(status)]},
-        reason=reason,
-    )
-    return supplier
-
-
-@transaction.atomic
 def add_certificate(
     *,
     supplier: Supplier,
@@ -164,6 +132,49 @@ def add_certificate(
         changes=changes,
         object_repr=f"{supplier.code}: {certificate}",
     )
+    return certificate
+
+
+@transaction.atomic
+def update_certificate(
+    certificate: SupplierCertificate, *, by, reason: str, **changes
+) -> SupplierCertificate:
+    """Correct a certificate as recorded (a mistyped number or date, a validity the issuer
+    shortened by suspending it), with the reason; a renewed certificate is a new one."""
+    only(changes, CERTIFICATE_FIELDS)
+    if not (reason or "").strip():
+        refuse(
+            ErrorCode.REASON_REQUIRED,
+            _("Give the reason for correcting certificate %(number)s.")
+            % {"number": certificate.number},
+            "reason",
+        )
+    certificate = (
+        SupplierCertificate.objects.select_for_update()
+        .select_related("supplier")
+        .get(pk=certificate.pk)
+    )
+    before = audit.snapshot(certificate)
+    for name, value in changes.items():
+        setattr(certificate, name, value.strip() if isinstance(value, str) else value)
+    if certificate.valid_from is not None and certificate.valid_from > certificate.valid_until:
+        refuse(
+            ErrorCode.VALIDATION,
+            _("A certificate cannot end before it starts."),
+            "valid_until",
+        )
+    validated(certificate)
+    certificate.save()
+    diff = audit.diff(before, certificate)
+    if diff:
+        audit.record(
+            AuditAction.CHANGE,
+            certificate,
+            by=by,
+            changes=diff,
+            reason=reason,
+            object_repr=f"{certificate.supplier.code}: {certificate}",
+        )
     return certificate
 
 

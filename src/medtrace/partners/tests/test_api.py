@@ -13,7 +13,12 @@ from medtrace.audit.models import AuditEntry
 from medtrace.catalog import services as catalog
 from medtrace.partners import services
 from medtrace.partners.models import ApprovedSource, Customer, Supplier, SupplierCertificate
-from medtrace.partners.tests.conftest import HOSPITAL_GLN, gln
+from medtrace.partners.tests.conftest import (
+    HOSPITAL_GLN,
+    approve_now,
+    approve_with_conditions,
+    gln,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +49,7 @@ def fields_of(response) -> dict:
 
 @pytest.fixture
 def approved_supplier(supplier, qa_a):
-    return services.set_supplier_status(supplier, "approved", by=qa_a, reason="Audit passed")
+    return approve_now(supplier, qa_a)
 
 
 def test_suppliers_create_list_status_and_certificates(client, buyer_a):
@@ -54,9 +59,14 @@ def test_suppliers_create_list_status_and_certificates(client, buyer_a):
     assert created.json()["status"] == "prospective"
     refused = post(client, "/suppliers/SUP-A/status", {"status": "approved", "reason": " "})
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "reason_required"
-    changed = post(client, "/suppliers/sup-a/status", {"status": "approved", "reason": "ok"})
-    assert changed.status_code == 200 and changed.json()["status"] == "approved"
-    assert client.get(API + "/suppliers", {"status": "approved"}).json()["count"] == 1
+    direct = post(client, "/suppliers/sup-a/status", {"status": "approved", "reason": "ok"})
+    assert direct.status_code == 409  # approval follows an evaluation, by QA's signature
+    assert "cannot become Approved directly" in direct.json()["error"]["message"]
+    changed = post(
+        client, "/suppliers/sup-a/status", {"status": "under_evaluation", "reason": "ok"}
+    )
+    assert changed.status_code == 200 and changed.json()["status"] == "under_evaluation"
+    assert client.get(API + "/suppliers", {"status": "under_evaluation"}).json()["count"] == 1
     assert client.get(API + "/suppliers", {"q": "zzz"}).json()["count"] == 0
     certificate = post(
         client,
@@ -187,7 +197,7 @@ def test_patch_customer_refuses_a_wrong_gln_or_kind_and_changes_nothing(client, 
 
 
 def test_approved_sources_create_and_list_per_supplier_and_per_item(
-    client, buyer_a, approved_supplier, pvc, organization
+    client, buyer_a, approved_supplier, pvc, organization, qa_a
 ):
     client.force_login(buyer_a)
     response = post(
@@ -204,7 +214,7 @@ def test_approved_sources_create_and_list_per_supplier_and_per_item(
     entry = entries(source).get()
     assert entry.action == "create" and entry.actor_id == buyer_a.pk
     other = services.create_supplier(organization=organization, code="SUP-2", name="乙")
-    services.set_supplier_status(other, "conditional", by=buyer_a, reason="CAPA open")
+    approve_with_conditions(other, qa_a)
     conditional = post(
         client, "/suppliers/SUP-2/approved-sources", {"item": "RM-PVC", "status": "conditional"}
     )
@@ -227,7 +237,7 @@ def test_approved_source_refusals_name_the_rule_and_write_nothing(
     prospective = post(client, path, {"item": "RM-PVC"})
     assert prospective.status_code == 409
     assert prospective.json()["error"]["code"] == "invalid_state"
-    services.set_supplier_status(supplier, "approved", by=qa_a, reason="ok")
+    approve_now(supplier, qa_a)
     before = AuditEntry.objects.count()
     assert post(client, path, {"item": "NO-SUCH"}).status_code == 404
     bad_status = post(client, path, {"item": "RM-PVC", "status": "maybe"})
@@ -313,9 +323,7 @@ def test_another_organization_cannot_write_ours(client, approved_supplier, hospi
     sourced = post(client, "/suppliers/SUP-PVC/approved-sources", {"item": "RM-PVC"})
     assert sourced.status_code == 404
     # Their own supplier cannot be made a source of our item either.
-    services.set_supplier_status(
-        Supplier.objects.get(code="SECRET-S"), "approved", by=outsider, reason="r"
-    )
+    approve_now(Supplier.objects.get(code="SECRET-S"), outsider)
     before = AuditEntry.objects.count()
     theirs = post(client, "/suppliers/SECRET-S/approved-sources", {"item": "RM-PVC"})
     assert theirs.status_code == 404
@@ -362,7 +370,7 @@ def test_list_query_count_does_not_grow_with_rows(client, qa_a, organization, pv
             supplier = services.create_supplier(
                 organization=organization, code=f"S-{number:02d}", name="供"
             )
-            services.set_supplier_status(supplier, "approved", by=qa_a, reason="r")
+            approve_now(supplier, qa_a)
             services.approve_source(supplier=supplier, item=pvc, by=qa_a)
             services.create_customer(
                 organization=organization, code=f"C-{number:02d}", name="医", kind="clinic"

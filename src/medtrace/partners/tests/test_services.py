@@ -6,12 +6,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from conftest import PASSWORD
 from medtrace.audit.models import AuditEntry
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.partners import services
 from medtrace.partners.choices import CustomerKind, SupplierStatus
 from medtrace.partners.models import ApprovedSource, Customer, Supplier, SupplierCertificate
-from medtrace.partners.tests.conftest import HOSPITAL_GLN
+from medtrace.partners.tests.conftest import HOSPITAL_GLN, ready_for_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +33,20 @@ def test_create_supplier_starts_prospective_and_is_audited(supplier, qa_a):
 
 
 def test_status_transition_needs_a_reason_and_is_audited(supplier, qa_a):
+    """set_supplier_status takes the lifecycle action that leads to the status (see
+    test_qualification for the lifecycle's own rules)."""
     services.set_supplier_status(
-        supplier, SupplierStatus.APPROVED, by=qa_a, reason="Audit report SA-1 passed"
+        supplier, SupplierStatus.UNDER_EVALUATION, by=qa_a, reason="Samples received"
     )
     supplier.refresh_from_db()
-    assert supplier.status == SupplierStatus.APPROVED
+    assert supplier.status == SupplierStatus.UNDER_EVALUATION
     entry = entries(supplier).last()
     assert entry.action == "transition"
-    assert entry.changes == {"status": ["prospective", "approved"]}
-    assert entry.reason == "Audit report SA-1 passed"
-    services.set_supplier_status(supplier, "disqualified", by=qa_a, reason="Recall")
+    assert entry.changes == {"status": ["prospective", "under_evaluation"]}
+    assert entry.reason == "Samples received"
+    services.set_supplier_status(
+        supplier, "disqualified", by=qa_a, reason="Recall", password=PASSWORD
+    )
     assert Supplier.objects.get(pk=supplier.pk).status == SupplierStatus.DISQUALIFIED
 
 
@@ -71,7 +76,7 @@ def test_update_supplier_never_changes_code_or_status(supplier, qa_a):
 @pytest.mark.parametrize("status", ["prospective", "disqualified"])
 def test_only_approved_or_conditional_suppliers_are_approved_sources(supplier, pvc, qa_a, status):
     if status != "prospective":
-        services.set_supplier_status(supplier, status, by=qa_a, reason="r")
+        services.set_supplier_status(supplier, status, by=qa_a, reason="r", password=PASSWORD)
     before = AuditEntry.objects.count()
     with pytest.raises(DomainError) as refused:
         services.approve_source(supplier=supplier, item=pvc, by=qa_a)
@@ -82,7 +87,11 @@ def test_only_approved_or_conditional_suppliers_are_approved_sources(supplier, p
 
 
 def test_conditional_supplier_becomes_an_approved_source_once(supplier, pvc, qa_a):
-    services.set_supplier_status(supplier, "conditional", by=qa_a, reason="CAPA open")
+    supplier = ready_for_approval(supplier, qa_a)
+    services.approve_conditionally(
+        supplier, by=qa_a, password=PASSWORD, conditions="CAPA open",
+        conditions_due_on=timezone.localdate() + datetime.timedelta(days=30),
+    )  # fmt: skip
     source = services.approve_source(
         supplier=supplier, item=pvc, status="conditional", note="until CAPA closes", by=qa_a
     )
@@ -150,10 +159,10 @@ def test_update_supplier_writes_the_country_in_capitals(supplier, qa_a):
     assert entry.changes == {"country": ["CN", "DE"]} and entry.reason == "moved"
 
 
-def test_an_inactive_item_gets_no_new_approved_source(supplier, pvc, qa_a):
+def test_an_inactive_item_gets_no_new_approved_source(qualify, supplier, pvc, qa_a):
     from medtrace.catalog import services as catalog
 
-    services.set_supplier_status(supplier, "approved", by=qa_a, reason="audit")
+    supplier = qualify(supplier)
     catalog.set_item_active(item=pvc, active=False, by=qa_a)
     before = AuditEntry.objects.count()
     with pytest.raises(DomainError) as refused:
@@ -162,3 +171,26 @@ def test_an_inactive_item_gets_no_new_approved_source(supplier, pvc, qa_a):
     assert "item" in refused.value.details["fields"]
     assert not ApprovedSource.objects.exists()
     assert AuditEntry.objects.count() == before
+
+
+def test_a_certificate_is_corrected_with_a_reason(supplier, qa_a):
+    certificate = services.add_certificate(
+        supplier=supplier, kind="iso13485", number="C-1", valid_until=datetime.date(2027, 1, 1)
+    )
+    before = AuditEntry.objects.count()
+    with pytest.raises(DomainError) as refused:
+        services.update_certificate(certificate, by=qa_a, reason="", number="C-2")
+    assert refused.value.code == ErrorCode.REASON_REQUIRED
+    with pytest.raises(DomainError) as refused:
+        services.update_certificate(
+            certificate, by=qa_a, reason="typo", valid_from=datetime.date(2027, 2, 1)
+        )
+    assert refused.value.code == ErrorCode.VALIDATION
+    assert AuditEntry.objects.count() == before
+    services.update_certificate(
+        certificate, by=qa_a, reason="Suspended by TÜV", valid_until=datetime.date(2026, 3, 1)
+    )
+    entry = entries(certificate).last()
+    assert entry.changes == {"valid_until": ["2027-01-01", "2026-03-01"]}
+    assert entry.reason == "Suspended by TÜV"
+    assert SupplierCertificate.objects.get(pk=certificate.pk).number == "C-1"

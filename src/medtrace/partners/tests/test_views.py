@@ -11,7 +11,7 @@ from django.utils import timezone
 from medtrace.partners import services
 from medtrace.partners.choices import SupplierStatus
 from medtrace.partners.models import ApprovedSource, Customer, Supplier
-from medtrace.partners.tests.conftest import HOSPITAL_GLN, gln
+from medtrace.partners.tests.conftest import HOSPITAL_GLN, approve_now, gln
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +34,20 @@ def test_everyone_reads_suppliers_and_customers_but_operators_change_nothing(
     for url in [
         "/partners/suppliers/new/",
         "/partners/suppliers/SUP-PVC/edit/",
-        "/partners/suppliers/SUP-PVC/status/",
         "/partners/suppliers/SUP-PVC/certificates/new/",
+        "/partners/suppliers/SUP-PVC/audits/new/",
         "/partners/customers/new/",
         "/partners/customers/H-SUDA1/edit/",
     ]:
         assert client.get(url).status_code == 403, url
+    action = f"/partners/suppliers/id/{supplier.pk}/actions/start_evaluation/"
+    assert client.post(action).status_code == 403
+    assert Supplier.objects.get(pk=supplier.pk).status == SupplierStatus.PROSPECTIVE
 
 
 def test_supplier_list_searches_and_filters_by_status(client, qa_a, supplier, organization):
     services.create_supplier(organization=organization, code="SUP-NDL", name="江苏精针")
-    services.set_supplier_status(supplier, "approved", by=qa_a, reason="audit")
+    approve_now(supplier, qa_a)
     client.force_login(qa_a)
     assert "SUP-NDL" not in page(client, "/partners/suppliers/", q="康塑")
     approved = page(client, "/partners/suppliers/", status="approved")
@@ -53,7 +56,9 @@ def test_supplier_list_searches_and_filters_by_status(client, qa_a, supplier, or
     assert "SUP-NDL" in fragment.content.decode() and "<html" not in fragment.content.decode()
 
 
-def test_buyer_creates_qualifies_and_sources_a_supplier(client, buyer_a, pvc):
+def test_buyer_creates_a_supplier_and_sources_it_once_approved(client, buyer_a, qa_a, pvc):
+    """The whole qualification through the pages is test_qualification_views'; here the
+    approved-source rule around it."""
     client.force_login(buyer_a)
     response = client.post(
         "/partners/suppliers/new/", {"code": "sup-new", "name": "新供应商", "country": "CN"}
@@ -65,12 +70,7 @@ def test_buyer_creates_qualifies_and_sources_a_supplier(client, buyer_a, pvc):
     )
     assert "only an approved or conditionally approved" in refused.content.decode()
     assert not ApprovedSource.objects.exists()
-    no_reason = client.post("/partners/suppliers/SUP-NEW/status/", {"status": "approved"})
-    assert no_reason.status_code == 200
-    assert Supplier.objects.get(pk=supplier.pk).status == SupplierStatus.PROSPECTIVE
-    client.post(
-        "/partners/suppliers/SUP-NEW/status/", {"status": "approved", "reason": "Audit passed"}
-    )
+    approve_now(supplier, qa_a)
     assert Supplier.objects.get(pk=supplier.pk).status == SupplierStatus.APPROVED
     client.post(
         "/partners/suppliers/SUP-NEW/approved-sources/new/", {"item": pvc.pk, "status": "approved"}
@@ -79,7 +79,7 @@ def test_buyer_creates_qualifies_and_sources_a_supplier(client, buyer_a, pvc):
 
 
 def test_supplier_history_shows_the_status_reason_to_qa(client, qa_a, supplier):
-    services.set_supplier_status(supplier, "conditional", by=qa_a, reason="CAPA-7 open")
+    services.start_evaluation(supplier, by=qa_a, reason="CAPA-7 open")
     client.force_login(qa_a)
     assert "CAPA-7 open" in page(client, "/partners/suppliers/SUP-PVC/")
 
@@ -147,7 +147,7 @@ def test_another_organizations_records_answer_404(client, qa_a, supplier, hospit
     assert "SECRET-S" in page(client, "/partners/suppliers/")
     for url in [
         "/partners/suppliers/SUP-PVC/",
-        "/partners/suppliers/SUP-PVC/status/",
+        "/partners/suppliers/SUP-PVC/audits/new/",
         f"/partners/suppliers/id/{supplier.pk}/",
         "/partners/customers/H-SUDA1/",
         f"/partners/customers/id/{hospital.pk}/",
@@ -169,7 +169,7 @@ def test_list_page_query_count_does_not_grow_with_rows(client, qa_a, organizatio
             supplier = services.create_supplier(
                 organization=organization, code=f"S-{number:02d}", name="供", contact="张"
             )
-            services.set_supplier_status(supplier, "approved", by=qa_a, reason="r")
+            approve_now(supplier, qa_a)
             services.create_customer(
                 organization=organization,
                 code=f"C-{number:02d}",
