@@ -9,7 +9,10 @@ from medtrace.accounts.auth import ApiTokenAuth
 from medtrace.audit.api import router as audit_router
 from medtrace.audit.signature_api import router as signatures_router
 from medtrace.catalog.api import router as catalog_router
+from medtrace.changes.api import router as changes_router
 from medtrace.core.api import install_error_handlers
+from medtrace.documents.api import router as documents_router
+from medtrace.documents.generation_api import router as generated_documents_router
 from medtrace.equipment.api import router as equipment_router
 from medtrace.exchange.api import router as exchange_router
 from medtrace.jobs.api import router as jobs_router
@@ -19,6 +22,7 @@ from medtrace.partners.api import router as partners_router
 from medtrace.quality.api import router as quality_router
 from medtrace.scan.api import router as scan_router
 from medtrace.trace.api import epcis_router, trace_router
+from medtrace.training.api import router as training_router
 
 DESCRIPTION = """
 medtrace REST API.
@@ -54,6 +58,10 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/partners", partners_router)
 api.add_router("/equipment", equipment_router)
 api.add_router("/quality", quality_router)
+api.add_router("/documents", documents_router)
+api.add_router("/documents", generated_documents_router)
+api.add_router("/training", training_router)
+api.add_router("/changes", changes_router)
 api.add_router("/labels", labels_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/epcis", epcis_router)

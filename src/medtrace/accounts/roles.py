@@ -40,8 +40,14 @@ EVERYONE = (
     "partners.view_suppliercertificate",
     "partners.view_approvedsource",
     "partners.view_customer",
-    # Equipment is site-owned; everyone may read the equipment of their own sites.
+    # Equipment is site-owned; everyone may read the equipment of their own sites, with its
+    # calibration and maintenance records (whether a machine may be used is everyone's
+    # business).
     "equipment.view_equipment",
+    "equipment.view_calibrationrecord",
+    "equipment.view_impactreview",
+    "equipment.view_maintenanceplan",
+    "equipment.view_maintenancerecord",
     "trace.view_traceobject",
     "trace.view_traceevent",
     "trace.view_party",
@@ -56,6 +62,17 @@ EVERYONE = (
     "quality.view_capaaction",
     "quality.view_complaint",
     "quality.view_complaintreport",
+    # Everyone reads the effective revision of the documents in force at their sites, and
+    # sees their own training and the training matrix of their sites.
+    "documents.view_controlleddocument",
+    # Generated documents (quality manual, SOP skeletons, reports) filed at their sites; a
+    # report about a record shows only to who may also see that kind of record.
+    "documents.view_generateddocument",
+    "training.view_curriculum",
+    "training.view_trainingassignment",
+    "training.view_trainingrecord",
+    # Change requests are read by everyone: what is about to change on the line is no secret.
+    "changes.view_changerequest",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -83,6 +100,17 @@ SUPPLIER_EDITORS = (
     "partners.change_approvedsource",
 )
 CUSTOMER_EDITORS = ("partners.add_customer", "partners.change_customer")
+# Purchasing and QA evaluate and audit suppliers; only the QA manager approves, approves with
+# conditions and disqualifies them (partners.approve_supplier, by signature).
+SUPPLIER_QUALIFIERS = (
+    "partners.evaluate_supplier",
+    "partners.view_supplierevaluation",
+    "partners.change_supplierevaluation",
+    "partners.view_supplieraudit",
+    "partners.add_supplieraudit",
+    "partners.change_supplieraudit",
+    "partners.view_qualificationdecision",
+)
 
 # Events are recorded by the flows (receiving, production, shipping); capturing EPCIS documents
 # by hand or from another system is for QA, production supervisors and the warehouse.
@@ -122,8 +150,37 @@ COMPLAINT_HANDLERS = (
     "quality.approve_complaint",
     "quality.reveal_patient_data",
 )
-# The equipment ledger is kept by QA and production supervisors.
-EQUIPMENT_EDITORS = ("equipment.add_equipment", "equipment.change_equipment")
+# Documents are written by QA, production supervisors (work instructions) and regulatory
+# affairs, who also read drafts and history; which roles approve a type is its route.
+DOCUMENT_AUTHORS = (
+    "documents.add_controlleddocument",
+    "documents.change_controlleddocument",
+    "documents.view_all_revisions",
+)
+DOCUMENT_APPROVERS = ("documents.approve_document",)
+# QA and supervisors train people and assign training; QA keeps the curricula.
+TRAINERS = ("training.add_trainingrecord", "training.add_trainingassignment")
+CURRICULUM_EDITORS = ("training.add_curriculum", "training.change_curriculum")
+# Changes are raised by QA, production supervisors and regulatory affairs, who also approve
+# them (a standard change needs all three roles, a fast-track one QA only).
+CHANGE_OWNERS = (
+    "changes.add_changerequest",
+    "changes.change_changerequest",
+    "changes.approve_changerequest",
+)
+# The equipment ledger, its calibrations and maintenance are kept by QA and production
+# supervisors; concluding what an out-of-tolerance instrument touched is QA's decision.
+EQUIPMENT_EDITORS = (
+    "equipment.add_equipment",
+    "equipment.change_equipment",
+    "equipment.add_calibrationrecord",
+    "equipment.change_calibrationrecord",
+    "equipment.verify_calibrationrecord",
+    "equipment.change_impactreview",
+    "equipment.add_maintenanceplan",
+    "equipment.change_maintenanceplan",
+    "equipment.add_maintenancerecord",
+)
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
@@ -138,11 +195,12 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.change_auditreview",
         "audit.view_signature",
         *CATALOG_EDITORS,
-        "catalog.approve_bom",
-        "catalog.approve_routing",
         *SUPPLIER_EDITORS,
+        *SUPPLIER_QUALIFIERS,
+        "partners.approve_supplier",
         *CUSTOMER_EDITORS,
         *EQUIPMENT_EDITORS,
+        "equipment.conclude_impactreview",
         *EVENT_RECORDERS,
         *NCR_REPORTERS,
         *NCR_DECIDERS,
@@ -152,6 +210,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *QA_DECIDERS,
         *COMPLAINT_RECEIVERS,
         *COMPLAINT_HANDLERS,
+        *DOCUMENT_AUTHORS,
+        *DOCUMENT_APPROVERS,
+        *CHANGE_OWNERS,
+        *TRAINERS,
+        *CURRICULUM_EDITORS,
     ),
     Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS, *INSPECTORS, *COMPLAINT_RECEIVERS),
     Role.PRODUCTION_SUPERVISOR: (
@@ -163,6 +226,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *NCR_REPORTERS,
         *INSPECTORS,
         *DEVIATION_REPORTERS,
+        *DOCUMENT_AUTHORS,
+        *DOCUMENT_APPROVERS,
+        *CHANGE_OWNERS,
+        *TRAINERS,
     ),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (
@@ -174,13 +241,16 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *NCR_REPORTERS,
         *COMPLAINT_RECEIVERS,
     ),
-    Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS),
+    Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS, *SUPPLIER_QUALIFIERS),
     Role.REGULATORY_AFFAIRS: (
         *EVERYONE,
         "audit.view_auditentry",
         *CATALOG_EDITORS,
         *COMPLAINT_RECEIVERS,
         *COMPLAINT_HANDLERS,
+        *DOCUMENT_AUTHORS,
+        *DOCUMENT_APPROVERS,
+        *CHANGE_OWNERS,
     ),
     Role.AUDITOR: ("*.view_*", "accounts.add_apitoken"),
 }

@@ -1,4 +1,4 @@
-"""The `medtrace` command: set up, serve, demo, tokens, checks, jobs.
+"""The `medtrace` command: set up, serve, demo, tokens, checks, jobs, suppliers, changes.
 
 Configuration errors and an unreachable database end the command with one line naming the
 problem, never a traceback (a traceback is for bugs).
@@ -10,14 +10,19 @@ import typer
 
 from medtrace.cli import (
     audit,
+    changes,
+    documents,
+    equipment,
     exchange,
     jobs,
     label,
     quality,
     scan,
     setup,
+    suppliers,
     tokens,
     trace,
+    training,
     users,
 )
 from medtrace.cli.common import fail_cleanly
@@ -36,6 +41,11 @@ exchange.register(app)
 label.register(app)
 trace.register(app)
 quality.register(app)
+documents.register(app)
+changes.register(app)
+suppliers.register(app)
+training.register(app)
+equipment.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 

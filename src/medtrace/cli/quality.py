@@ -81,7 +81,37 @@ def tasks(
 
 
 def _row(task) -> dict:
-    """A task as a line: a record with the actions open to the user, or a CAPA action."""
+    """A task as a line: a record with the actions open to the user, a CAPA action, or a
+    training assignment."""
+    if hasattr(task, "trainee_id"):  # a training assignment
+        return {
+            "number": str(task.revision),
+            "title": task.revision.document.display_title[:80],
+            "actions": [],
+            "due_on": str(task.due_on),
+        }
+    if hasattr(task, "as_row"):  # a supplier alert (partners.alerts)
+        return task.as_row()
+    if hasattr(task, "before_release"):  # a change request's implementation task
+        return {
+            "number": task.change.number,
+            "title": task.description[:80],
+            "actions": [],
+            "due_on": str(task.due_on),
+        }
+    if hasattr(task, "next_review_on"):  # a controlled document due for periodic review
+        return {
+            "number": task.number,
+            "title": task.display_title[:80],
+            "actions": ["periodic_review"],
+            "due_on": str(task.next_review_on),
+        }
+    if hasattr(task, "record") and hasattr(task.record, "document"):  # a document revision
+        return {
+            "number": str(task.record),
+            "title": task.record.document.display_title[:80],
+            "actions": [transition.name for transition in task.actions],
+        }
     if hasattr(task, "record"):
         record = task.record
         return {

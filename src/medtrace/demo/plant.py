@@ -7,6 +7,7 @@ from medtrace.accounts.models import User
 from medtrace.accounts.roles import Role
 from medtrace.accounts.services import create_user
 from medtrace.catalog.models import Item
+from medtrace.documents.models import ControlledDocument
 from medtrace.org import services as org
 from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import Location, Organization, Site
@@ -23,6 +24,7 @@ class DemoPlant:
     locations: dict[tuple[str, str], Location] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
+    documents: dict[str, ControlledDocument] = field(default_factory=dict)
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)
@@ -93,6 +95,8 @@ PEOPLE = [
     ("qa", "王静 Wang Jing", Role.QA_MANAGER, ["SZ01", "SZ02", "DC01"]),
     ("inspector", "李强 Li Qiang", Role.QA_INSPECTOR, ["SZ01"]),
     ("supervisor", "陈伟 Chen Wei", Role.PRODUCTION_SUPERVISOR, ["SZ01"]),
+    # The process engineer who raises the plant's change requests.
+    ("engineer", "马骏 Ma Jun", Role.PRODUCTION_SUPERVISOR, ["SZ01"]),
     ("operator", "赵敏 Zhao Min", Role.OPERATOR, ["SZ01"]),
     ("warehouse", "刘洋 Liu Yang", Role.WAREHOUSE_CLERK, ["SZ01", "DC01"]),
     ("buyer", "孙丽 Sun Li", Role.PURCHASING, ["SZ01", "SZ02"]),

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from medtrace.demo import recipes
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.equipment.choices import EquipmentType
 from medtrace.equipment.models import Equipment
@@ -294,3 +295,4 @@ def build_deviations_and_capas(demo: DemoPlant) -> None:
         due_on=timezone.localdate() - timedelta(days=1), by=qa,
     )  # fmt: skip
     capas.start_implementation(capa, by=qa)
+    recipes.raise_change_for_capa(demo, capa)  # its preventive side, a change request

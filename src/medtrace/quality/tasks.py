@@ -1,10 +1,12 @@
 """What waits on whom, and what touches a lot: the my-tasks inbox (records whose workflow
-offers the user an action now, CAPA actions they own) and the quality records related to a
-lot through its genealogy (the trace engine's backward and forward closure)."""
+offers the user an action now, CAPA actions and change tasks they own, their open training)
+and the quality records related to a lot through its genealogy (the trace engine's backward
+and forward closure)."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
+from django.utils import timezone
 
 from medtrace.org import access
 from medtrace.quality.choices import (
@@ -86,7 +88,59 @@ def inbox(user) -> dict[str, list]:
             user,
         ),
         "capa_actions": list(actions),
+        "training": _training(user),
+        "suppliers": _suppliers(user),
+        "changes": _changes(user),
+        "change_tasks": _change_tasks(user),
+        "documents": _documents(user),
+        "document_reviews": _document_reviews(user),
     }
+
+
+def _documents(user) -> list[Task]:
+    """Document revisions waiting on the user: their draft to submit, an approval for a role
+    of the route they hold, making one effective (documents.selectors.waiting_on)."""
+    from medtrace.documents.selectors import waiting_on
+
+    return [Task(revision, actions) for revision, actions in waiting_on(user, SHOWN)]
+
+
+def _document_reviews(user) -> list:
+    """Documents due for their periodic review that the user owns or, as document control,
+    keeps."""
+    from medtrace.documents.selectors import reviews_due_for
+
+    return list(reviews_due_for(user, timezone.localdate())[:SHOWN])
+
+
+def _training(user) -> list:
+    """The user's own open training assignments, soonest due first."""
+    from medtrace.training.selectors import open_assignments_of
+
+    return list(open_assignments_of(user)[:SHOWN])
+
+
+def _suppliers(user) -> list:
+    """For purchasing and QA: suppliers approved only under conditions or under evaluation,
+    and supplier certificates expired or expiring soon (partners.alerts)."""
+    from medtrace.partners.alerts import supplier_alerts
+
+    return supplier_alerts(user)
+
+
+def _changes(user) -> list[Task]:
+    """Change requests waiting on the user: their draft to submit, an approval for a role
+    they hold, a release or a closure (changes.selectors.waiting_on)."""
+    from medtrace.changes.selectors import waiting_on
+
+    return [Task(change, actions) for change, actions in waiting_on(user, SHOWN)]
+
+
+def _change_tasks(user) -> list:
+    """The open implementation tasks of change requests that the user owns."""
+    from medtrace.changes.selectors import open_tasks_of
+
+    return list(open_tasks_of(user)[:SHOWN])
 
 
 def count(tasks: dict[str, list]) -> int:
