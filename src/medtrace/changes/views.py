@@ -22,7 +22,7 @@ from medtrace.changes.services import changes
 from medtrace.changes.services.opening import open_with_scope
 from medtrace.changes.workflows import CHANGE
 from medtrace.core.decorators import perm_required
-from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
 from medtrace.org import access
@@ -227,26 +227,18 @@ def change_edit(request, pk: int):
 
 
 def _change(request, pk: int, key, form, write, success: str, *, offered):
-    """Parse `form`, call `write(change, cleaned_data)`; on a refusal show the page with the
-    form and its errors, or, when `offered(change)` says the change moved on and the form is
-    gone, say why on the page as it is now."""
-    change = selectors.get_change_or_404(request.user, pk)
-    if form.is_valid():
-        try:
-            write(change, form.cleaned_data)
-        except DomainError as error:
-            if error.code == ErrorCode.PERMISSION_DENIED:
-                raise PermissionDenied from None
-            show_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("changes:change-detail", pk)
-    change = selectors.get_change_or_404(request.user, pk)  # as it is now
-    if not offered(change):
-        for error in form.non_field_errors() or [_("This action is no longer possible.")]:
-            messages.error(request, error)
-        return redirect("changes:change-detail", pk)
-    return _detail(request, change, forms={key: form})
+    """Parse `form` and call `write(change, cleaned_data)` (workflow_views.submit); a refused
+    form is shown on the page under `key`."""
+    return workflow_views.submit(
+        request,
+        form,
+        write,
+        reload=lambda: selectors.get_change_or_404(request.user, pk),
+        url=reverse("changes:change-detail", args=[pk]),
+        detail=lambda change, form: _detail(request, change, forms={key: form}),
+        success=success,
+        offered=offered,
+    )
 
 
 @require_POST

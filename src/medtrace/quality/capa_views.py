@@ -156,26 +156,18 @@ def capa_detail(request, pk: int):
 
 
 def _change(request, pk: int, key, form, write, success: str, *, offered):
-    """Parse `form`, call `write(capa, cleaned_data)`; on a refusal show the page with the form
-    and its errors, or, when `offered(capa)` says the CAPA moved on and the form is gone, say
-    why on the page as it is now."""
-    capa = selectors.get_capa_or_404(request.user, pk)
-    if form.is_valid():
-        try:
-            write(capa, form.cleaned_data)
-        except DomainError as error:
-            if error.code == ErrorCode.PERMISSION_DENIED:
-                raise PermissionDenied from None
-            show_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("quality:capa-detail", pk)
-    capa = selectors.get_capa_or_404(request.user, pk)  # as it is now
-    if not offered(capa):
-        for error in form.non_field_errors() or [_("This action is no longer possible.")]:
-            messages.error(request, error)
-        return redirect("quality:capa-detail", pk)
-    return _detail(request, capa, forms={key: form})
+    """Parse `form` and call `write(capa, cleaned_data)` (workflow_views.submit); a refused
+    form is shown on the page under `key`."""
+    return workflow_views.submit(
+        request,
+        form,
+        write,
+        reload=lambda: selectors.get_capa_or_404(request.user, pk),
+        url=reverse("quality:capa-detail", args=[pk]),
+        detail=lambda capa, form: _detail(request, capa, forms={key: form}),
+        success=success,
+        offered=offered,
+    )
 
 
 @require_POST

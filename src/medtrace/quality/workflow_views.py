@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from medtrace.core.errors import DomainError
+from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.forms import show_domain_error
 from medtrace.core.workflow import Workflow
 from medtrace.quality.forms import action_form
@@ -73,6 +73,39 @@ def take(
             messages.error(request, error)
         return redirect(url)
     return detail(record, (name, form))
+
+
+def submit(
+    request,
+    form,
+    write: Callable,
+    *,
+    reload: Callable[[], object],
+    url: str,
+    detail: Callable,
+    success: str,
+    offered: Callable[[object], bool],
+):
+    """A form on a record's page that is not a workflow action (an investigation, a task):
+    parse it and call `write(record, cleaned_data)` on the record `reload()` reads; on a refusal
+    show the page again with `detail(record, form)`, or, when `offered(record)` says the record
+    moved on and the form is gone, say why on the record's page (`url`) as it is now."""
+    if form.is_valid():
+        try:
+            write(reload(), form.cleaned_data)
+        except DomainError as error:
+            if error.code == ErrorCode.PERMISSION_DENIED:
+                raise PermissionDenied from None
+            show_domain_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(url)
+    record = reload()  # as it is now
+    if not offered(record):
+        for error in form.non_field_errors() or [_("This action is no longer possible.")]:
+            messages.error(request, error)
+        return redirect(url)
+    return detail(record, form)
 
 
 def _now(record) -> str:

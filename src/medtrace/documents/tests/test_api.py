@@ -110,3 +110,26 @@ def test_periodic_review_and_routes(client, sop, effective_sop, qa_a, operator_a
     assert response.status_code == 403
     routes = {r["document_type"]: r["roles"] for r in client.get(f"{API}/approval-routes").json()}
     assert routes["form"] == ["qa_manager", "regulatory_affairs"]
+
+
+def test_patching_a_document_and_its_draft(client, sop, author_a, operator_a):
+    client.force_login(author_a)
+    response = client.patch(
+        f"{API}/documents/{sop.pk}",
+        {"title_en": "NC control", "review_interval_months": 36, "reason": "英文标题"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["review_interval_months"] == 36
+    draft = sop.revisions.get()
+    response = client.patch(
+        f"{API}/revisions/{draft.pk}", {"body": "# 新版"}, content_type="application/json"
+    )
+    assert response.json()["body"] == "# 新版"
+    client.force_login(operator_a)
+    response = client.patch(
+        f"{API}/documents/{sop.pk}", {"title": "x"}, content_type="application/json"
+    )
+    assert response.status_code in (403, 404)
+    sop.refresh_from_db()
+    assert sop.title == "不合格品控制程序"

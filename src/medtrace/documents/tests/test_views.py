@@ -192,3 +192,26 @@ def test_the_inbox_lists_revisions_and_reviews(client, sop, author_a, qa_a):
     assert 'data-task="document"' in body and "SOP-0001 rev. 1" in body
     ControlledDocument.objects.filter(pk=sop.pk).update(next_review_on=sop.site.local_date())
     assert 'data-task="document-review"' in text(client.get("/quality/tasks/"))
+
+
+def test_editing_a_documents_details_and_scope(client, sop, author_a, operator_a, site_b):
+    client.force_login(operator_a)
+    assert client.get(f"/documents/{sop.pk}/edit/").status_code == 403
+    client.force_login(author_a)
+    assert "Reason for the change" in text(client.get(f"/documents/{sop.pk}/edit/"))
+    response = client.post(
+        f"/documents/{sop.pk}/edit/",
+        {
+            "title": "不合格品控制程序（修订）", "title_en": "", "owner": author_a.pk,
+            "review_interval_months": 12, "applies_to": [sop.site_id, site_b.pk],
+            "reason": "适用于两个工厂",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    sop.refresh_from_db()
+    assert sop.review_interval_months == 12 and sop.title.endswith("（修订）")
+    assert set(sop.applies_to.values_list("code", flat=True)) == {"A1", "B1"}
+    refused = client.post(f"/documents/{sop.pk}/edit/", {"title": "x", "owner": author_a.pk})
+    assert refused.status_code == 200  # the reason and the interval are required
+    sop.refresh_from_db()
+    assert sop.title.endswith("（修订）")
