@@ -13,6 +13,7 @@ from django.conf import settings
 
 from medtrace.accounts.roles import Role
 from medtrace.accounts.services import create_user
+from medtrace.demo.tests.fixtures import _demo_template_dropped_at_exit, demo_plant  # noqa: F401
 from medtrace.org import services as org_services
 
 PASSWORD = "Correct-horse-battery-9"

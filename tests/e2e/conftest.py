@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from medtrace.demo import DEMO_PASSWORD, generate
+from medtrace.demo import DEMO_PASSWORD
 
 E2E_DIR = Path(__file__).parent
 
@@ -97,13 +97,6 @@ def base_url(live_server):
 def browser_context_args(browser_context_args):
     # English first, whatever the machine's locale: the tests switch language themselves.
     return {**browser_context_args, "viewport": DESKTOP, "locale": "en-US"}
-
-
-@pytest.fixture
-def demo_plant(transactional_db):
-    """The demo plant (users qa, operator, admin, … at SZ01/SZ02/DC01), in the live server's
-    database: live_server tests run in real transactions, so the data is committed."""
-    return generate()
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ from medtrace.catalog.choices import IssuingAgency, ItemKind
 from medtrace.catalog.identifiers import normalize
 from medtrace.catalog.models import DeviceIdentifier
 from medtrace.catalog.selectors import packaging_tree
-from medtrace.demo import generate
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_catalog():
-    plant = generate()
+def test_demo_catalog(demo_plant):
+    plant = demo_plant
     kinds = {item.kind for item in plant.items.values()}
     assert kinds == set(ItemKind.values)
     identifiers = DeviceIdentifier.objects.all()
@@ -33,14 +32,14 @@ def test_demo_catalog():
     assert {di.item.code for di in identifiers.filter(issuing_agency="MA")} == {"ST-1001"}
 
 
-def test_demo_boms_and_routings_are_released_by_signed_changes():
+def test_demo_boms_and_routings_are_released_by_signed_changes(demo_plant):
     from medtrace.audit.signatures import with_validity
     from medtrace.catalog.models import Bom, Routing, VersionStatus
     from medtrace.catalog.selectors import compare_versions, effective_bom, effective_routing
     from medtrace.changes.choices import ChangeStatus
     from medtrace.changes.models import ChangeRequest
 
-    plant = generate()
+    plant = demo_plant
     infusion_set = plant.items["IS-2001"]
     boms = list(infusion_set.boms.order_by("version"))
     assert [bom.status for bom in boms] == [

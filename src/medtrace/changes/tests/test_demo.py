@@ -6,13 +6,11 @@ import pytest
 from medtrace.changes.choices import ChangeStatus
 from medtrace.changes.impact import impact_of
 from medtrace.changes.models import ChangeRequest
-from medtrace.demo import generate
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_changes():
-    generate()
+def test_demo_changes(demo_plant):
     statuses = list(ChangeRequest.objects.order_by("pk").values_list("status", flat=True))
     assert statuses == [
         ChangeStatus.IMPLEMENTED,

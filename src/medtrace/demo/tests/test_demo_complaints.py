@@ -1,7 +1,6 @@
 import pytest
 from django.utils import timezone
 
-from medtrace.demo import generate
 from medtrace.partners.choices import CustomerKind
 from medtrace.quality import complaint_selectors as selectors
 from medtrace.quality.models import Complaint
@@ -10,8 +9,8 @@ from medtrace.trace.engine import trace_forward
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_complaints_on_shipped_devices_one_reportable_one_closed():
-    plant = generate()
+def test_the_demo_has_complaints_on_shipped_devices_one_reportable_one_closed(demo_plant):
+    plant = demo_plant
     regulatory = plant.users["regulatory"]
     today = timezone.localdate()
     by_status = {c.status: c for c in Complaint.objects.select_related("site", "customer")}

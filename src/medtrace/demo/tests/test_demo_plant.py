@@ -1,26 +1,23 @@
 import pytest
 
 from medtrace.accounts.roles import Role
-from medtrace.demo import DEMO_PASSWORD, generate
+from medtrace.demo import DEMO_PASSWORD
 from medtrace.org.models import Location, Membership, Site
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_plant_has_two_plants_a_warehouse_and_one_user_per_role():
-    steps = []
-    plant = generate(on_step=lambda done, total, label: steps.append((done, total)))
+def test_demo_plant_has_two_plants_a_warehouse_and_one_user_per_role(demo_plant):
+    plant = demo_plant
     assert plant.organization.name == "示例医疗器械有限公司"
     assert set(Site.objects.values_list("code", flat=True)) == {"SZ01", "SZ02", "DC01"}
     assert Location.objects.filter(site__code="SZ01", kind="quarantine").count() >= 2
     held = set(Membership.objects.values_list("role", flat=True))
     assert held == set(Role.values)
     assert plant.users["qa"].check_password(DEMO_PASSWORD)
-    assert steps[-1][0] == steps[-1][1]
 
 
-def test_demo_users_see_what_their_roles_allow(client):
-    generate()
+def test_demo_users_see_what_their_roles_allow(client, demo_plant):
     client.login(username="operator", password=DEMO_PASSWORD)
     codes = [site["code"] for site in client.get("/api/v1/sites").json()["items"]]
     assert codes == ["SZ01"]
@@ -29,10 +26,9 @@ def test_demo_users_see_what_their_roles_allow(client):
     assert len(client.get("/api/v1/sites").json()["items"]) == 3
 
 
-def test_the_demo_has_nonconformances_at_every_stage():
+def test_the_demo_has_nonconformances_at_every_stage(demo_plant):
     from medtrace.quality.models import Nonconformance
 
-    generate()
     by_status = dict(Nonconformance.objects.values_list("status", "title"))
     assert set(by_status) == {"closed", "under_review", "open"}
     held = Nonconformance.objects.get(status="under_review")
@@ -41,10 +37,9 @@ def test_the_demo_has_nonconformances_at_every_stage():
     assert held.dispositions.get().decision == "return_to_supplier"
 
 
-def test_the_demo_inspects_incoming_resin_and_tests_for_leaks():
+def test_the_demo_inspects_incoming_resin_and_tests_for_leaks(demo_plant):
     from medtrace.quality.models import InspectionRecord
 
-    generate()
     verdicts = sorted(InspectionRecord.objects.values_list("plan__code", "status", "verdict"))
     assert verdicts == [
         ("IP-LEAK-01", "in_progress", ""),
@@ -53,11 +48,10 @@ def test_the_demo_inspects_incoming_resin_and_tests_for_leaks():
     ]
 
 
-def test_the_demo_has_a_sterilizer_deviation_and_a_supplier_capa_under_way():
+def test_the_demo_has_a_sterilizer_deviation_and_a_supplier_capa_under_way(demo_plant):
     from medtrace.quality.models import Capa, Deviation
     from medtrace.quality.services.deviation import blocking_release
 
-    generate()
     cold = Deviation.objects.get(status="approved")
     assert cold.equipment.code == "EOS-01"
     assert list(blocking_release(cold.lots.get())) == [cold]

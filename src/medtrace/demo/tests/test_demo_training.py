@@ -6,7 +6,6 @@ work instructions, so that can-perform refuses whoever is not trained."""
 import pytest
 
 from medtrace.catalog.models import Routing
-from medtrace.demo import generate
 from medtrace.training.choices import AssignmentStatus, MatrixCell
 from medtrace.training.models import Curriculum, TrainingAssignment, TrainingRecord
 from medtrace.training.selectors import training_matrix
@@ -15,8 +14,8 @@ from medtrace.training.services.qualification import can_perform
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_trains_most_people_and_leaves_some_training_to_do():
-    demo = generate()
+def test_the_demo_trains_most_people_and_leaves_some_training_to_do(demo_plant):
+    demo = demo_plant
     assert set(Curriculum.objects.values_list("code", flat=True)) == {
         "OPS-LINE", "INSPECTION", "QA",
     }  # fmt: skip

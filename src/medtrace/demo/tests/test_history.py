@@ -15,8 +15,8 @@ from medtrace.trace.models import Consignment, Containment, Lot, TraceEvent, Uni
 pytestmark = pytest.mark.django_db
 
 
-def test_every_demo_lot_has_a_trace_and_a_kit_goes_from_suppliers_to_a_hospital():
-    plant = generate()
+def test_every_demo_lot_has_a_trace_and_a_kit_goes_from_suppliers_to_a_hospital(demo_plant):
+    plant = demo_plant
     lots = list(Lot.objects.filter(organization=plant.organization).select_related("item"))
     assert 50 <= len(lots) <= 200
     assert {lot.origin for lot in lots} == {LotOrigin.RECEIVED, LotOrigin.PRODUCED}
@@ -46,8 +46,7 @@ def test_every_demo_lot_has_a_trace_and_a_kit_goes_from_suppliers_to_a_hospital(
     )
 
 
-def test_the_return_and_the_held_lot():
-    generate()
+def test_the_return_and_the_held_lot(demo_plant):
     returned = TraceEvent.objects.get(biz_step="receiving", disposition="returned")
     assert returned.reason and returned.recorded_by.username == "warehouse"
     # A return names the hospital as its source but is no source of the goods.
@@ -73,10 +72,10 @@ class Rollback(Exception):
     pass
 
 
-def _event_ids() -> list[tuple[str, str, str]]:
+def _event_ids(on_step=None) -> list[tuple[str, str, str]]:
     try:
         with transaction.atomic():
-            generate(seed=7)
+            generate(seed=7, on_step=on_step)
             ids = list(
                 TraceEvent.objects.order_by("pk").values_list("event_id", "event_type", "biz_step")
             )
@@ -85,7 +84,10 @@ def _event_ids() -> list[tuple[str, str, str]]:
         return ids
 
 
-def test_same_seed_same_history():
-    first, second = _event_ids(), _event_ids()
+def test_same_seed_same_history_reported_step_by_step():
+    steps = []
+    first = _event_ids(on_step=lambda done, total, label: steps.append((done, total)))
+    assert steps[0][0] == 0 and steps[-1][0] == steps[-1][1]
+    second = _event_ids()
     assert first == second
     assert len({event_id for event_id, _type, _step in first}) == len(first) > 200

@@ -2,15 +2,14 @@
 
 import pytest
 
-from medtrace.demo import generate
 from medtrace.documents.choices import RevisionStatus
 from medtrace.documents.models import ControlledDocument, DocumentRevision
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_documents():
-    plant = generate()
+def test_demo_documents(demo_plant):
+    plant = demo_plant
     assert ControlledDocument.objects.count() == 14
     assert DocumentRevision.objects.filter(status=RevisionStatus.EFFECTIVE).count() == 14
     in_review = DocumentRevision.objects.get(status=RevisionStatus.IN_REVIEW)

@@ -3,7 +3,6 @@ procedures to ISO 13485, and the supplier CAPA has its report for the FDA file."
 
 import pytest
 
-from medtrace.demo import generate
 from medtrace.demo.generated import build_generated_documents
 from medtrace.documents.generation import services
 from medtrace.documents.models import GeneratedDocument
@@ -11,8 +10,8 @@ from medtrace.documents.models import GeneratedDocument
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_generated_documents():
-    plant = generate()
+def test_demo_generated_documents(demo_plant):
+    plant = demo_plant
     if not GeneratedDocument.objects.exists():  # until the demo's STEPS call it
         build_generated_documents(plant)
     manual = GeneratedDocument.objects.get(template="quality-manual")

@@ -5,15 +5,14 @@ impact review lists the lots leak-tested on it since its last pass."""
 import pytest
 from django.utils import timezone
 
-from medtrace.demo import generate
 from medtrace.equipment import calibration_selectors, selectors, services
 from medtrace.equipment.models import CalibrationRecord, Equipment, ImpactReview
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_equipment():
-    plant = generate()
+def test_demo_equipment(demo_plant):
+    plant = demo_plant
     for code in ("SZ01", "SZ02"):
         site = plant.sites[code]
         equipment = Equipment.objects.filter(site=site)

@@ -166,10 +166,8 @@ def test_templates_hold_only_the_header():
     )
 
 
-def test_the_demo_plant_exports_and_imports_cleanly():
-    from medtrace.demo import generate
-
-    plant = generate()
+def test_the_demo_plant_exports_and_imports_cleanly(demo_plant):
+    plant = demo_plant
     qa = plant.users["qa"]
     for kind in ORDER:
         for fmt in ("csv", "xlsx"):

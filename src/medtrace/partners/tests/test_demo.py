@@ -5,7 +5,6 @@ made conditional by a lapsed one; valid GLNs and one lapsed distributor licence.
 import pytest
 
 from medtrace.audit import signatures
-from medtrace.demo import generate
 from medtrace.partners import alerts, selectors
 from medtrace.partners.choices import SupplierStatus, Verdict
 from medtrace.partners.models import (
@@ -22,8 +21,8 @@ from medtrace.partners.sourcing import check_approved_source
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_partners():
-    plant = generate()
+def test_demo_partners(demo_plant):
+    plant = demo_plant
     organization = plant.organization
     status = dict(Supplier.objects.values_list("code", "status"))
     assert set(status.values()) == set(SupplierStatus.values)

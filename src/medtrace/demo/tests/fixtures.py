@@ -1,0 +1,102 @@
+"""The demo plant as a test fixture, built once per test process and restored for each test.
+
+Building the plant takes seconds (it signs, inspects and ships a year of work); dozens of tests
+read it (demo assertions per app, every browser test). The first test in a process builds it
+and keeps a copy of the database and the data dir; each later test gets that copy back:
+SQLite's backup API for the in-memory test database, a template database on PostgreSQL.
+Tests run in real transactions (transactional_db), so the plant is committed and a live server
+sees it.
+"""
+
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+
+from medtrace.demo import DemoPlant, generate
+
+
+@dataclass
+class _Snapshot:
+    plant: DemoPlant
+    data_dir: Path
+    sqlite: sqlite3.Connection | None = None
+    template: str | None = None
+
+
+_snapshot: _Snapshot | None = None
+
+
+@pytest.fixture
+def demo_plant(transactional_db, settings, _demo_template_dropped_at_exit):
+    """The demo plant (users qa, operator, admin, … at SZ01/SZ02/DC01), committed."""
+    global _snapshot
+    if _snapshot is None:
+        plant = generate()
+        _snapshot = _take(plant, Path(settings.DATA_DIR))
+    else:
+        _restore(_snapshot, Path(settings.DATA_DIR))
+    return _snapshot.plant
+
+
+def _take(plant, data_dir: Path) -> _Snapshot:
+    kept = Path(tempfile.mkdtemp(prefix="medtrace-demo-data-"))
+    if data_dir.exists():
+        shutil.copytree(data_dir, kept, dirs_exist_ok=True)
+    snapshot = _Snapshot(plant=plant, data_dir=kept)
+    if connection.vendor == "sqlite":
+        snapshot.sqlite = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.ensure_connection()
+        connection.connection.backup(snapshot.sqlite)
+    else:
+        snapshot.template = f"{connection.settings_dict['NAME']}_demo"
+        _postgres_admin(
+            f'DROP DATABASE IF EXISTS "{snapshot.template}"',
+            f'CREATE DATABASE "{snapshot.template}" TEMPLATE "{connection.settings_dict["NAME"]}"',
+        )
+    return snapshot
+
+
+def _restore(snapshot: _Snapshot, data_dir: Path) -> None:
+    shutil.copytree(snapshot.data_dir, data_dir, dirs_exist_ok=True)
+    if snapshot.sqlite is not None:
+        connection.ensure_connection()
+        snapshot.sqlite.backup(connection.connection)
+    else:
+        name = connection.settings_dict["NAME"]
+        _postgres_admin(
+            f'DROP DATABASE "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}" TEMPLATE "{snapshot.template}"',
+        )
+
+
+def _postgres_admin(*statements: str) -> None:
+    """Run statements from the maintenance database: a database cannot be copied or replaced
+    while anyone, this process included, is connected to it."""
+    import psycopg
+
+    connections.close_all()
+    settings_dict = connection.settings_dict
+    with psycopg.connect(
+        host=settings_dict.get("HOST") or None,
+        port=settings_dict.get("PORT") or None,
+        user=settings_dict.get("USER") or None,
+        password=settings_dict.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        for statement in statements:
+            admin.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def _demo_template_dropped_at_exit(django_db_setup, django_db_blocker):
+    """The PostgreSQL copy lives beside the test database: drop it with the test database."""
+    yield
+    if _snapshot is not None and _snapshot.template is not None:
+        with django_db_blocker.unblock():
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{_snapshot.template}"')
