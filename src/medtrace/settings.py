@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "medtrace.partners",
     "medtrace.equipment",
     "medtrace.trace",
+    "medtrace.inventory",
     "medtrace.quality",
     "medtrace.documents",
     "medtrace.training",

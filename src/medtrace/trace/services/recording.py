@@ -19,6 +19,7 @@ from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.epcis.codec import event_to_dict
 from medtrace.epcis.model import Event
+from medtrace.inventory import ledger
 from medtrace.org.models import Location, Organization, Site
 from medtrace.trace.choices import ObjectRole
 from medtrace.trace.models import EventObject, TraceEvent
@@ -111,16 +112,21 @@ def record_events(
         if getattr(obj, "lot_id", None) is not None and obj.lot_id not in created
     }
     TraceEvent.objects.bulk_create([recorded[index] for index in fresh], batch_size=CHUNK)
-    touched = []
+    touched, moving = [], []
     for index in fresh:
         event_rows = _touched(given[index], resolver)
         changes.add(given[index], recorded[index], event_rows, resolver)
         touched += ((recorded[index].pk, *row) for row in event_rows)
+        moving.append((given[index], recorded[index], event_rows))
     insert_rows(EventObject, ("event_id", *Touched._fields), touched)
     changes.flush()
-    for index in declarations:
-        _declare(given[index], recorded[index], organization, changes)
+    retracted = [
+        (recorded[index], _declare(given[index], recorded[index], organization, changes))
+        for index in declarations
+    ]
     derivation.apply(changes, organization=organization)
+    # Stock follows the events, after containment is current (a shipped case's contents).
+    ledger.apply(organization, moving, retracted)
     if resolver.created:
         _audit_created(resolver.created, organization, site, by, reason)
     if audit_each:
@@ -170,9 +176,9 @@ def _row(event: Event, document, organization, site, by, reason) -> TraceEvent:
     return row
 
 
-def _declare(event: Event, row: TraceEvent, organization, changes) -> None:
+def _declare(event: Event, row: TraceEvent, organization, changes) -> TraceEvent:
     """Record an error declaration: the declared event stays in the log and leaves the
-    derived state."""
+    derived state. Returns the declared event."""
     declared = next(
         iter(
             TraceEvent.objects.filter(
@@ -191,6 +197,7 @@ def _declare(event: Event, row: TraceEvent, organization, changes) -> None:
     row.declares = declared
     row.save()
     changes.retract(declared)
+    return declared
 
 
 def _audit_created(created, organization, site, by, reason) -> None:

@@ -1,0 +1,1 @@
+from medtrace.inventory.tests.fixtures import *  # noqa: F403
