@@ -99,6 +99,10 @@ PASSWORD_HISTORY = conf.env_int("MEDTRACE_PASSWORD_HISTORY", 5, minimum=0)
 PASSWORD_MAX_AGE_DAYS = conf.env_int("MEDTRACE_PASSWORD_MAX_AGE_DAYS", 180, minimum=0)
 LOGIN_MAX_FAILURES = conf.env_int("MEDTRACE_LOGIN_MAX_FAILURES", 5, minimum=1)
 SIGNATURE_MAX_FAILURES = conf.env_int("MEDTRACE_SIGNATURE_MAX_FAILURES", 3, minimum=1)
+# A count difference above this share of the books is posted only under a signature.
+INVENTORY_SIGNED_ADJUSTMENT_PERCENT = conf.env_int(
+    "MEDTRACE_SIGNED_ADJUSTMENT_PERCENT", 5, minimum=0
+)
 IDLE_MINUTES = conf.env_int("MEDTRACE_IDLE_MINUTES", 30, minimum=0)
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -45,6 +45,10 @@ EVERYONE = (
     # business).
     "equipment.view_equipment",
     "equipment.view_calibrationrecord",
+    # What is in stock where, and its status, at one's own sites.
+    "inventory.view_stock",
+    "inventory.view_stockmove",
+    "inventory.view_cyclecount",
     "equipment.view_impactreview",
     "equipment.view_maintenanceplan",
     "equipment.view_maintenancerecord",
@@ -182,6 +186,11 @@ EQUIPMENT_EDITORS = (
     "equipment.add_maintenancerecord",
 )
 
+# Moving stock (putaway, transfers, issues) and counting it is the warehouse's work;
+# approving a large count adjustment is QA's.
+STOCK_MOVERS = ("inventory.add_stockmove", "inventory.add_cyclecount")
+STOCK_APPROVERS = ("inventory.approve_cyclecount",)
+
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
     Role.QA_MANAGER: (
@@ -215,6 +224,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *CHANGE_OWNERS,
         *TRAINERS,
         *CURRICULUM_EDITORS,
+        *STOCK_MOVERS,
+        *STOCK_APPROVERS,
     ),
     Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS, *INSPECTORS, *COMPLAINT_RECEIVERS),
     Role.PRODUCTION_SUPERVISOR: (
@@ -240,6 +251,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *EVENT_RECORDERS,
         *NCR_REPORTERS,
         *COMPLAINT_RECEIVERS,
+        *STOCK_MOVERS,
     ),
     Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS, *SUPPLIER_QUALIFIERS),
     Role.REGULATORY_AFFAIRS: (

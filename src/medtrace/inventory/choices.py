@@ -26,3 +26,20 @@ class Operation(models.TextChoices):
     ADJUST = "adjust", _("adjust")
     SCRAP = "scrap", _("scrap")
     RETURN = "return", _("return")
+
+
+class CountStatus(models.TextChoices):
+    OPEN = "open", _("Counting")
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AdjustmentReason(models.TextChoices):
+    """Why a count differs from the books: required on every differing line."""
+
+    MISCOUNT = "miscount", _("Earlier count or booking error")
+    FOUND = "found", _("Found stock")
+    MISSING = "missing", _("Missing, not found")
+    DAMAGED = "damaged", _("Damaged in storage")
+    UNRECORDED_USE = "unrecorded_use", _("Used without booking")
+    OTHER = "other", _("Other (explain)")

@@ -153,7 +153,7 @@ def move(
         event_type="ObjectEvent",
         event_id=event_id_for(organization, key) if key else f"urn:uuid:{uuid.uuid4()}",
         event_time=when,
-        event_time_zone_offset=_offset(site, when),
+        event_time_zone_offset=event_offset(site, when),
         action=action,
         biz_step=biz_step,
         disposition=disposition,
@@ -192,6 +192,6 @@ def _quantity_element(line: Line) -> QuantityElement:
     return QuantityElement(lot.identifier, quantity(line.quantity), lot.item.unit)
 
 
-def _offset(site: Site, when: datetime) -> str:
+def event_offset(site: Site, when: datetime) -> str:
     text = when.astimezone(ZoneInfo(site.time_zone)).strftime("%z")
     return f"{text[:3]}:{text[3:]}"
