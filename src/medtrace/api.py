@@ -15,6 +15,7 @@ from medtrace.documents.api import router as documents_router
 from medtrace.documents.generation_api import router as generated_documents_router
 from medtrace.equipment.api import router as equipment_router
 from medtrace.exchange.api import router as exchange_router
+from medtrace.inventory.api import router as inventory_router
 from medtrace.jobs.api import router as jobs_router
 from medtrace.labels.api import router as labels_router
 from medtrace.org.api import router as org_router
@@ -66,3 +67,4 @@ api.add_router("/labels", labels_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
+api.add_router("/inventory", inventory_router)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("exchange/", include("medtrace.exchange.urls")),
     path("labels/", include("medtrace.labels.urls")),
     path("trace/", include("medtrace.trace.urls")),
+    path("inventory/", include("medtrace.inventory.urls")),
     path("quality/", include("medtrace.quality.urls")),
     path("documents/", include("medtrace.documents.urls")),
     path("training/", include("medtrace.training.urls")),

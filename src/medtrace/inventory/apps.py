@@ -10,7 +10,16 @@ class InventoryConfig(AppConfig):
     def ready(self):
         from medtrace.audit.choices import SignatureMeaning
         from medtrace.audit.signatures import register_signable
+        from medtrace.core.navigation import NavItem, register
         from medtrace.inventory.models import CycleCount
+
+        register(
+            NavItem("inventory", _("Stock"), "inventory:stock-list", "inventory.view_stock"),
+            NavItem("inventory", _("Expiry forecast"), "inventory:expiry", "inventory.view_stock"),
+            NavItem(
+                "inventory", _("Cycle counts"), "inventory:count-list", "inventory.view_cyclecount"
+            ),
+        )
 
         # Signed only through the count's workflow: the approval of large adjustments.
         register_signable(
