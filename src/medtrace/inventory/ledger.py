@@ -115,12 +115,21 @@ def _moves(event, row: TraceEvent, touched, source, destination) -> list[_Move]:
         ends = {ObjectRole.OBJECT: (source, destination)}
     else:
         return []
-    moves = []
+    # A lot the event names directly counts by the quantity given there, not again as the
+    # contents of a case the event also names (a release of a lot and its cases); a unit
+    # counts once however many of the named cases and pallets hold it.
+    direct = {entry.object_id for entry in touched if entry.object_id is not None}
+    moves, units = [], set()
     for entry in touched:
         if entry.object_id is None or entry.role not in ends:
             continue
         leaves, arrives = ends[entry.role]
-        for object_id, quantity, uom in _contents(entry, row.event_time, leaves):
+        for object_id, quantity, uom, is_unit in _contents(entry, row.event_time, leaves):
+            packed = object_id != entry.object_id
+            if (packed and object_id in direct) or (is_unit and object_id in units):
+                continue
+            if is_unit:
+                units.add(object_id)
             if leaves is not None:
                 moves.append(_Move(leaves, object_id, -quantity, uom))
             if arrives is not None:
@@ -128,17 +137,17 @@ def _moves(event, row: TraceEvent, touched, source, destination) -> list[_Move]:
     return moves
 
 
-def _contents(entry, moment, source) -> list[tuple[int, Decimal, str]]:
-    """(object, quantity, uom) the entry stands for: a lot's quantity, a unit, the contents
-    of a case or pallet."""
+def _contents(entry, moment, source) -> list[tuple[int, Decimal, str, bool]]:
+    """(object, quantity, uom, is a unit) the entry stands for: a lot's quantity, a unit,
+    the contents of a case or pallet."""
     obj = TraceObject.objects.get(pk=entry.object_id)
     if obj.kind == ObjectKind.CONTAINER:
         return _packed(entry.object_id, moment)
     if obj.kind == ObjectKind.UNIT:
-        return [(obj.pk, Decimal(1), _unit_uom(obj.pk))]
+        return [(obj.pk, Decimal(1), _unit_uom(obj.pk), True)]
     lot = Lot.objects.select_related("item").get(pk=obj.pk)
     if entry.quantity is not None:
-        return [(lot.pk, Decimal(entry.quantity), entry.uom or lot.item.unit)]
+        return [(lot.pk, Decimal(entry.quantity), _uom(entry.uom, lot), False)]
     if source is None:
         raise DomainError(
             ErrorCode.VALIDATION,
@@ -146,14 +155,32 @@ def _contents(entry, moment, source) -> list[tuple[int, Decimal, str]]:
         )
     # No quantity: everything of the lot at the source, held as the lot or as its units.
     held = Stock.objects.filter(location=source).filter(Q(object=lot) | Q(lot=lot))
-    return [(stock.object_id, stock.quantity, stock.uom) for stock in held]
+    return [
+        (stock.object_id, stock.quantity, stock.uom, stock.object_id != lot.pk) for stock in held
+    ]
+
+
+# EPCIS quantities carry UN/ECE Rec. 20 codes for measured units (counted ones go without);
+# stock keeps the catalog's units.
+REC20 = {"KG": "KGM", "G": "GRM", "L": "LTR", "ML": "MLT", "M": "MTR"}
+CATALOG_UNIT = {code: unit for unit, code in REC20.items()}
+
+
+def epcis_uom(unit: str) -> str | None:
+    """The Rec. 20 code an event writes for a catalog unit (None for counted units)."""
+    return REC20.get(unit)
+
+
+def _uom(given: str | None, lot: Lot) -> str:
+    """The stock's unit: the catalog's, whatever code the event wrote it in."""
+    return CATALOG_UNIT.get(given, given) if given else lot.item.unit
 
 
 def _unit_uom(unit_id: int) -> str:
     return Unit.objects.select_related("item").get(pk=unit_id).item.unit
 
 
-def _packed(container_id: int, moment) -> list[tuple[int, Decimal, str]]:
+def _packed(container_id: int, moment) -> list[tuple[int, Decimal, str, bool]]:
     """What the container held at `moment`, nested containers opened: units, and lot
     quantities as their packing event gave them."""
     found = []
@@ -166,7 +193,7 @@ def _packed(container_id: int, moment) -> list[tuple[int, Decimal, str]]:
         if kind == ObjectKind.CONTAINER:
             found += _packed(content_id, moment)
         elif kind == ObjectKind.UNIT:
-            found.append((content_id, Decimal(1), _unit_uom(content_id)))
+            found.append((content_id, Decimal(1), _unit_uom(content_id), True))
         else:
             packing = EventObject.objects.get(
                 event_id=packed_by, object_id=content_id, role=ObjectRole.CHILD
@@ -177,8 +204,8 @@ def _packed(container_id: int, moment) -> list[tuple[int, Decimal, str]]:
                     _("Case %(case)s holds a lot packed without a quantity.")
                     % {"case": container_id},
                 )
-            uom = packing.uom or Lot.objects.select_related("item").get(pk=content_id).item.unit
-            found.append((content_id, Decimal(packing.quantity), uom))
+            lot = Lot.objects.select_related("item").get(pk=content_id)
+            found.append((content_id, Decimal(packing.quantity), _uom(packing.uom, lot), False))
     return found
 
 

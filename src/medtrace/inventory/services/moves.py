@@ -29,7 +29,7 @@ from medtrace.trace.services.recording import record_event
 
 from .. import statuses
 from ..choices import Operation
-from ..ledger import location_uri
+from ..ledger import epcis_uom, location_uri
 
 # The most digits a quantity may carry after the decimal point (the ledger's precision).
 QUANTITY_PLACES = 6
@@ -189,7 +189,7 @@ def _quantity_element(line: Line) -> QuantityElement:
         )
     if line.quantity is None:
         return QuantityElement(lot.identifier)
-    return QuantityElement(lot.identifier, quantity(line.quantity), lot.item.unit)
+    return QuantityElement(lot.identifier, quantity(line.quantity), epcis_uom(lot.item.unit))
 
 
 def event_offset(site: Site, when: datetime) -> str:
