@@ -9,10 +9,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from medtrace.demo.plant import DemoPlant
-from medtrace.epcis.model import Event, QuantityElement
+from medtrace.epcis.model import Event, QuantityElement, TypedId
 from medtrace.equipment.models import read_point_of
 from medtrace.org.models import Site
 from medtrace.trace import services as trace
+from medtrace.trace.identifiers import location_identifier
 from medtrace.trace.models import Lot
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -76,25 +77,37 @@ class MonthLog:
         minutes = self.rng.randrange(60 * hours)
         return datetime.combine(day, time(hour), tzinfo=ZONE) + timedelta(minutes=minutes)
 
+    def place(self, code: str) -> str:
+        return location_identifier(site_code=self.site.code, code=code)
+
     def add(self, phase: str, event_type: str, when: datetime, *, location: str, **what):
         """An event of `phase` at one of the site's locations (by code); `what` holds the
         event's action, biz_step, disposition, parent, epcs, quantities, inputs, outputs,
-        sources, destinations, ilmd, and `equipment`: the code of the equipment that did the
-        step, whose read point the event carries."""
+        sources, destinations, ilmd, `equipment`: the code of the equipment that did the
+        step, whose read point the event carries, `source` / `destination`: the codes of the
+        locations the goods leave and reach (the stock ledger follows them), and `event_id`
+        when it is not drawn from the generator."""
 
         def listed(name):
             return tuple(what.get(name, ()))
 
+        ends = {
+            name: (TypedId("location", self.place(what[name])),) if what.get(name) else ()
+            for name in ("source", "destination")
+        }
+        event_id = what.get("event_id") or (
+            f"urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}"
+        )
         self.batches[phase].append(
             Event(
                 event_type=event_type,
-                event_id=f"urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}",
+                event_id=event_id,
                 event_time=when,
                 event_time_zone_offset=OFFSET,
                 action=what.get("action"),
                 biz_step=what["biz_step"],
                 disposition=what.get("disposition"),
-                biz_location=f"urn:medtrace:location:{self.site.code}:{location}",
+                biz_location=self.place(location),
                 read_point=(
                     read_point_of(self.site.code, what["equipment"])
                     if what.get("equipment")
@@ -105,8 +118,8 @@ class MonthLog:
                 quantity_list=listed("quantities"),
                 input_quantity_list=listed("inputs"),
                 output_quantity_list=listed("outputs"),
-                sources=listed("sources"),
-                destinations=listed("destinations"),
+                sources=listed("sources") + ends["source"],
+                destinations=listed("destinations") + ends["destination"],
                 ilmd=what.get("ilmd") or {},
             )
         )

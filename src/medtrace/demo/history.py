@@ -16,9 +16,10 @@ choice and every event ID is drawn from the plant's seeded generator; times are 
 the day the demo is built, ending a few days before it.
 """
 
+import uuid
 from collections import deque
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from django.utils import timezone
@@ -31,7 +32,7 @@ from medtrace.demo import events
 from medtrace.demo.catalog import GS1_COMPANY_PREFIX
 from medtrace.demo.events import ZONE, MonthLog, workday
 from medtrace.demo.plant import DemoPlant
-from medtrace.epcis.model import QuantityElement, TypedId
+from medtrace.epcis.model import TypedId
 from medtrace.partners.models import Customer, Supplier
 from medtrace.scan.checks import gs1_check_digit
 from medtrace.trace import services as trace
@@ -89,6 +90,9 @@ RETURN_REASON = (
 PHASES = [
     ("receiving", "warehouse", ""),
     ("inspection", "inspector", ""),
+    ("issue", "warehouse", ""),
+    ("components", "supervisor", ""),
+    ("issue_assembly", "warehouse", ""),
     ("production", "supervisor", ""),
     ("packing", "operator", ""),
     ("release", "qa", ""),
@@ -102,6 +106,7 @@ PHASES = [
 class OnHand:
     lot: Lot
     left: Decimal
+    where: str  # the location (code) holding what is left
 
 
 def build_history(demo: DemoPlant) -> None:
@@ -160,6 +165,7 @@ class History:
         self.stock: dict[str, deque[OnHand]] = {code: deque() for code in self.items}
         self.next_sscc = 100_000 + self.rng.randrange(1000) * 100
         self.next_serial = 1
+        self.issues = 0
         self.log = MonthLog(demo, self.site, PHASES)
 
     @staticmethod
@@ -215,7 +221,7 @@ class History:
             self._mold(code, quantity, molded)
         extruded = workday(start + timedelta(days=5))
         if extruding:
-            self._produce("CP-TUBE", tube_made, extruded, "commissioning", "CR")
+            self._produce("CP-TUBE", tube_made, extruded, "commissioning", "CR", phase="components")
         day = self.log.later(extruded, 1, 2)
         self._produce("SA-LINE", lines, day, "assembling", "CR-L1")
         day = self.log.later(day, 1, 2)
@@ -236,7 +242,8 @@ class History:
         self._judge("release", kit_lot, list(kit_cases), kits_released)
         set_cases = [] if held else set_cases
         loads = self._palletize(set_cases, sets_released + timedelta(days=1))
-        loads += [(case, True, kits_released + timedelta(days=1)) for case in kit_cases]
+        if month < MONTHS - 1:  # the last month's kits wait in the finished-goods store
+            loads += [(case, True, kits_released + timedelta(days=1)) for case in kit_cases]
         shipped = self._ship(loads, start + timedelta(days=MONTH_DAYS - 1), month)
         if month == RETURN_MONTH:
             self._return(shipped, kit_cases)
@@ -248,13 +255,13 @@ class History:
     def _on_hand(self, code: str) -> Decimal:
         return sum((entry.left for entry in self.stock[code]), Decimal(0))
 
-    def _consume(self, code: str, quantity: Decimal) -> list[QuantityElement]:
-        """Take `quantity` of `code` from the oldest lots first."""
+    def _consume(self, code: str, quantity: Decimal) -> list[tuple[OnHand, Decimal]]:
+        """Take `quantity` of `code` from the oldest lots first: [(lot on hand, used)]."""
         taken, wanted = [], quantity
         while wanted > 0:
             oldest = self.stock[code][0]
             used = min(oldest.left, wanted)
-            taken.append(events.quantity(oldest.lot, used))
+            taken.append((oldest, used))
             oldest.left -= used
             wanted -= used
             if oldest.left == 0:
@@ -283,7 +290,8 @@ class History:
             else None,
             by=self.demo.users["warehouse"],
         )
-        self.stock[code].append(OnHand(lot, quantity))
+        store = self.rng.choice(STORE_BINS)
+        self.stock[code].append(OnHand(lot, quantity, store))
         party = self.supplier_parties[supplier_code].identifier
         self.log.add(
             "receiving",
@@ -293,6 +301,7 @@ class History:
             biz_step="receiving",
             disposition="in_progress",
             location="RCV",
+            destination="RCV",
             quantities=[events.quantity(lot, quantity)],
             sources=[TypedId("owning_party", party)],
         )
@@ -303,47 +312,77 @@ class History:
             action="OBSERVE",
             biz_step="inspecting",
             disposition="available",
-            location=self.rng.choice(STORE_BINS),
+            location=store,
+            source="RCV",
+            destination=store,
             quantities=[events.quantity(lot, quantity)],
         )
 
     def _mold(self, code: str, quantity, day: date) -> None:
         lot = self._new_lot(code, day)
-        self.stock[code].append(OnHand(lot, Decimal(quantity)))
+        self.stock[code].append(OnHand(lot, Decimal(quantity), "CR"))
         self.log.add(
-            "production",
+            "components",
             "ObjectEvent",
             self.log.at(day, 8, 8),
             action="ADD",
             biz_step="creating_class_instance",
             disposition="active",
             location="CR",
+            destination="CR",
             quantities=[events.quantity(lot, quantity)],
             equipment=MOLDER,
         )
 
-    def _produce(self, code, quantity, day, biz_step, location, *, disposition="active") -> Lot:
-        """A lot of `code` made from the BOM's traced components (a TransformationEvent)."""
-        inputs = [
-            taken
+    def _produce(
+        self, code, quantity, day, biz_step, location, *, disposition="active", phase="production"
+    ) -> Lot:
+        """A lot of `code` made from the BOM's traced components (a TransformationEvent) at
+        `location`, where the warehouse has issued them first."""
+        taken = [
+            entry
             for component, per in self.boms[code]
-            for taken in self._consume(component, (per * quantity).quantize(Decimal("0.001")))
+            for entry in self._consume(component, (per * quantity).quantize(Decimal("0.001")))
         ]
+        issuing = "issue" if phase == "components" else "issue_assembly"
+        for on_hand, used in taken:
+            if on_hand.where != location:
+                self._issue(issuing, on_hand, used, day, location)
         lot = self._new_lot(code, day)
-        self.stock[code].append(OnHand(lot, Decimal(quantity)))
+        self.stock[code].append(OnHand(lot, Decimal(quantity), location))
         self.log.add(
-            "production",
+            phase,
             "TransformationEvent",
             self.log.at(day, 8, 3),
             biz_step=biz_step,
             disposition=disposition,
             location=location,
-            inputs=inputs,
+            source=location,
+            destination=location,
+            inputs=[events.quantity(on_hand.lot, used) for on_hand, used in taken],
             outputs=[events.quantity(lot, quantity)],
             ilmd=events.ilmd(lot),
             equipment=MADE_ON.get(code),
         )
         return lot
+
+    def _issue(self, phase: str, on_hand: OnHand, quantity: Decimal, day: date, line: str):
+        """The warehouse issues material to the line at half past seven, before the shift;
+        its ID is named, not drawn, so the rest of the history stays as it was."""
+        self.issues += 1
+        name = f"urn:medtrace:demo:{self.site.code}:issue:{self.issues}"
+        self.log.add(
+            phase,
+            "ObjectEvent",
+            datetime.combine(day, time(7, 30), tzinfo=ZONE),
+            event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
+            action="OBSERVE",
+            biz_step="picking",
+            location=line,
+            source=on_hand.where,
+            destination=line,
+            quantities=[events.quantity(on_hand.lot, quantity)],
+        )
 
     def _pack_lot(self, lot: Lot, day: date) -> list[str]:
         """Cases of a lot-tracked device, each holding a full case of the lot."""
@@ -388,6 +427,7 @@ class History:
             biz_step="commissioning",
             disposition="in_progress",
             location="CR-L2",
+            destination="CR-L2",
             epcs=units,
             ilmd=events.ilmd(lot),
         )
@@ -416,6 +456,7 @@ class History:
             "release": ("inspecting", "active", "FG"),
             "hold": ("holding", "non_sellable_other", "MRB"),
         }[phase]
+        made_at = next(e.where for e in self.stock[lot.item.code] if e.lot.pk == lot.pk)
         self.log.add(
             phase,
             "ObjectEvent",
@@ -424,9 +465,14 @@ class History:
             biz_step=step,
             disposition=disposition,
             location=location,
+            source=made_at,
+            destination=location,
             epcs=cases,
             quantities=[events.quantity(lot, self._on_hand_of(lot))],
         )
+        for entry in self.stock[lot.item.code]:
+            if entry.lot.pk == lot.pk:
+                entry.where = location
 
     def _palletize(self, cases: list[str], day: date) -> list[tuple[str, bool, date]]:
         """Four infusion-set cases to a pallet, the rest shipped as cases; the loads as
@@ -472,6 +518,7 @@ class History:
                 biz_step="shipping",
                 disposition="in_transit",
                 location="SHP",
+                source="FG",
                 epcs=identifiers,
                 destinations=[TypedId("owning_party", self.customer_parties[customer].identifier)],
             )
@@ -506,6 +553,7 @@ class History:
             biz_step="receiving",
             disposition="returned",
             location="RET",
+            destination="RET",
             epcs=[unit],
             sources=[TypedId("owning_party", self.customer_parties[customer].identifier)],
         )

@@ -5,9 +5,11 @@ An event moves stock when it names one of our locations as a source or destinati
 <code>): its objects leave the source location and arrive at the destination location. A
 transformation takes its inputs from the source and puts its outputs at the destination.
 Units count one each, lots the quantity the event gives (none: all of it at the source), a
-case or pallet its contents at the event's time. Aggregations, and events naming no location
-of ours, move nothing. A balance may not go negative: the event is refused, and with it the
-whole recording transaction."""
+case or pallet its contents at the event's time. A serialized item's stock is held by unit: a
+quantity of its lot moves nothing (which units?), the lot without a quantity moves all its
+units at the source. Aggregations, and events naming no location of ours, move nothing. A
+balance may not go negative: the event is refused, and with it the whole recording
+transaction."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,15 +18,16 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.catalog.choices import Tracking
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.numbers import plain
 from medtrace.org.models import Location
 from medtrace.trace.choices import ObjectKind, ObjectRole
+from medtrace.trace.identifiers import LOCATION_PREFIX, location_identifier
 from medtrace.trace.models import Containment, EventObject, Lot, TraceEvent, TraceObject, Unit
 
 from .models import Stock, StockMove
 
-LOCATION_PREFIX = "urn:medtrace:location:"
 # CBV 2.0 source/destination type "location", as written in EPCIS 2.0 JSON and as full URIs.
 LOCATION_TYPES = {
     "location",
@@ -34,7 +37,7 @@ LOCATION_TYPES = {
 
 
 def location_uri(location: Location) -> str:
-    return f"{LOCATION_PREFIX}{location.site.code}:{location.code}"
+    return location_identifier(site_code=location.site.code, code=location.code)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,9 @@ def _contents(entry, moment, source) -> list[tuple[int, Decimal, str, bool]]:
     if obj.kind == ObjectKind.UNIT:
         return [(obj.pk, Decimal(1), _unit_uom(obj.pk), True)]
     lot = Lot.objects.select_related("item").get(pk=obj.pk)
+    if entry.quantity is not None and lot.item.tracking == Tracking.SERIAL:
+        # A serialized lot's stock is its units: a count of them says not which moved.
+        return []
     if entry.quantity is not None:
         return [(lot.pk, Decimal(entry.quantity), _uom(entry.uom, lot), False)]
     if source is None:

@@ -8,6 +8,14 @@ from urllib.parse import quote
 
 from medtrace.scan.result import digital_link
 
+# Our own locations, as events name them (business location, read point, a source or
+# destination of type location): urn:medtrace:location:<site code>:<location code>.
+LOCATION_PREFIX = "urn:medtrace:location:"
+
+
+def location_identifier(*, site_code: str, code: str) -> str:
+    return f"{LOCATION_PREFIX}{site_code}:{code}"
+
 
 def _part(value: str) -> str:
     return quote(value, safe="")

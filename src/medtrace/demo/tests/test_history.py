@@ -52,8 +52,12 @@ def test_the_return_and_the_held_lot(demo_plant):
     # A return names the hospital as its source but is no source of the goods.
     assert not Consignment.objects.filter(event=returned).exists()
     ruijin = Customer.objects.get(code="H-RUIJIN")
-    [source] = returned.document["sourceList"]
+    [source] = [s for s in returned.document["sourceList"] if s["type"] == "owning_party"]
     assert source["source"] == f"https://id.gs1.org/417/{ruijin.gln}"
+    # It arrives in the returns area: the stock ledger has it there, in quarantine.
+    assert {"type": "location", "destination": "urn:medtrace:location:SZ01:RET"} in (
+        returned.document["destinationList"]
+    )
     [unit] = Unit.objects.filter(disposition="returned")
     assert unit.location.code == "RET"
     hospitals = {party.customer.code for party in trace_forward(unit.lot).parties}

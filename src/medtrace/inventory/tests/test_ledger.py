@@ -17,7 +17,7 @@ from medtrace.inventory.choices import Operation, StockStatus
 from medtrace.inventory.models import Stock, StockMove
 from medtrace.inventory.services import moves
 from medtrace.inventory.statuses import status_of
-from medtrace.trace.models import TraceEvent
+from medtrace.trace.models import Consignment, TraceEvent
 from medtrace.trace.services import objects as trace_objects
 from medtrace.trace.services.recording import record_event
 
@@ -57,6 +57,8 @@ def test_receipt_and_transfers_add_up_per_location(site_a, bins, resin, make_lot
     # The event carries both ends: the stock can be derived from the log alone.
     last = TraceEvent.objects.order_by("-pk").first().document
     assert {"type": "location", "source": "urn:medtrace:location:A1:RCV"} in last["sourceList"]
+    # Our own locations are not parties: a transfer is no consignment.
+    assert not Consignment.objects.filter(object=lot).exists()
 
 
 def test_taking_more_than_is_there_is_refused_and_writes_nothing(

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 
 from medtrace.trace.choices import LinkKind, ObjectRole, PartyRole
+from medtrace.trace.identifiers import LOCATION_PREFIX
 from medtrace.trace.models import (
     Consignment,
     Containment,
@@ -133,7 +134,12 @@ class Changes:
 
 
 def _consignments(recorded, touched, parties, role, resolver) -> list[tuple]:
-    chosen = [party for party in parties if party.type in PARTY_TYPES]
+    # Our own locations are where stock moves (inventory.ledger), not parties goods go to.
+    chosen = [
+        party
+        for party in parties
+        if party.type in PARTY_TYPES and not party.value.startswith(LOCATION_PREFIX)
+    ]
     # One party per consignment: the owner when named, else who holds it, else the place.
     chosen.sort(key=lambda party: PARTY_TYPES.index(party.type))
     if not chosen:

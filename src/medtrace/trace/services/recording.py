@@ -22,6 +22,7 @@ from medtrace.epcis.model import Event
 from medtrace.inventory import ledger
 from medtrace.org.models import Location, Organization, Site
 from medtrace.trace.choices import ObjectRole
+from medtrace.trace.identifiers import LOCATION_PREFIX
 from medtrace.trace.models import EventObject, TraceEvent
 from medtrace.trace.services import derivation
 from medtrace.trace.services.resolution import Resolver
@@ -283,11 +284,10 @@ def _touched(event: Event, resolver: Resolver) -> list[Touched]:
 def _place(organization, rows: list[TraceEvent]) -> None:
     """Our own location on each event whose business location names one
     (urn:medtrace:location:<site>:<code>); other locations stay identifiers."""
-    prefix = "urn:medtrace:location:"
-    wanted = {row.biz_location for row in rows if row.biz_location.startswith(prefix)}
+    wanted = {row.biz_location for row in rows if row.biz_location.startswith(LOCATION_PREFIX)}
     places = {}
     for name in wanted:
-        site_code, _sep, code = name[len(prefix) :].partition(":")
+        site_code, _sep, code = name[len(LOCATION_PREFIX) :].partition(":")
         places[name] = Location.objects.filter(
             organization=organization, site__code=site_code, code=code
         ).first()
