@@ -20,6 +20,9 @@ from medtrace.core.numbers import plain
 from medtrace.core.validation import validated
 from medtrace.epcis.model import Event, QuantityElement, TypedId
 from medtrace.equipment.models import Equipment
+from medtrace.inventory.ledger import location_uri
+from medtrace.inventory.models import Stock
+from medtrace.org.choices import LocationKind
 from medtrace.org.models import Site
 from medtrace.partners.models import Supplier
 from medtrace.quality.choices import Decision, NcrStatus
@@ -300,6 +303,10 @@ def execute_disposition(row: Disposition, *, note: str, by) -> Disposition:
 
 
 def _dispose(ncr: Nonconformance, row: Disposition, *, by):
+    """The disposition as trace events of the quantity decided, taken from where the lot's
+    stock lies at the NCR's site (the MRB cage and quarantine first), one event per location;
+    a lot with no stock there (consumed, never stocked) is recorded without a location.
+    Returns the first event."""
     biz_step, disposition = TRACED_DECISIONS[row.decision]
     destinations = ()
     if row.decision == Decision.RETURN_TO_SUPPLIER:
@@ -311,20 +318,54 @@ def _dispose(ncr: Nonconformance, row: Disposition, *, by):
     # same event IDs wherever it is recorded (the demo's history is reproducible).
     position = ncr.dispositions.filter(pk__lte=row.pk).count()
     name = f"urn:medtrace:{ncr.site.organization.slug}:ncr:{ncr.number}:disposition:{position}"
-    event = _site_event(
-        ncr,
-        event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
-        biz_step=biz_step,
-        disposition=disposition,
-        quantity_list=(QuantityElement(ncr.lot.identifier, row.quantity, ncr.uom or None),),
-        destinations=destinations,
-    )
     reason = str(
         _("%(decision)s by %(ncr)s") % {"decision": row.get_decision_display(), "ncr": ncr.number}
     )
-    return record_event(
-        event, organization=ncr.site.organization, site=ncr.site, by=by, reason=reason
+    recorded = []
+    for part, (location, quantity) in enumerate(_taken_from(ncr, row.quantity)):
+        sources = ()
+        if location is not None:
+            sources = (TypedId("location", location_uri(location)),)
+        named = f"{name}:{part}" if part else name
+        event = _site_event(
+            ncr,
+            event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, named)}",
+            biz_step=biz_step,
+            disposition=disposition,
+            quantity_list=(QuantityElement(ncr.lot.identifier, quantity, ncr.uom or None),),
+            sources=sources,
+            destinations=destinations,
+        )
+        recorded.append(
+            record_event(
+                event, organization=ncr.site.organization, site=ncr.site, by=by, reason=reason
+            )
+        )
+    return recorded[0]
+
+
+def _taken_from(ncr: Nonconformance, quantity: Decimal) -> list[tuple]:
+    """[(location, quantity)] that make up `quantity` of the NCR's lot from its stock at the
+    site, segregation areas first; [(None, quantity)] when the site holds none of it."""
+    held = list(
+        Stock.objects.filter(site=ncr.site, object=ncr.lot)
+        .select_related("location__site")
+        .order_by("-quantity", "pk")
     )
+    segregated = (LocationKind.QUARANTINE, LocationKind.RETURNS, LocationKind.SCRAP)
+    held.sort(key=lambda stock: stock.location.kind not in segregated)
+    if not held:
+        return [(None, quantity)]
+    taken, wanted = [], quantity
+    for stock in held:
+        if wanted <= 0:
+            break
+        used = min(stock.quantity, wanted)
+        taken.append((stock.location, used))
+        wanted -= used
+    if wanted > 0:  # the ledger refuses it, naming what is there
+        taken.append((held[0].location, wanted))
+    return taken
 
 
 def _carried_out(ncr: Nonconformance) -> None:
