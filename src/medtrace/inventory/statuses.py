@@ -107,7 +107,7 @@ def status_of(obj: TraceObject, *, today: date | None = None) -> StatusInfo:
         status,
         obj.disposition,
         set_at=setter.event_time,
-        set_by=(who.get_full_name() or who.username) if who else "",
+        set_by=who.printed_name if who else "",
         reason=setter.reason,
     )
 

@@ -163,7 +163,7 @@ def test_only_available_stock_is_picked_and_the_refusal_says_who_set_the_status(
             transfer(site_a, lot, bins["A-01"], bins["SHP"], 1, by=clerk_a, operation=operation)
         message = str(refused.value.message)
         assert message.startswith(
-            f"Lot R1 of PVC-100 has status {status.label} (set by {admin_a.username} on "
+            f"Lot R1 of PVC-100 has status {status.label} (set by {admin_a.printed_name} on "
         )
         assert refused.value.details["status"] == status
     assert (TraceEvent.objects.count(), on_hand(lot)) == before

@@ -113,3 +113,11 @@ def test_pages_are_refused_without_a_role(client, make_user):
     client.force_login(make_user("nobody"))
     assert client.get("/inventory/").status_code == 403
     assert client.get("/inventory/counts/").status_code == 403
+
+
+def test_a_lots_page_shows_where_it_is_held_and_who_set_its_status(client, clerk_a, stocked):
+    _good, held = stocked
+    client.force_login(clerk_a)
+    html = client.get(f"/trace/objects/{held.pk}/").content.decode()
+    assert "data-stock-panel" in html and "A-02" in html
+    assert "On hold (set by Admin-A on" in html

@@ -244,7 +244,7 @@ def test_the_object_page_costs_the_same_queries_however_many_events(
     observe(0, 30)
     fewer = queries()
     observe(30, 60)
-    assert queries() == fewer <= 16
+    assert queries() == fewer <= 20  # with the stock panel (its status names who set it)
 
 
 # --- the trace panels -------------------------------------------------------------------
