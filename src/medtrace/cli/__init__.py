@@ -14,6 +14,7 @@ from medtrace.cli import (
     documents,
     equipment,
     exchange,
+    inventory,
     jobs,
     label,
     quality,
@@ -46,6 +47,7 @@ changes.register(app)
 suppliers.register(app)
 training.register(app)
 equipment.register(app)
+inventory.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 
