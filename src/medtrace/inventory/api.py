@@ -13,6 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from medtrace.catalog.models import Item
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.numbers import plain
 from medtrace.org import access
 from medtrace.org.models import Location, Site
 from medtrace.trace.selectors import find_one
@@ -33,9 +34,13 @@ class StockOut(Schema):
     serial: str | None = None
     expires_on: date | None = None
     identifier: str = Field(..., alias="object.identifier")
-    quantity: Decimal
+    quantity: str
     uom: str
     status: StockStatus
+
+    @staticmethod
+    def resolve_quantity(stock) -> str:
+        return plain(stock.quantity)
 
     @staticmethod
     def resolve_lot(stock) -> str | None:
@@ -97,11 +102,21 @@ def list_stock(request, filters: Query[StockQuery]):
 
 
 @router.get("/fefo", response={200: list[StockOut], **READ_ERRORS})
-def fefo(request, site: str, item: str, min_expires_on: date | None = None):
+def fefo(
+    request,
+    site: str,
+    item: str,
+    min_expires_on: date | None = None,
+    limit: int = Query(50, ge=1, le=500),
+):
     """Available stock of an item at a site's stock locations, first expiry first out."""
     where = _site(request, site)
     return selectors.fefo(
-        where, _item(request, item), today=_today(where), min_expires_on=min_expires_on
+        where,
+        _item(request, item),
+        today=_today(where),
+        min_expires_on=min_expires_on,
+        limit=limit,
     )
 
 
@@ -113,9 +128,13 @@ class ForecastOut(Schema):
     days_left: int
     bucket: int = Field(..., description="0: expired and still held; else 30, 60 or 90")
     location: str = Field(..., alias="location__path")
-    quantity: Decimal
+    quantity: str
     uom: str
     status: StockStatus
+
+    @staticmethod
+    def resolve_quantity(row) -> str:
+        return plain(row["quantity"])
 
 
 @router.get("/expiry-forecast", response=list[ForecastOut])

@@ -96,23 +96,29 @@ def totals(rows: QuerySet[Stock]) -> list[dict]:
     )  # fmt: skip
 
 
-def fefo(site: Site, item, *, today: date, min_expires_on: date | None = None) -> list[Stock]:
+def fefo(
+    site: Site,
+    item,
+    *,
+    today: date,
+    min_expires_on: date | None = None,
+    limit: int | None = None,
+) -> list[Stock]:
     """Available stock of `item` at `site`'s stock locations, first expiry first out (lots
     without an expiry date last); `min_expires_on`: a customer's minimum remaining shelf life
-    leaves out what expires before it."""
-    rows = with_status(
-        Stock.objects.select_related("location", "lot", "object").filter(
-            site=site, item=item, location__kind=LocationKind.STOCK
-        ),
-        today,
-    ).filter(status=StockStatus.AVAILABLE)
-    if min_expires_on is not None:
-        rows = rows.filter(Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gte=min_expires_on))
-    return list(
-        rows.order_by(
+    leaves out what expires before it; `limit`: the first so many."""
+    earliest = max(today, min_expires_on) if min_expires_on is not None else today
+    rows = (
+        Stock.objects.select_related("location", "lot", "object")
+        .filter(site=site, item=item, location__kind=LocationKind.STOCK)
+        .filter(object__disposition__in=_dispositions(StockStatus.AVAILABLE))
+        .filter(Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gte=earliest))
+        .annotate(status=Value(StockStatus.AVAILABLE.value, output_field=CharField()))
+        .order_by(
             F("lot__expires_on").asc(nulls_last=True), "lot__lot_number", "location__path", "pk"
         )
     )
+    return list(rows[:limit] if limit is not None else rows)
 
 
 def expiry_forecast(user, *, today: date, site: Site | None = None) -> list[dict]:

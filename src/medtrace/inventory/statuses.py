@@ -4,9 +4,10 @@ status, and the event that set it: who, when and why."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.core.errors import DomainError, ErrorCode
@@ -103,10 +104,12 @@ def status_of(obj: TraceObject, *, today: date | None = None) -> StatusInfo:
     if setter is None:
         return StatusInfo(status, obj.disposition)
     who = setter.recorded_by
+    # Shown in the site's time, as every time on its pages.
+    zone = ZoneInfo(obj.site.time_zone) if obj.site_id else timezone.get_current_timezone()
     return StatusInfo(
         status,
         obj.disposition,
-        set_at=setter.event_time,
+        set_at=timezone.localtime(setter.event_time, zone),
         set_by=who.printed_name if who else "",
         reason=setter.reason,
     )
