@@ -46,13 +46,21 @@ def feedback(
     detail: str = "",
     next_prompt: str = "",
     trigger: str = "",
+    complete: bool = False,
 ):
     """The station's answer; `trigger` names an htmx event the page listens to (to refresh
-    a list beside the station)."""
+    a list beside the station); `complete` tells the station a task is done, so it clears
+    the inputs that belong to one task (a quantity)."""
     response = render(
         request,
         "core/_scan_feedback.html",
-        {"ok": ok, "message": message, "detail": detail, "next_prompt": next_prompt},
+        {
+            "ok": ok,
+            "message": message,
+            "detail": detail,
+            "next_prompt": next_prompt,
+            "complete": complete,
+        },
     )
     if trigger:
         response["HX-Trigger"] = json.dumps({trigger: {"ok": ok}})

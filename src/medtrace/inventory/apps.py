@@ -19,6 +19,9 @@ class InventoryConfig(AppConfig):
             NavItem(
                 "inventory", _("Cycle counts"), "inventory:count-list", "inventory.view_cyclecount"
             ),
+            NavItem(
+                "inventory", _("Warehouse floor"), "inventory:floor-home", "inventory.add_stockmove"
+            ),
         )
 
         # Signed only through the count's workflow: the approval of large adjustments.

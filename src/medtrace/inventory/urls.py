@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .floor_urls import urlpatterns as floor_urlpatterns
 
 app_name = "inventory"
 
@@ -13,3 +14,5 @@ urlpatterns = [
     path("counts/<int:pk>/post/", views.count_post, name="count-post"),
     path("counts/<int:pk>/cancel/", views.count_cancel, name="count-cancel"),
 ]
+
+urlpatterns += floor_urlpatterns  # the scan screens (floor_views)

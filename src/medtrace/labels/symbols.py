@@ -123,13 +123,40 @@ def hibc_datamatrix(data: str) -> Symbol:
     )
 
 
-def _encode(symbology, data: str, *, input_mode, hri_lines, name, option_3=None) -> Symbol:
+def qr_code(data: str) -> Symbol:
+    """A QR Code of plain text (a location label's LOC:<site>:<code>), error correction M."""
+    return _encode(
+        zint.Symbology.QRCODE,
+        data,
+        input_mode=zint.InputMode.DATA,
+        option_1=2,
+        hri_lines=(data,),
+        name="qr",
+    )
+
+
+def code_128(data: str) -> Symbol:
+    """A plain Code 128 (no FNC1: not GS1 data) of printable ASCII text."""
+    return _encode(
+        zint.Symbology.CODE128,
+        data,
+        input_mode=zint.InputMode.DATA,
+        hri_lines=(data,),
+        name="code-128",
+    )
+
+
+def _encode(
+    symbology, data: str, *, input_mode, hri_lines, name, option_1=None, option_3=None
+) -> Symbol:
     symbol = zint.Symbol()
     symbol.symbology = symbology
     symbol.input_mode = input_mode
     symbol.warn_level = zint.WarningLevel.FAIL_ALL
     symbol.show_text = False  # the template prints the HRI, in the label's font
     symbol.output_options = zint.OutputOptions.BARCODE_QUIET_ZONES
+    if option_1 is not None:
+        symbol.option_1 = option_1
     if option_3 is not None:
         symbol.option_3 = option_3
     try:
