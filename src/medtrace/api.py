@@ -20,8 +20,10 @@ from medtrace.jobs.api import router as jobs_router
 from medtrace.labels.api import router as labels_router
 from medtrace.org.api import router as org_router
 from medtrace.partners.api import router as partners_router
+from medtrace.purchasing.api import router as purchasing_router
 from medtrace.quality.api import router as quality_router
 from medtrace.scan.api import router as scan_router
+from medtrace.shipping.api import router as shipping_router
 from medtrace.trace.api import epcis_router, trace_router
 from medtrace.training.api import router as training_router
 
@@ -68,3 +70,5 @@ api.add_router("/exchange", exchange_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("/purchasing", purchasing_router)
+api.add_router("/shipping", shipping_router)

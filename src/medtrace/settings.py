@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "medtrace.equipment",
     "medtrace.trace",
     "medtrace.inventory",
+    "medtrace.purchasing",
+    "medtrace.shipping",
     "medtrace.quality",
     "medtrace.documents",
     "medtrace.training",

@@ -77,6 +77,21 @@ EVERYONE = (
     "training.view_trainingrecord",
     # Change requests are read by everyone: what is about to change on the line is no secret.
     "changes.view_changerequest",
+    # Purchase orders and receipts of their sites: what is coming and what arrived.
+    "purchasing.view_purchaseorder",
+    "purchasing.view_purchaseorderline",
+    "purchasing.view_receipt",
+    "purchasing.view_sourceexception",
+    # Shipments and returns of their sites: what went to which customer, and what came back.
+    "shipping.view_shipmentorder",
+    "shipping.view_shipmentline",
+    "shipping.view_pick",
+    "shipping.view_package",
+    "shipping.view_packagecontent",
+    "shipping.view_returnauthorization",
+    "shipping.view_returnline",
+    "shipping.view_customershippingterms",
+    "shipping.view_ssccseries",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -191,6 +206,43 @@ EQUIPMENT_EDITORS = (
 STOCK_MOVERS = ("inventory.add_stockmove", "inventory.add_cyclecount")
 STOCK_APPROVERS = ("inventory.approve_cyclecount",)
 
+# Purchasing drafts, releases, cancels and closes orders; the warehouse receives against them;
+# QA releases received lots from quarantine, and only the QA manager signs the exception that
+# lets a line be bought from a conditionally approved source.
+PURCHASERS = (
+    "purchasing.add_purchaseorder",
+    "purchasing.change_purchaseorder",
+    "purchasing.release_purchaseorder",
+)
+RECEIVERS = ("purchasing.add_receipt",)
+LOT_RELEASERS = ("purchasing.release_receipt",)
+
+# There is no sales role: QA (who answers for what is sold to whom under GSP) keeps the order
+# desk: shipment orders, customers' shelf-life terms, return authorizations. The warehouse
+# picks, packs, ships and receives returns; QA decides what becomes of returned goods. Either
+# may record a delivery the customer confirmed by phone or through their system (API).
+ORDER_DESK = (
+    "shipping.add_shipmentorder",
+    "shipping.change_shipmentorder",
+    "shipping.release_shipmentorder",
+    "shipping.add_returnauthorization",
+    "shipping.add_customershippingterms",
+    "shipping.change_customershippingterms",
+    "shipping.confirm_delivery",
+)
+SHIPPERS = (
+    "shipping.pick_shipmentorder",
+    "shipping.pack_shipmentorder",
+    "shipping.ship_shipmentorder",
+    "shipping.receive_returnauthorization",
+    "shipping.confirm_delivery",
+)
+RETURN_DECIDERS = (
+    "shipping.decide_returnauthorization",
+    "shipping.add_ssccseries",
+    "shipping.change_ssccseries",
+)
+
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
     Role.QA_MANAGER: (
@@ -226,8 +278,18 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *CURRICULUM_EDITORS,
         *STOCK_MOVERS,
         *STOCK_APPROVERS,
+        *LOT_RELEASERS,
+        "purchasing.approve_sourceexception",
+        *ORDER_DESK,
+        *RETURN_DECIDERS,
     ),
-    Role.QA_INSPECTOR: (*EVERYONE, *NCR_REPORTERS, *INSPECTORS, *COMPLAINT_RECEIVERS),
+    Role.QA_INSPECTOR: (
+        *EVERYONE,
+        *NCR_REPORTERS,
+        *INSPECTORS,
+        *COMPLAINT_RECEIVERS,
+        *LOT_RELEASERS,
+    ),
     Role.PRODUCTION_SUPERVISOR: (
         *EVERYONE,
         "org.view_membership",
@@ -252,8 +314,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *NCR_REPORTERS,
         *COMPLAINT_RECEIVERS,
         *STOCK_MOVERS,
+        *RECEIVERS,
+        *SHIPPERS,
     ),
-    Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS, *SUPPLIER_QUALIFIERS),
+    Role.PURCHASING: (*EVERYONE, *SUPPLIER_EDITORS, *SUPPLIER_QUALIFIERS, *PURCHASERS),
     Role.REGULATORY_AFFAIRS: (
         *EVERYONE,
         "audit.view_auditentry",

@@ -17,9 +17,11 @@ from medtrace.cli import (
     inventory,
     jobs,
     label,
+    purchasing,
     quality,
     scan,
     setup,
+    shipping,
     suppliers,
     tokens,
     trace,
@@ -45,9 +47,11 @@ quality.register(app)
 documents.register(app)
 changes.register(app)
 suppliers.register(app)
+purchasing.register(app)
 training.register(app)
 equipment.register(app)
 inventory.register(app)
+shipping.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 

@@ -1,0 +1,2 @@
+"""Purchasing: orders (services.orders), receiving (services.receiving), releasing received
+lots from quarantine (services.release)."""

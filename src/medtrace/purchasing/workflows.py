@@ -1,0 +1,42 @@
+"""The purchase order's lifecycle and the receipt's release, declared once (core.workflow).
+An order is released by purchasing (every line's source checked), cancelled while nothing was
+received, closed once received or when the rest will not come. Receiving moves it to partially
+received and received (services.receiving). A receipt's lot is released by QA's signature."""
+
+from django.utils.translation import gettext_lazy as _
+
+from medtrace.audit.choices import SignatureMeaning
+from medtrace.core.workflow import Transition, Workflow
+from medtrace.purchasing.choices import OrderStatus, ReceiptStatus
+
+PURCHASE_ORDER = Workflow(
+    OrderStatus,
+    [
+        Transition(
+            "release", _("Release"), sources=[OrderStatus.DRAFT], target=OrderStatus.RELEASED,
+            permission="purchasing.release_purchaseorder",
+        ),
+        Transition(
+            "cancel", _("Cancel"), sources=[OrderStatus.DRAFT, OrderStatus.RELEASED],
+            target=OrderStatus.CANCELLED, permission="purchasing.release_purchaseorder",
+            needs_reason=True,
+        ),
+        Transition(
+            "close", _("Close"),
+            sources=[OrderStatus.PARTIALLY_RECEIVED, OrderStatus.RECEIVED],
+            target=OrderStatus.CLOSED, permission="purchasing.release_purchaseorder",
+            needs_reason=True,
+        ),
+    ],
+)  # fmt: skip
+
+RECEIPT = Workflow(
+    ReceiptStatus,
+    [
+        Transition(
+            "release", _("Release to stock"), sources=[ReceiptStatus.QUARANTINE],
+            target=ReceiptStatus.RELEASED, permission="purchasing.release_receipt",
+            signature=SignatureMeaning.RELEASED,
+        ),
+    ],
+)  # fmt: skip
