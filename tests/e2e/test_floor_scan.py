@@ -72,8 +72,10 @@ def test_putaway_by_scan_on_a_phone_green_red_and_offline_queue(page, demo_plant
     page.set_viewport_size(PHONE)
     sign_in("warehouse")
     site = demo_plant.sites["SZ01"]
-    page.select_option("#site-switch", str(site.pk))
-    page.wait_for_load_state("load")
+    # Switching the site submits a form: wait for that page before going on.
+    with page.expect_navigation():
+        page.select_option("#site-switch", str(site.pk))
+    expect(page.locator("#site-switch")).to_have_value(str(site.pk))
     page.goto("/inventory/floor/")
     shot(page, "floor-home")
     page.get_by_role("link", name="Put away").click()

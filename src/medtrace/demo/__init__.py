@@ -21,8 +21,10 @@ from medtrace.demo import (
     inventory,
     partners,
     plant,
+    purchasing,
     quality,
     recipes,
+    shipping,
     training,
 )
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
@@ -40,8 +42,10 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("a year of trace history", history.build_history),
     ("calibration and maintenance records", equipment.build_calibration_history),
     ("inspection plans and records", quality.build_inspections),
+    ("purchase orders and receipts", purchasing.build_purchasing),
     ("nonconformance reports", quality.build_nonconformances),
     ("deviations and CAPA", quality.build_deviations_and_capas),
+    ("shipment orders and a return", shipping.build_shipping),
     ("stock counts and expiry", inventory.build_inventory),
     ("complaints and adverse events", complaints.build_complaints),
     ("generated documents", generated.build_generated_documents),

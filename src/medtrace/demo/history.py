@@ -240,9 +240,10 @@ class History:
         held = month == HOLD_MONTH
         self._judge("hold" if held else "release", infusion_sets, set_cases, sets_released)
         self._judge("release", kit_lot, list(kit_cases), kits_released)
-        set_cases = [] if held else set_cases
+        # A held lot stays in the MRB cage; the last month's sets wait in the store.
+        set_cases = [] if held or month == MONTHS - 1 else set_cases
         loads = self._palletize(set_cases, sets_released + timedelta(days=1))
-        if month < MONTHS - 1:  # the last month's kits wait in the finished-goods store
+        if month < MONTHS - 1:
             loads += [(case, True, kits_released + timedelta(days=1)) for case in kit_cases]
         shipped = self._ship(loads, start + timedelta(days=MONTH_DAYS - 1), month)
         if month == RETURN_MONTH:

@@ -18,4 +18,4 @@ def mark_expired(ctx: JobContext) -> dict:
     return {"expired": [f"{lot.item.code} {lot.lot_number}" for lot in marked]}
 
 
-periodic("inventory.mark_expired", every=timedelta(hours=1), offset=timedelta(minutes=10))
+periodic("inventory.mark_expired", every=timedelta(hours=1), offset=timedelta(minutes=5))

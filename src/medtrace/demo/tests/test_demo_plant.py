@@ -45,6 +45,7 @@ def test_the_demo_inspects_incoming_resin_and_tests_for_leaks(demo_plant):
         ("IP-LEAK-01", "in_progress", ""),
         ("IP-PVC-IN", "completed", "accepted"),
         ("IP-PVC-IN", "completed", "rejected"),
+        ("IP-PVC-IN", "in_progress", ""),  # started by this week's receipt (demo.purchasing)
     ]
 
 
