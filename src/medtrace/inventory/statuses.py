@@ -179,3 +179,43 @@ def _with_contents(objects: list[TraceObject]) -> list[TraceObject]:
         containers = [row.content for row in inside if row.content.kind == ObjectKind.CONTAINER]
         found += [row.content for row in inside if row.content.kind != ObjectKind.CONTAINER]
     return found
+
+
+# What an event moving goods out of our locations does, by its CBV step: an imported picking
+# or shipping event obeys the same rule as one recorded on the floor.
+OUTGOING_STEPS = {"picking": Operation.PICK, "shipping": Operation.SHIP}
+
+
+def require_for_events(organization, events) -> None:
+    """Refuse a batch of EPCIS events (an import, a capture) in which one picks or ships,
+    out of one of our locations, stock that is not available; DomainError names the event's
+    index. The status is the one before the batch."""
+    for index, event in enumerate(events):
+        operation = OUTGOING_STEPS.get(_bare(event.biz_step or ""))
+        if operation is None or not _leaves_our_location(event):
+            continue
+        named = [*event.epc_list, *(quantity.epc_class for quantity in event.quantity_list)]
+        objects = list(TraceObject.objects.filter(organization=organization, identifier__in=named))
+        try:
+            require(objects, operation)
+        except DomainError as error:
+            error.details["event_index"] = index
+            error.details["event_id"] = event.event_id
+            raise
+
+
+def _bare(step: str) -> str:
+    for prefix in ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"):
+        if step.startswith(prefix):
+            return step[len(prefix) :]
+    return step
+
+
+def _leaves_our_location(event) -> bool:
+    from medtrace.inventory.ledger import LOCATION_TYPES
+    from medtrace.trace.identifiers import LOCATION_PREFIX
+
+    return any(
+        source.type in LOCATION_TYPES and source.value.startswith(LOCATION_PREFIX)
+        for source in event.sources
+    )

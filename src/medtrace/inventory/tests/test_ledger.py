@@ -253,3 +253,40 @@ def test_concurrent_picks_of_the_last_units_never_go_negative(
     assert errors == []
     assert len(picked) == 4 and len(refused) == PICKERS - 4
     assert on_hand(lot) == {"SHP": Decimal(4)}
+
+
+def test_an_imported_shipment_of_a_held_lot_is_refused_like_one_on_the_floor(
+    site_a, bins, resin, make_lot, put, organization, clerk_a
+):
+    from medtrace.epcis import codec
+    from medtrace.epcis.model import TypedId
+    from medtrace.inventory.ledger import location_uri
+    from medtrace.trace.services.capture import capture
+
+    held, good = make_lot(resin, "H1"), make_lot(resin, "G1")
+    put(held, bins["SHP"], 5, disposition="non_conformant")
+    put(good, bins["SHP"], 5)
+
+    def shipment(lot, number):
+        return Event(
+            event_type="ObjectEvent",
+            event_id=f"urn:uuid:5b2c1f6e-0c43-4b8e-9a57-4d1a0d6f01{number:02d}",
+            event_time=timezone.now() - timedelta(minutes=1),
+            event_time_zone_offset="+08:00",
+            action="OBSERVE",
+            biz_step="shipping",
+            disposition="in_transit",
+            quantity_list=(QuantityElement(lot.identifier, Decimal(5)),),
+            sources=(TypedId("location", location_uri(bins["SHP"])),),
+        )
+
+    events = TraceEvent.objects.count()
+    document = codec.to_document([shipment(good, 1), shipment(held, 2)])
+    with pytest.raises(DomainError) as refused:
+        capture(document, organization=organization, site=site_a, by=clerk_a)
+    assert refused.value.details["event_index"] == 1
+    assert "Lot H1 of PVC-100 has status On hold" in str(refused.value.message)
+    assert TraceEvent.objects.count() == events
+    assert on_hand(good) == {"SHP": Decimal(5)}
+    capture(codec.to_document([shipment(good, 1)]), organization=organization, site=site_a)
+    assert on_hand(good) == {}

@@ -14,6 +14,7 @@ from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError
 from medtrace.epcis import codec
+from medtrace.inventory import statuses
 from medtrace.org.models import Organization, Site
 from medtrace.trace.models import TraceEvent
 from medtrace.trace.services.recording import record_events
@@ -63,6 +64,8 @@ def capture(
     Audited as one entry for the capture; the events name who recorded them."""
     started = time.perf_counter()
     document = codec.parse_document(data)
+    # Goods picked or shipped out of our stock must be available, whoever records it.
+    statuses.require_for_events(organization, document.events)
     # Recorded in event-time order, in chunks so a large document reports progress; one
     # transaction all the same.
     order = sorted(
