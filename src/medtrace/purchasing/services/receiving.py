@@ -10,10 +10,8 @@ suppliers using the same lot number; the supplier's lot number stays on the lot
 (supplier_lot_number) and in the ILMD. Without any rule, the supplier's lot number is ours."""
 
 import datetime
-import hashlib
 import math
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import transaction
@@ -27,6 +25,7 @@ from medtrace.catalog.choices import IssuingAgency
 from medtrace.catalog.models import DeviceIdentifier, LotNumberRule
 from medtrace.catalog.services.lot_numbers import next_lot_number
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.uploads import checked_upload
 from medtrace.epcis.model import TypedId
 from medtrace.inventory.choices import Operation
 from medtrace.inventory.services import moves
@@ -253,27 +252,13 @@ def receiving_location(site, location: Location | None = None) -> Location:
 
 def checked_certificate(upload) -> tuple[str, str]:
     """(file name, SHA-256) of a certificate of analysis, or a refusal naming the rule."""
-    name = PurePath(upload.name or "").name
-    if PurePath(name).suffix.lower() not in CERTIFICATE_TYPES:
-        refuse(
-            ErrorCode.VALIDATION,
-            _("%(name)s is not a certificate file; upload one of %(types)s.")
-            % {"name": name or "?", "types": ", ".join(CERTIFICATE_TYPES)},
-            "certificate",
-        )
-    limit = getattr(settings, "CERTIFICATE_MAX_FILE_BYTES", MAX_CERTIFICATE_BYTES)
-    if upload.size > limit:
-        refuse(
-            ErrorCode.VALIDATION,
-            _("%(name)s is larger than %(limit)s MB.")
-            % {"name": name, "limit": limit // (1024 * 1024)},
-            "certificate",
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return name[:200], digest.hexdigest()
+    return checked_upload(
+        upload,
+        types=CERTIFICATE_TYPES,
+        max_bytes=getattr(settings, "CERTIFICATE_MAX_FILE_BYTES", MAX_CERTIFICATE_BYTES),
+        field="certificate",
+        wrong_type=_("%(name)s is not a certificate file; upload one of %(types)s."),
+    )
 
 
 def incoming_plan(item) -> InspectionPlan | None:
