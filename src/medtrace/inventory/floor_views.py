@@ -59,12 +59,24 @@ class FloorTask:
     perm: str
 
 
-# The floor's tasks, in the order of the buttons. Receiving and picking are added here (one
-# line each) by the apps that own those screens.
+# The floor's tasks, in the order of the buttons: receiving and picking open their apps'
+# lists (an expected receipt, a released order), whose screens are scan stations too.
 TASKS: list[FloorTask] = [
-    FloorTask("inventory:floor-station", (task.value,), task.label, PROMPTS[task], MOVE)
-    for task in (Task.PUTAWAY, Task.TRANSFER, Task.ISSUE)
-]
+    FloorTask(
+        "purchasing:expected", (), gettext_lazy("Receive"),
+        gettext_lazy("Open an expected receipt and scan the supplier's label."),
+        "purchasing.add_receipt",
+    ),
+    *(
+        FloorTask("inventory:floor-station", (task.value,), task.label, PROMPTS[task], MOVE)
+        for task in (Task.PUTAWAY, Task.TRANSFER, Task.ISSUE)
+    ),
+    FloorTask(
+        "shipping:order-list", (), gettext_lazy("Pick and pack"),
+        gettext_lazy("Open a released order and scan what you pick."),
+        "shipping.pick_shipmentorder",
+    ),
+]  # fmt: skip
 
 
 def _task(name: str) -> Task:

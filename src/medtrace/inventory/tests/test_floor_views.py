@@ -55,6 +55,9 @@ def test_floor_page_offers_the_tasks_and_the_station_page_loads(signed_in, bins)
     assert home.status_code == 200
     for task in ("putaway", "transfer", "issue"):
         assert reverse("inventory:floor-station", args=[task]) in home.content.decode()
+    # A clerk also receives and picks, on their apps' scan screens.
+    assert reverse("purchasing:expected") in home.content.decode()
+    assert reverse("shipping:order-list") in home.content.decode()
     page = signed_in.get(reverse("inventory:floor-station", args=["putaway"]))
     body = page.content.decode()
     assert page.status_code == 200
