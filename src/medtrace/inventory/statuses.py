@@ -124,10 +124,19 @@ def _lot_of(obj: TraceObject) -> Lot | None:
 
 
 def _setting_event(obj: TraceObject, lot: Lot | None):
-    """The latest event in force that gave `obj` (or, for a unit, its lot) a disposition."""
+    """The latest event in force that gave `obj` (or, for a unit, its lot) a disposition,
+    directly or through a case or pallet holding it at the time (a shipped case)."""
     ids = {obj.pk} | ({lot.pk} if lot is not None else set())
+    reached = Q(object_id__in=ids)
+    for container, since, until in Containment.objects.filter(content_id__in=ids).values_list(
+        "container_id", "valid_from", "valid_to"
+    ):
+        held = Q(object_id=container, event__event_time__gte=since)
+        if until is not None:
+            held &= Q(event__event_time__lt=until)
+        reached |= held
     row = (
-        EventObject.objects.filter(object_id__in=ids, event__declaration__isnull=True)
+        EventObject.objects.filter(reached, event__declaration__isnull=True)
         .exclude(event__disposition="")
         .exclude(role="input")
         .select_related("event__recorded_by")

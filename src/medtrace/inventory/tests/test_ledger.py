@@ -111,6 +111,9 @@ def test_units_and_a_shipped_case_leave_with_their_contents(
         by=clerk_a,
     )
     assert [row.object_id for row in Stock.objects.filter(lot=lot)] == [units[2].pk]
+    # The shipped units' status names the shipment, which reached them through their case.
+    info = status_of(units[0])
+    assert info.status == StockStatus.IN_TRANSIT and info.set_by == clerk_a.printed_name
 
 
 def test_a_retracted_event_gives_its_stock_back(site_a, bins, resin, make_lot, put, organization):
