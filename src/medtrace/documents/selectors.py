@@ -9,6 +9,7 @@ from django.urls import reverse
 from medtrace.documents.choices import PENDING_STATES, RevisionStatus
 from medtrace.documents.models import ControlledDocument, DocumentRevision
 from medtrace.org import access
+from medtrace.org.models import Site
 
 VIEW = "documents.view_controlleddocument"
 VIEW_ALL = "documents.view_all_revisions"
@@ -127,16 +128,18 @@ def _may_approve(revision: DocumentRevision, user) -> bool:
     return True
 
 
-def reviews_due_for(user, today) -> QuerySet[ControlledDocument]:
+def reviews_due_for(user, today=None) -> QuerySet[ControlledDocument]:
     """Documents the user owns (or, for document control, of their sites) whose periodic
-    review is due."""
+    review is due: by `today`, or by each owning site's own calendar day."""
     approver_sites = access.site_ids_with_perm(user, "documents.approve_document")
-    return (
-        ControlledDocument.objects.filter(next_review_on__lte=today)
-        .filter(Q(owner=user) | Q(site_id__in=approver_sites))
-        .select_related("site")
-        .order_by("next_review_on", "number")
-    )
+    mine = ControlledDocument.objects.filter(Q(owner=user) | Q(site_id__in=approver_sites))
+    if today is not None:
+        due = Q(next_review_on__lte=today)
+    else:
+        due = Q(pk__in=[])
+        for site in Site.objects.filter(pk__in=mine.values("site_id")):
+            due |= Q(site=site, next_review_on__lte=site.local_date())
+    return mine.filter(due).select_related("site").order_by("next_review_on", "number")
 
 
 def document_url(object_id: str, site) -> str | None:

@@ -38,7 +38,7 @@ class EquipmentOut(Schema):
 
     @staticmethod
     def resolve_calibration_overdue(equipment) -> bool:
-        return equipment.is_calibration_overdue(timezone.localdate())
+        return equipment.is_calibration_overdue(equipment.site.local_date())
 
 
 class EquipmentIn(Schema):
@@ -92,9 +92,14 @@ class StatusIn(Schema):
 @paginate(PageNumberPagination)
 def list_equipment(request, filters: Query[EquipmentQuery]):
     equipment = selectors.visible_equipment(request.user)
-    today = timezone.localdate()
+    # Due and overdue turn at the site's midnight: the day of the site asked for, or of the
+    # first the caller may see.
+    sites = access.visible_sites(request.user)
     if filters.site:
         equipment = equipment.filter(site__code=filters.site.upper())
+        sites = sites.filter(code=filters.site.upper())
+    site = sites.first()
+    today = site.local_date() if site is not None else timezone.localdate()
     if filters.equipment_type:
         equipment = equipment.filter(equipment_type=filters.equipment_type)
     if filters.status:

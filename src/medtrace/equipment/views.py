@@ -44,6 +44,13 @@ def filter_equipment(equipment, data: dict, today):
     return equipment
 
 
+def _site_day(request):
+    """The calendar day at the site worked at (or the first the user may see): what is due or
+    overdue turns at the site's midnight, not UTC's."""
+    site = request.site or access.visible_sites(request.user).first()
+    return site.local_date() if site is not None else timezone.localdate()
+
+
 @vary_on_headers("HX-Request")
 @perm_required("equipment.view_equipment")
 def equipment_list(request):
@@ -52,7 +59,7 @@ def equipment_list(request):
     if request.site is not None:
         equipment = equipment.filter(site=request.site)
     data = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, filter_equipment(equipment, data, timezone.localdate()))
+    page = paginate(request, filter_equipment(equipment, data, _site_day(request)))
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     template = "equipment/_equipment_table.html" if fragment else "equipment/equipment_list.html"
     return render(

@@ -6,7 +6,6 @@ and forward closure)."""
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
-from django.utils import timezone
 
 from medtrace.org import access
 from medtrace.quality.choices import (
@@ -110,7 +109,7 @@ def _document_reviews(user) -> list:
     keeps."""
     from medtrace.documents.selectors import reviews_due_for
 
-    return list(reviews_due_for(user, timezone.localdate())[:SHOWN])
+    return list(reviews_due_for(user)[:SHOWN])
 
 
 def _training(user) -> list:
