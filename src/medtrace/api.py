@@ -20,6 +20,7 @@ from medtrace.jobs.api import router as jobs_router
 from medtrace.labels.api import router as labels_router
 from medtrace.org.api import router as org_router
 from medtrace.partners.api import router as partners_router
+from medtrace.production.api import router as production_router
 from medtrace.purchasing.api import router as purchasing_router
 from medtrace.quality.api import router as quality_router
 from medtrace.scan.api import router as scan_router
@@ -72,3 +73,4 @@ api.add_router("/trace", trace_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/purchasing", purchasing_router)
 api.add_router("/shipping", shipping_router)
+api.add_router("/production", production_router)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "medtrace.inventory",
     "medtrace.purchasing",
     "medtrace.shipping",
+    "medtrace.production",
     "medtrace.quality",
     "medtrace.documents",
     "medtrace.training",

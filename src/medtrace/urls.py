@@ -18,6 +18,7 @@ urlpatterns = [
     path("labels/", include("medtrace.labels.urls")),
     path("trace/", include("medtrace.trace.urls")),
     path("shipping/", include("medtrace.shipping.urls")),
+    path("production/", include("medtrace.production.urls")),
     path("inventory/", include("medtrace.inventory.urls")),
     path("purchasing/", include("medtrace.purchasing.urls")),
     path("quality/", include("medtrace.quality.urls")),

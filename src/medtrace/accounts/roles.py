@@ -92,6 +92,8 @@ EVERYONE = (
     "shipping.view_returnline",
     "shipping.view_customershippingterms",
     "shipping.view_ssccseries",
+    # Work orders of their sites: what is being made, to which BOM and routing.
+    "production.view_workorder",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -243,6 +245,13 @@ RETURN_DECIDERS = (
     "shipping.change_ssccseries",
 )
 
+# Production supervisors plan, release and cancel work orders.
+WORK_ORDER_PLANNERS = (
+    "production.add_workorder",
+    "production.release_workorder",
+    "production.cancel_workorder",
+)
+
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
     Role.QA_MANAGER: (
@@ -303,6 +312,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *DOCUMENT_APPROVERS,
         *CHANGE_OWNERS,
         *TRAINERS,
+        *WORK_ORDER_PLANNERS,
     ),
     Role.OPERATOR: EVERYONE,
     Role.WAREHOUSE_CLERK: (

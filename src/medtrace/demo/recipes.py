@@ -106,7 +106,31 @@ INFUSION_SET = [
     },
 ]  # fmt: skip
 
-ROUTINGS = {"CP-TUBE": [EXTRUSION], "IS-2001": INFUSION_SET}
+# The catheter kit: assembled, leak tested, pouched and EO sterilized.
+CATHETER_KIT = [
+    {"name": "组装 Kit assembly", "work_center": "ASSY-C2", "equipment_type": "assembly_station"},
+    {
+        "name": "密封性测试 Leak test",
+        "work_center": "ASSY-C2",
+        "equipment_type": "leak_tester",
+        "parameters": [
+            {"name": "测试压力 Test pressure", "unit": "kPa", "lower_limit": 48, "target": 50,
+             "upper_limit": 52},
+        ],
+    },
+    {
+        "name": "环氧乙烷灭菌 EO sterilization",
+        "work_center": "STER-1",
+        "equipment_type": "eo_sterilizer",
+        "documents": ["WI-0004"],
+        "parameters": [
+            {"name": "温度 Temperature", "unit": "°C", "lower_limit": 50, "target": 55,
+             "upper_limit": 60},
+        ],
+    },
+]  # fmt: skip
+
+ROUTINGS = {"CP-TUBE": [EXTRUSION], "IS-2001": INFUSION_SET, "CVC-3001": CATHETER_KIT}
 
 
 def _lines(versions):
