@@ -11,6 +11,7 @@ sees it.
 import shutil
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +54,11 @@ def _take(plant, data_dir: Path) -> _Snapshot:
         connection.ensure_connection()
         connection.connection.backup(snapshot.sqlite)
     else:
-        snapshot.template = f"{connection.settings_dict['NAME']}_demo"
+        name = connection.settings_dict["NAME"]
+        snapshot.template = f"{name}_demo"
         _postgres_admin(
             f'DROP DATABASE IF EXISTS "{snapshot.template}"',
-            f'CREATE DATABASE "{snapshot.template}" TEMPLATE "{connection.settings_dict["NAME"]}"',
+            copy=(name, f'CREATE DATABASE "{snapshot.template}" TEMPLATE "{name}"'),
         )
     return snapshot
 
@@ -74,9 +76,14 @@ def _restore(snapshot: _Snapshot, data_dir: Path) -> None:
         )
 
 
-def _postgres_admin(*statements: str) -> None:
+COPY_ATTEMPTS = 5
+
+
+def _postgres_admin(*statements: str, copy: tuple[str, str] | None = None) -> None:
     """Run statements from the maintenance database: a database cannot be copied or replaced
-    while anyone, this process included, is connected to it."""
+    while anyone, this process included, is connected to it. `copy` is (source database, the
+    CREATE ... TEMPLATE statement): the source's other sessions (a live server's request
+    thread still finishing) are ended first, and the copy tried again if one comes back."""
     import psycopg
 
     connections.close_all()
@@ -91,6 +98,22 @@ def _postgres_admin(*statements: str) -> None:
     ) as admin:
         for statement in statements:
             admin.execute(statement)
+        if copy is None:
+            return
+        source, statement = copy
+        for attempt in range(COPY_ATTEMPTS):
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [source],
+            )
+            try:
+                admin.execute(statement)
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == COPY_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
