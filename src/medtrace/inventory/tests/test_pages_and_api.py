@@ -121,3 +121,31 @@ def test_a_lots_page_shows_where_it_is_held_and_who_set_its_status(client, clerk
     html = client.get(f"/trace/objects/{held.pk}/").content.decode()
     assert "data-stock-panel" in html and "A-02" in html
     assert "On hold (set by Admin-A on" in html
+
+
+def test_a_count_is_cancelled_with_a_reason_through_the_page_and_the_api(
+    client, clerk_a, stocked, bins
+):
+    from medtrace.audit.models import AuditEntry
+
+    client.force_login(clerk_a)
+    api = "/api/v1/inventory/counts"
+    first = client.post(api, {"site": "A1", "location": "A-01"}, content_type="application/json")
+    number = first.json()["id"]
+    refused = client.post(
+        f"{api}/{number}/cancel", {"reason": " "}, content_type="application/json"
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "reason_required"
+    cancelled = client.post(
+        f"{api}/{number}/cancel", {"reason": "wrong bin"}, content_type="application/json"
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert [row["status"] for row in client.get(api).json()["items"]] == ["cancelled"]
+    count = CycleCount.objects.get(pk=number)
+    assert AuditEntry.objects.filter(object_id=str(count.pk), reason="wrong bin").exists()
+
+    second = client.post(api, {"site": "A1", "location": "A-02"}, content_type="application/json")
+    page = f"/inventory/counts/{second.json()['id']}/cancel/"
+    assert client.post(page, {"reason": ""}).status_code == 200  # the form again, refused
+    assert client.post(page, {"reason": "recount next week"}).status_code == 302
+    assert CycleCount.objects.get(pk=second.json()["id"]).status == "cancelled"
