@@ -106,6 +106,9 @@ SIGNATURE_MAX_FAILURES = conf.env_int("MEDTRACE_SIGNATURE_MAX_FAILURES", 3, mini
 INVENTORY_SIGNED_ADJUSTMENT_PERCENT = conf.env_int(
     "MEDTRACE_SIGNED_ADJUSTMENT_PERCENT", 5, minimum=0
 )
+# Serials production generates: the lot-number pattern tokens ({SITE}, {YYYY}, {YY}, {MM},
+# {DD}, {JJJ}, {SEQ:n}); the sequence never resets, so a serial is unique per item and GTIN.
+PRODUCTION_SERIAL_PATTERN = conf.env_str("MEDTRACE_SERIAL_PATTERN", "{YY}{JJJ}{SEQ:7}")
 IDLE_MINUTES = conf.env_int("MEDTRACE_IDLE_MINUTES", 30, minimum=0)
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -217,7 +217,7 @@ PURCHASERS = (
     "purchasing.release_purchaseorder",
 )
 RECEIVERS = ("purchasing.add_receipt",)
-LOT_RELEASERS = ("purchasing.release_receipt",)
+LOT_RELEASERS = ("purchasing.release_receipt", "production.release_lot")
 
 # There is no sales role: QA (who answers for what is sold to whom under GSP) keeps the order
 # desk: shipment orders, customers' shelf-life terms, return authorizations. The warehouse
@@ -245,12 +245,15 @@ RETURN_DECIDERS = (
     "shipping.change_ssccseries",
 )
 
-# Production supervisors plan, release and cancel work orders.
+# Production supervisors plan, release, cancel and complete work orders; operators (and
+# supervisors) perform the operations, consume components, record output and print labels.
 WORK_ORDER_PLANNERS = (
     "production.add_workorder",
     "production.release_workorder",
     "production.cancel_workorder",
+    "production.complete_workorder",
 )
+PRODUCTION_FLOOR = ("production.execute_workorder",)
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
@@ -313,8 +316,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *CHANGE_OWNERS,
         *TRAINERS,
         *WORK_ORDER_PLANNERS,
+        *PRODUCTION_FLOOR,
     ),
-    Role.OPERATOR: EVERYONE,
+    Role.OPERATOR: (*EVERYONE, *PRODUCTION_FLOOR),
     Role.WAREHOUSE_CLERK: (
         *EVERYONE,
         "org.add_location",

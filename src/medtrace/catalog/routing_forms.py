@@ -46,6 +46,14 @@ class OperationForm(forms.Form):
             "separated by commas, e.g. “SOP-0003, WI-0012”."
         ),
     )
+    per_unit = forms.BooleanField(
+        label=_("Components per serial"),
+        required=False,
+        help_text=_(
+            "Components consumed during this operation are recorded against each serialized "
+            "unit they go into (unit-level genealogy), not against the lot."
+        ),
+    )
     parameters = forms.CharField(
         label=_("Process parameters"),
         required=False,

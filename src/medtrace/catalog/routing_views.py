@@ -32,6 +32,7 @@ def _as_given(routing: Routing) -> list[OperationIn]:
             inspection_plan=operation.inspection_plan,
             instructions=operation.instructions,
             documents=tuple(operation.documents),
+            per_unit=operation.per_unit,
             parameters=tuple(
                 ParameterIn(p.name, p.unit, p.lower_limit, p.target, p.upper_limit)
                 for p in operation.parameters.all()
@@ -86,6 +87,7 @@ def _operation_from(form) -> OperationIn:
         instructions=data["instructions"],
         parameters=data["parameters"],
         documents=data["documents"],
+        per_unit=data["per_unit"],
     )
 
 
@@ -131,6 +133,7 @@ def operation_edit(request, pk: int, position: int):
         "inspection_plan": operation.inspection_plan,
         "instructions": operation.instructions,
         "documents": ", ".join(operation.documents),
+        "per_unit": operation.per_unit,
         "parameters": parameters_as_text(operation.parameters.all()),
     }
     form = OperationForm(request.POST or None, initial=initial)

@@ -62,6 +62,9 @@ class OperationSpec(Schema):
     documents: list[str] = Field(
         [], description="Numbers of the controlled documents its operators must be trained on"
     )
+    per_unit: bool = Field(
+        False, description="Components consumed here are recorded per serialized unit"
+    )
     parameters: list[ParameterSpec] = []
 
 

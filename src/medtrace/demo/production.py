@@ -8,6 +8,7 @@ from medtrace.demo.plant import DemoPlant
 from medtrace.production import services
 
 SITE = "SZ01"
+LINES = {"IS-2001": "CR-L1", "CVC-3001": "CR-L2"}
 
 # (item, quantity, starts in days, takes days, released, note)
 ORDERS = [
@@ -29,6 +30,7 @@ def build_production(demo: DemoPlant) -> None:
             planned_start=today + timedelta(days=starts_in),
             planned_end=today + timedelta(days=starts_in + takes),
             note=note,
+            line=demo.locations[(SITE, LINES[code])],
             by=supervisor,
         )
         if release:

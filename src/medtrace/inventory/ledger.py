@@ -127,6 +127,8 @@ def _moves(event, row: TraceEvent, touched, source, destination) -> list[_Move]:
         if entry.object_id is None or entry.role not in ends:
             continue
         leaves, arrives = ends[entry.role]
+        if leaves is None and arrives is None:
+            continue  # a consumption's output, named to link genealogy, arrives nowhere
         for object_id, quantity, uom, is_unit in _contents(entry, row.event_time, leaves):
             packed = object_id != entry.object_id
             if (packed and object_id in direct) or (is_unit and object_id in units):

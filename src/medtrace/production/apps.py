@@ -8,7 +8,10 @@ class ProductionConfig(AppConfig):
     verbose_name = _("Production")
 
     def ready(self):
+        from medtrace.audit.choices import SignatureMeaning
+        from medtrace.audit.signatures import register_signable
         from medtrace.core.navigation import NavItem, register
+        from medtrace.production.models import WorkOrder
 
         register(
             NavItem(
@@ -16,3 +19,10 @@ class ProductionConfig(AppConfig):
                 "production.view_workorder",
             ),
         )  # fmt: skip
+        # QA's release of the lot an order made is signed through the order's workflow.
+        register_signable(
+            WorkOrder,
+            permission="production.release_lot",
+            meanings=[SignatureMeaning.RELEASED],
+            standalone=False,
+        )

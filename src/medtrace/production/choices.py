@@ -9,3 +9,22 @@ class WorkOrderStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class OperationStatus(models.TextChoices):
+    PENDING = "pending", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class ReadingSource(models.TextChoices):
+    """Who entered a process-parameter reading: a person at the station, or a machine (or
+    MES) posting through the API."""
+
+    MANUAL = "manual", _("Entered")
+    MACHINE = "machine", _("Machine")
+
+
+class SerialSource(models.TextChoices):
+    GENERATED = "generated", _("Generated")
+    SCANNED = "scanned", _("Scanned from a pre-printed label")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dhr_views, views
 
 app_name = "production"
 
@@ -9,4 +9,8 @@ urlpatterns = [
     path("<int:pk>/", views.workorder_detail, name="workorder-detail"),
     path("<int:pk>/release/", views.workorder_release, name="workorder-release"),
     path("<int:pk>/cancel/", views.workorder_cancel, name="workorder-cancel"),
+    path("<int:pk>/dhr/", dhr_views.dhr_page, name="dhr"),
+    path("<int:pk>/dhr/pdf/", dhr_views.dhr_pdf, name="dhr-pdf"),
+    path("<int:pk>/dhr/<str:serial>/", dhr_views.dhr_page, name="dhr-unit"),
+    path("<int:pk>/dhr/<str:serial>/pdf/", dhr_views.dhr_pdf, name="dhr-unit-pdf"),
 ]

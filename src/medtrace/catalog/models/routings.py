@@ -48,6 +48,14 @@ class RoutingOperation(models.Model):
     # Numbers of the controlled documents (SOP, work instruction) whoever performs the
     # operation must be trained on: production asks training.can_perform before recording it.
     documents = models.JSONField(_("required documents"), default=list, blank=True)
+    per_unit = models.BooleanField(
+        _("components per serial"),
+        default=False,
+        help_text=_(
+            "Components consumed during this operation are recorded against each serialized "
+            "unit they go into (unit-level genealogy), not against the lot."
+        ),
+    )
 
     class Meta:
         verbose_name = _("routing operation")
@@ -74,6 +82,7 @@ class RoutingOperation(models.Model):
             "inspection_plan": self.inspection_plan,
             "instructions": self.instructions,
             "documents": self.documents,
+            "per_unit": self.per_unit,
             "parameters": [parameter.content() for parameter in self.parameters.all()],
         }
 

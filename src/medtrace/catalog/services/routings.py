@@ -40,6 +40,7 @@ class OperationIn:
     instructions: str = ""
     parameters: tuple[ParameterIn, ...] | list = field(default_factory=tuple)
     documents: tuple[str, ...] | list = field(default_factory=tuple)
+    per_unit: bool = False
 
 
 def _copy_operations(source: Routing, draft: Routing) -> None:
@@ -181,6 +182,7 @@ def _operation(routing: Routing, given: OperationIn, position: int) -> RoutingOp
         equipment_type=equipment_type,
         inspection_plan=inspection_plan,
         instructions=(given.instructions or "").strip(),
+        per_unit=bool(given.per_unit),
     )
 
 
