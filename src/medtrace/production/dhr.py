@@ -78,7 +78,13 @@ def udi_of(order: WorkOrder, unit: Unit | None = None) -> str:
 
 def _components(order: WorkOrder, unit: Unit | None) -> list[ComponentRow]:
     rows = order.consumptions.select_related(
-        "component", "lot__supplier", "unit", "into_unit", "consumed_by", "operation"
+        "component",
+        "lot__supplier",
+        "unit",
+        "into_unit",
+        "consumed_by",
+        "operation",
+        "returned_event",
     ).order_by("consumed_at", "pk")
     if unit is not None:
         # A unit is made of what went into it, and of what went into its whole lot.

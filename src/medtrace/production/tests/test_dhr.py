@@ -73,3 +73,23 @@ def test_another_sites_order_is_not_found(made, client, make_user, site_b):
     client.force_login(make_user("qa-b2", (site_b, Role.QA_MANAGER)))
     assert client.get(reverse("production:dhr", args=[made.pk])).status_code == 404
     assert client.get(reverse("production:dhr-pdf", args=[made.pk])).status_code == 404
+
+
+def test_more_readings_and_scans_cost_no_more_queries(made, operator_a, components):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from medtrace.production.services import consumption
+
+    with CaptureQueriesContext(connection) as before:
+        dhr.build(made)
+    first = op_of(made, 10)
+    for value in ("231", "232", "233"):
+        readings.record(
+            first, parameter="熔体温度", value=value, at=first.finished_at, by=operator_a
+        )
+    for _each in range(3):
+        consumption.consume(made, scanned=components["tube"], quantity="1", by=operator_a)
+    with CaptureQueriesContext(connection) as after:
+        dhr.build(made)
+    assert len(after.captured_queries) == len(before.captured_queries) <= 30
