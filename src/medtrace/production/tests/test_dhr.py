@@ -93,3 +93,11 @@ def test_more_readings_and_scans_cost_no_more_queries(made, operator_a, componen
     with CaptureQueriesContext(connection) as after:
         dhr.build(made)
     assert len(after.captured_queries) == len(before.captured_queries) <= 30
+
+
+def test_the_lots_trace_page_links_its_record(made, client, qa_a):
+    client.force_login(qa_a)
+    page = client.get(reverse("trace:object", args=[made.lot.pk])).content.decode()
+    assert "data-made-by" in page and reverse("production:dhr", args=[made.pk]) in page
+    component = client.get(reverse("trace:object", args=[made.consumptions.first().lot_id]))
+    assert "data-made-by" not in component.content.decode()
