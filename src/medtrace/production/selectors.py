@@ -16,7 +16,7 @@ KITTING_LIMIT = 50  # stock rows looked at per component
 
 def visible_work_orders(user):
     return access.scoped(
-        WorkOrder.objects.select_related("site", "item", "created_by"), user, perm=VIEW
+        WorkOrder.objects.select_related("site", "item", "lot", "created_by"), user, perm=VIEW
     )
 
 

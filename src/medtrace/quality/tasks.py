@@ -91,6 +91,7 @@ def inbox(user) -> dict[str, list]:
         "suppliers": _suppliers(user),
         "changes": _changes(user),
         "change_tasks": _change_tasks(user),
+        "work_orders": _work_orders(user),
         "documents": _documents(user),
         "document_reviews": _document_reviews(user),
     }
@@ -125,6 +126,19 @@ def _suppliers(user) -> list:
     from medtrace.partners.alerts import supplier_alerts
 
     return supplier_alerts(user)
+
+
+def _work_orders(user) -> list[Task]:
+    """Work orders waiting on the user: planned ones to release to the floor (supervisors),
+    completed ones whose lot QA releases."""
+    from medtrace.production.choices import WorkOrderStatus
+    from medtrace.production.selectors import visible_work_orders
+    from medtrace.production.workflows import WORK_ORDER
+
+    orders = visible_work_orders(user).filter(
+        status__in=(WorkOrderStatus.PLANNED, WorkOrderStatus.COMPLETED)
+    )
+    return _waiting(orders.order_by("created_at", "pk"), WORK_ORDER, user)
 
 
 def _changes(user) -> list[Task]:

@@ -232,3 +232,15 @@ def test_readings_in_a_batch_are_judged_row_by_row(released, operator_a, molder)
     assert [bool(row.reading) for row in results] == [True, False, True]
     assert "no operation 30" in results[1].error.message
     assert results[2].reading.deviation is not None
+
+
+def test_a_completed_order_waits_in_qas_inbox(released, operator_a, molder, qa_a, client):
+    from django.urls import reverse
+
+    run_through(released, operator_a, molder)
+    lot_release.complete(released, by=released.released_by)
+    client.force_login(qa_a)
+    page = client.get(reverse("quality:inbox")).content.decode()
+    assert 'data-task="work-order"' in page and released.number in page
+    client.force_login(operator_a)
+    assert 'data-task="work-order"' not in client.get(reverse("quality:inbox")).content.decode()
