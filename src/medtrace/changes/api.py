@@ -240,6 +240,15 @@ class TrainingOut(Schema):
     people: int
 
 
+class ImpactWorkOrderOut(Schema):
+    number: str
+    site: str
+    item: str
+    status: str
+    bom_version: int | None
+    routing_version: int | None
+
+
 class ImpactOut(Schema):
     items: list[str]
     versions: list[ImpactVersionOut]
@@ -247,7 +256,10 @@ class ImpactOut(Schema):
     lots: list[LotCountOut]
     training: list[TrainingOut]
     open_work_orders: int | None = Field(
-        None, description="Always null: production is not recorded in medtrace yet"
+        None, description="How many work orders of the affected items are not completed yet"
+    )
+    work_orders: list[ImpactWorkOrderOut] = Field(
+        [], description="Those work orders: planned ones take the new versions at release"
     )
 
 
@@ -330,8 +342,8 @@ def set_scope(request, pk: int, payload: ScopeIn):
 @router.get("/{int:pk}/impact", response={200: ImpactOut, **READ_ERRORS})
 def get_impact(request, pk: int):
     """Computed now: affected items, each version against the one in force, where-used,
-    lots of the affected items at the caller's sites, people to train per revision. Open
-    work orders are not known: production is not recorded in medtrace yet (null)."""
+    lots of the affected items at the caller's sites, people to train per revision, work
+    orders of the affected items not completed yet at the caller's sites."""
     change = selectors.get_change_or_404(request.user, pk)
     return impact_of(change, user=request.user).as_dict()
 

@@ -63,6 +63,7 @@ class Impact:
     where_used: list[WhereUsed]
     lots: list[LotCount]
     training: list[Training]
+    work_orders: list = field(default_factory=list)  # production.models.WorkOrder
 
     @property
     def lot_total(self) -> int:
@@ -105,6 +106,18 @@ class Impact:
                     "people": t.people,
                 }
                 for t in self.training
+            ],
+            "open_work_orders": len(self.work_orders),
+            "work_orders": [
+                {
+                    "number": order.number,
+                    "site": order.site.code,
+                    "item": order.item.code,
+                    "status": order.status,
+                    "bom_version": order.snapshot.get("bom", {}).get("version"),
+                    "routing_version": order.snapshot.get("routing", {}).get("version"),
+                }
+                for order in self.work_orders
             ],
         }
 
@@ -184,6 +197,29 @@ def _lots(change: ChangeRequest, items: list[Item], user) -> list[LotCount]:
     ]
 
 
+def _work_orders(change: ChangeRequest, items: list[Item], user) -> list:
+    """Work orders not yet completed that make an affected item: planned ones will build to
+    what is in force when they are released; released ones keep the versions they took."""
+    from medtrace.production.choices import WorkOrderStatus
+    from medtrace.production.models import WorkOrder
+    from medtrace.production.selectors import visible_work_orders
+
+    orders = (
+        visible_work_orders(user)
+        if user is not None
+        else WorkOrder.objects.select_related("site", "item")
+    )
+    return list(
+        orders.filter(
+            organization_id=change.organization_id,
+            item__in=items,
+            status__in=(
+                WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS
+            ),
+        ).order_by("planned_start", "number")
+    )  # fmt: skip
+
+
 def _training(change: ChangeRequest) -> list[Training]:
     from medtrace.accounts.models import User
     from medtrace.training.services.assignments import required_people
@@ -217,4 +253,5 @@ def impact_of(change: ChangeRequest, *, user=None) -> Impact:
         where_used=_where_used(change, items) if items else [],
         lots=_lots(change, items, user) if items else [],
         training=_training(change),
+        work_orders=_work_orders(change, items, user) if items else [],
     )

@@ -180,4 +180,4 @@ def test_impact(client, site_a, engineer_a, qa_a, infusion_set, organization):
     assert impact["versions"][0]["in_force"] is None and impact["versions"][0]["added"] == 2
     assert [(w["item"], w["components"]) for w in impact["where_used"]] == [("KIT-9", ["CMP-TUBE"])]
     assert impact["lots"] == [] and impact["training"] == []
-    assert impact["open_work_orders"] is None
+    assert impact["open_work_orders"] == 0 and impact["work_orders"] == []

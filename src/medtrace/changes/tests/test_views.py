@@ -107,7 +107,7 @@ def test_raising_a_change_from_a_bom_draft(client, site_a, engineer_a, infusion_
     shown = page(client, url(change))
     assert "Regulatory impact" in shown and "NMPA 备案变更." in shown
     assert 'data-scope="bom"' in shown and 'data-affected="FG-IV-01"' in shown
-    assert "Production (work orders) is not recorded in medtrace yet" in shown
+    assert "No open work order of an affected item at your sites." in shown
 
 
 def test_a_refused_scope_opens_nothing(client, site_a, engineer_a, infusion_set):

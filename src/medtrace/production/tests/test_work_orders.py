@@ -247,3 +247,25 @@ def test_the_kitting_list_stops_when_covered(site_a, supervisor_a, product, stoc
     tube, spike = selectors.kitting_list(services.release(order, by=supervisor_a))
     assert [(p.stock.lot.lot_number, p.quantity) for p in tube.picks] == [("T-SOON", Decimal("40"))]
     assert tube.shortage == 0 and spike.shortage == 0
+
+
+def test_a_change_to_the_product_lists_its_open_orders(planned, engineer_a, qa_a, site_a, client):
+    from django.urls import reverse
+
+    from medtrace.changes.impact import impact_of
+    from medtrace.changes.services import changes
+    from medtrace.quality.choices import RiskLevel
+
+    bom = catalog.create_bom_draft(
+        item=planned.item, by=engineer_a, copy_from=catalog_selectors.effective_bom(planned.item)
+    )
+    change = changes.open_change(
+        site=site_a, by=engineer_a, title="Tube", kind="standard", reason="x", description="x",
+        risk_level=RiskLevel.LOW,
+    )  # fmt: skip
+    changes.set_scope(change, by=engineer_a, boms=[bom])
+    assert impact_of(change, user=qa_a).work_orders == [planned]
+    assert impact_of(change, user=qa_a).as_dict()["work_orders"][0]["number"] == planned.number
+    client.force_login(qa_a)
+    page = client.get(reverse("changes:change-detail", args=[change.pk])).content.decode()
+    assert f'data-work-order="{planned.number}"' in page
