@@ -21,6 +21,8 @@ from medtrace.labels.api import router as labels_router
 from medtrace.org.api import router as org_router
 from medtrace.partners.api import router as partners_router
 from medtrace.production.api import router as production_router
+from medtrace.production.execution_api import router as production_execution_router
+from medtrace.production.release_api import router as production_release_router
 from medtrace.purchasing.api import router as purchasing_router
 from medtrace.quality.api import router as quality_router
 from medtrace.scan.api import router as scan_router
@@ -74,3 +76,5 @@ api.add_router("/inventory", inventory_router)
 api.add_router("/purchasing", purchasing_router)
 api.add_router("/shipping", shipping_router)
 api.add_router("/production", production_router)
+api.add_router("/production", production_execution_router)
+api.add_router("/production", production_release_router)

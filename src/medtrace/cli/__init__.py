@@ -17,6 +17,7 @@ from medtrace.cli import (
     inventory,
     jobs,
     label,
+    production,
     purchasing,
     quality,
     scan,
@@ -51,6 +52,7 @@ purchasing.register(app)
 training.register(app)
 equipment.register(app)
 inventory.register(app)
+production.register(app)
 shipping.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")

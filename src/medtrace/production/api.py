@@ -1,23 +1,31 @@
 """Work orders over the REST API, mounted at /api/v1/production: list, plan, detail, release,
-cancel, and the kitting list. Reads are scoped to the caller's sites; writes call the same
-services as the pages."""
+cancel, and the kitting list (executing them: execution_api.py; labels and QA's release:
+release_api.py). Reads are scoped to the caller's sites; writes call the same services as the
+pages."""
 
 from datetime import date, datetime
 
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
 from medtrace.core.numbers import plain
 from medtrace.org import access
 from medtrace.org.models import Site
 
 from . import selectors, services
 from .choices import WorkOrderStatus
+from .models import Output, WorkOrder
+from .services import outputs
 
 router = Router(tags=["production"])
+
+# Writes with a JSON body also answer 400 when the body is not JSON at all.
+BODY_ERRORS = {**WRITE_ERRORS, **error_responses(400)}
 
 
 class RequiredOut(Schema):
@@ -41,7 +49,13 @@ class WorkOrderOut(Schema):
     planned_end: date | None
     status: WorkOrderStatus
     note: str
+    line: str | None = Field(None, description="The production location's path")
+    lot: str | None = Field(None, description="The lot it makes (numbered at release)")
+    made: str = Field(..., description="Quantity recorded as output so far")
     released_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    lot_released_at: datetime | None
     cancel_reason: str
     snapshot: dict
     required: list[RequiredOut]
@@ -49,6 +63,19 @@ class WorkOrderOut(Schema):
     @staticmethod
     def resolve_quantity(order) -> str:
         return plain(order.quantity)
+
+    @staticmethod
+    def resolve_line(order) -> str | None:
+        return order.line.path if order.line_id else None
+
+    @staticmethod
+    def resolve_lot(order) -> str | None:
+        return order.lot.lot_number if order.lot_id else None
+
+    @staticmethod
+    def resolve_made(order) -> str:
+        made = getattr(order, "made_total", None)
+        return plain(outputs.made_quantity(order) if made is None else made)
 
     @staticmethod
     def resolve_required(order) -> list[dict]:
@@ -85,10 +112,23 @@ class KitLineOut(Schema):
     picks: list[PickOut]
 
 
-def _order(request, pk: int):
-    return access.get_scoped_or_404(
-        selectors.visible_work_orders(request.user), request.user, perm=selectors.VIEW, pk=pk
+def _orders(request):
+    made = (
+        Output.objects.filter(work_order=OuterRef("pk"))
+        .values("work_order")
+        .annotate(total=Sum("quantity"))
+        .values("total")
     )
+    return (
+        selectors.visible_work_orders(request.user)
+        .select_related("line", "lot")
+        .annotate(made_total=Coalesce(Subquery(made), Value(0), output_field=DecimalField()))
+    )
+
+
+def order_or_404(request, pk: int) -> WorkOrder:
+    """The work order if the caller may see it (another site's: 404)."""
+    return access.get_scoped_or_404(_orders(request), request.user, perm=selectors.VIEW, pk=pk)
 
 
 @router.get("/work-orders", response=list[WorkOrderOut])
@@ -96,7 +136,7 @@ def _order(request, pk: int):
 def list_work_orders(
     request, site: str | None = None, status: WorkOrderStatus | None = None, item: str | None = None
 ):
-    rows = selectors.visible_work_orders(request.user)
+    rows = _orders(request)
     if site:
         rows = rows.filter(site__code=site.upper())
     if status:
@@ -106,7 +146,7 @@ def list_work_orders(
     return rows
 
 
-@router.post("/work-orders", response={201: WorkOrderOut, **WRITE_ERRORS})
+@router.post("/work-orders", response={201: WorkOrderOut, **BODY_ERRORS})
 def create_work_order(request, payload: WorkOrderIn):
     site = access.get_scoped_or_404(
         Site.objects.all(), request.user, perm=selectors.VIEW, code=payload.site.upper()
@@ -122,19 +162,19 @@ def create_work_order(request, payload: WorkOrderIn):
 
 @router.get("/work-orders/{int:pk}", response={200: WorkOrderOut, **READ_ERRORS})
 def get_work_order(request, pk: int):
-    return _order(request, pk)
+    return order_or_404(request, pk)
 
 
 @router.post("/work-orders/{int:pk}/release", response={200: WorkOrderOut, **WRITE_ERRORS})
 def release_work_order(request, pk: int):
-    order = _order(request, pk)
+    order = order_or_404(request, pk)
     require_perm(request, "production.release_workorder", order)
     return services.release(order, by=request.user)
 
 
-@router.post("/work-orders/{int:pk}/cancel", response={200: WorkOrderOut, **WRITE_ERRORS})
+@router.post("/work-orders/{int:pk}/cancel", response={200: WorkOrderOut, **BODY_ERRORS})
 def cancel_work_order(request, pk: int, payload: CancelIn):
-    order = _order(request, pk)
+    order = order_or_404(request, pk)
     require_perm(request, "production.cancel_workorder", order)
     return services.cancel(order, by=request.user, reason=payload.reason)
 
@@ -159,5 +199,5 @@ def kitting_list(request, pk: int):
                 for pick in kit.picks
             ],
         }
-        for kit in selectors.kitting_list(_order(request, pk))
+        for kit in selectors.kitting_list(order_or_404(request, pk))
     ]
