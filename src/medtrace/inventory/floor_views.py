@@ -11,6 +11,8 @@ recorded once: inventory.services.moves)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -76,6 +78,11 @@ TASKS: list[FloorTask] = [
         gettext_lazy("Open a released order and scan what you pick."),
         "shipping.pick_shipmentorder",
     ),
+    FloorTask(
+        "production:floor", (), gettext_lazy("Production"),
+        gettext_lazy("Open a work order: scan components, perform its operations, record output."),
+        "production.execute_workorder",
+    ),
 ]  # fmt: skip
 
 
@@ -98,19 +105,35 @@ def _site(request) -> Site | None:
     return sites[0] if len(sites) == 1 else None
 
 
-@perm_required(MOVE)
+def _home_site(request, tasks) -> Site | None:
+    """The site the floor page names: the clerk's (_site), or for someone who moves no stock
+    the header's site or their only site with a floor task."""
+    if request.user.has_perm(MOVE):
+        return _site(request)
+    if request.site is not None:
+        return request.site
+    ids = set().union(*(access.site_ids_with_perm(request.user, task.perm) for task in tasks))
+    return Site.objects.get(pk=ids.pop()) if len(ids) == 1 else None
+
+
 def floor_home(request):
+    """The floor's big buttons: the tasks the user's roles allow (an operator sees only
+    production's)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    tasks = [task for task in TASKS if request.user.has_perm(task.perm)]
+    if not tasks:
+        raise PermissionDenied
     buttons = [
         {"url": reverse(task.url_name, args=task.args), "label": task.label, "help": task.help}
-        for task in TASKS
-        if request.user.has_perm(task.perm)
+        for task in tasks
     ]
     return render(
         request,
         "inventory/floor/home.html",
         {
             "buttons": buttons,
-            "site": _site(request),
+            "site": _home_site(request, tasks),
             "can_label": request.user.has_perm("org.view_location"),
         },
     )

@@ -18,6 +18,10 @@ class ProductionConfig(AppConfig):
                 "production", _("Work orders"), "production:workorder-list",
                 "production.view_workorder",
             ),
+            NavItem(
+                "production", _("Production floor"), "production:floor",
+                "production.execute_workorder",
+            ),
         )  # fmt: skip
         # QA's release of the lot an order made is signed through the order's workflow.
         register_signable(

@@ -1,7 +1,11 @@
-"""Work-order pages: the list (filter by status and item) with the planning form, the detail
-with the snapshot BOM and routing, required quantities, kitting list, release and cancel."""
+"""Work-order pages: the list (filter by status and item) with the planning form, the
+schedule (open orders by planned start, per site), the detail (production/detail.py) with
+release and cancel. Executing an order: execution_views.py (office) and floor_views.py."""
+
+from itertools import groupby
 
 from django.contrib import messages
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,14 +15,22 @@ from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
-from medtrace.equipment.choices import EquipmentType
 from medtrace.org import access
 from medtrace.org.models import Site
 
 from . import selectors, services
 from .choices import WorkOrderStatus
+from .detail import render_detail
 from .forms import CancelForm, WorkOrderForm
-from .workflows import WORK_ORDER
+
+# What the schedule shows: orders not yet closed or cancelled.
+SCHEDULED = (
+    WorkOrderStatus.PLANNED,
+    WorkOrderStatus.RELEASED,
+    WorkOrderStatus.IN_PROGRESS,
+    WorkOrderStatus.COMPLETED,
+)
+SCHEDULE_LIMIT = 500
 
 
 def _form(request, data=None):
@@ -39,7 +51,7 @@ def workorder_list(request):
                 order = services.create_work_order(
                     site=data["site"], item=data["item"], quantity=data["quantity"],
                     planned_start=data["planned_start"], planned_end=data["planned_end"],
-                    note=data["note"], by=request.user,
+                    note=data["note"], line=data["line"], by=request.user,
                 )  # fmt: skip
             except DomainError as error:
                 show_domain_error(form, error)
@@ -67,39 +79,35 @@ def workorder_list(request):
     )
 
 
+@perm_required(selectors.VIEW)
+def workorder_schedule(request):
+    """Open orders by planned start, per site: one table a site, one row group a day; orders
+    without a planned start at the end."""
+    rows = selectors.visible_work_orders(request.user).filter(status__in=SCHEDULED)
+    if getattr(request, "site", None) is not None:
+        rows = rows.filter(site=request.site)
+    rows = rows.select_related("line").order_by(
+        "site__code", F("planned_start").asc(nulls_last=True), "number"
+    )[:SCHEDULE_LIMIT]
+    sites = []
+    for site, orders in groupby(rows, key=lambda order: order.site):
+        days = [
+            {"day": day, "orders": list(group)}
+            for day, group in groupby(orders, key=lambda order: order.planned_start)
+        ]
+        sites.append({"site": site, "days": days, "today": site.local_date()})
+    return render(
+        request, "production/workorder_schedule.html", {"sites": sites, "limit": SCHEDULE_LIMIT}
+    )
+
+
 def _get(request, pk):
     return get_object_or_404(selectors.visible_work_orders(request.user), pk=pk)
 
 
-def _equipment_label(value: str) -> str:
-    return EquipmentType(value).label if value in EquipmentType.values else value
-
-
-def _detail(request, order, *, release_error=None, cancel_form=None, status=200):
-    actions = {t.name for t in WORK_ORDER.allowed(order, request.user)}
-    return render(
-        request,
-        "production/workorder_detail.html",
-        {
-            "order": order,
-            "required": order.required(),
-            "operations": [
-                {**operation, "equipment_label": _equipment_label(operation["equipment_type"])}
-                for operation in order.snapshot.get("routing", {}).get("operations", [])
-            ],
-            "kitting": selectors.kitting_list(order),
-            "can_release": "release" in actions,
-            "can_cancel": "cancel" in actions,
-            "release_error": release_error,
-            "cancel_form": cancel_form or CancelForm(),
-        },
-        status=status,
-    )
-
-
 @perm_required(selectors.VIEW)
 def workorder_detail(request, pk: int):
-    return _detail(request, _get(request, pk))
+    return render_detail(request, _get(request, pk))
 
 
 @require_POST
@@ -109,7 +117,7 @@ def workorder_release(request, pk: int):
     try:
         services.release(order, by=request.user)
     except DomainError as error:
-        return _detail(request, order, release_error=error.message, status=422)
+        return render_detail(request, order, release_error=error.message, status=422)
     messages.success(request, _("Work order %(order)s released.") % {"order": order.number})
     return redirect("production:workorder-detail", order.pk)
 
@@ -124,6 +132,6 @@ def workorder_cancel(request, pk: int):
         services.cancel(order, by=request.user, reason=form.cleaned_data.get("reason", ""))
     except DomainError as error:
         show_domain_error(form, error)
-        return _detail(request, order, cancel_form=form, status=422)
+        return render_detail(request, order, cancel_form=form, status=422)
     messages.success(request, _("Work order %(order)s cancelled.") % {"order": order.number})
     return redirect("production:workorder-detail", order.pk)

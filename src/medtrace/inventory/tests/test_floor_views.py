@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from medtrace.accounts.roles import Role
 from medtrace.epcis.model import Event
 from medtrace.inventory.models import Stock
 from medtrace.trace.models import TraceEvent
@@ -66,11 +67,17 @@ def test_floor_page_offers_the_tasks_and_the_station_page_loads(signed_in, bins)
     assert signed_in.get(reverse("inventory:floor-station", args=["nope"])).status_code == 404
 
 
-def test_an_operator_without_the_permission_gets_403(client, operator_a, bins):
+def test_an_operator_sees_only_production_on_the_floor(client, operator_a, bins, make_user, site_a):
     client.force_login(operator_a)
-    assert client.get(reverse("inventory:floor-home")).status_code == 403
+    home = client.get(reverse("inventory:floor-home"))  # only production's task
+    assert home.status_code == 200
+    assert reverse("production:floor") in home.content.decode()
+    assert reverse("inventory:floor-station", args=["putaway"]) not in home.content.decode()
+    assert client.get(reverse("inventory:floor-station", args=["putaway"])).status_code == 403
     response = client.post(reverse("inventory:floor-scan", args=["transfer"]), {"code": "X"})
     assert response.status_code == 403
+    client.force_login(make_user("auditor-a", (site_a, Role.AUDITOR)))  # no floor task at all
+    assert client.get(reverse("inventory:floor-home")).status_code == 403
 
 
 def test_putaway_scan_lot_quantity_then_destination(signed_in, bins, resin, make_lot, put):
