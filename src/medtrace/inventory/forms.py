@@ -1,9 +1,31 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.audit.choices import SignatureMeaning
+from medtrace.audit.signature_forms import SignatureForm
+from medtrace.org.choices import LocationKind
 from medtrace.org.models import Location
 
 from .choices import AdjustmentReason, StockStatus
+
+
+class SignedReleaseForm(SignatureForm):
+    """QA's signed release of a lot out of quarantine (a receipt's, a work order's), and the
+    stock location of the site to put it away to, if any."""
+
+    stay = _("Leave where it is")
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, meanings=[SignatureMeaning.RELEASED], **kwargs)
+        self.fields["location"] = forms.ModelChoiceField(
+            label=_("Put away to"),
+            queryset=Location.objects.filter(
+                site=site, kind=LocationKind.STOCK, is_active=True
+            ).order_by("path"),
+            required=False,
+            empty_label=self.stay,
+        )
+        self.fields["location"].label_from_instance = lambda location: location.path
 
 
 class StockFilterForm(forms.Form):

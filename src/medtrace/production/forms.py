@@ -4,11 +4,10 @@ decide."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from medtrace.audit.choices import SignatureMeaning
-from medtrace.audit.signature_forms import SignatureForm
 from medtrace.catalog.choices import DEVICE_KINDS
 from medtrace.equipment.choices import EquipmentStatus
 from medtrace.equipment.models import Equipment
+from medtrace.inventory.forms import SignedReleaseForm
 from medtrace.org.choices import LocationKind
 from medtrace.org.models import Location
 
@@ -176,17 +175,7 @@ def _identifier_label(identifier) -> str:
     return f"{identifier.value} · {identifier.get_packaging_level_display()}"
 
 
-class LotReleaseForm(SignatureForm):
+class LotReleaseForm(SignedReleaseForm):
     """QA's signed release of the lot an order made, and where to put it away."""
 
-    location = forms.ModelChoiceField(
-        label=_("Put away to"), queryset=Location.objects.none(), required=False,
-        empty_label=_("Leave it at the line"),
-    )  # fmt: skip
-
-    def __init__(self, *args, site, **kwargs):
-        super().__init__(*args, meanings=[SignatureMeaning.RELEASED], **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(
-            site=site, kind=LocationKind.STOCK, is_active=True
-        ).order_by("path")
-        self.fields["location"].label_from_instance = lambda location: location.path
+    stay = _("Leave it at the line")

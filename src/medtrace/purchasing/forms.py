@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from medtrace.audit.choices import SignatureMeaning
 from medtrace.audit.signature_forms import SignatureForm
 from medtrace.catalog.models import Item
-from medtrace.org.choices import LocationKind
-from medtrace.org.models import Location, Site
+from medtrace.org.models import Site
 from medtrace.partners.choices import SupplierStatus
 from medtrace.partners.models import Supplier
 from medtrace.purchasing.choices import OrderStatus
@@ -101,20 +100,6 @@ class ReceiveForm(forms.Form):
         label=_("Reason (when it differs from the order)"), required=False, max_length=1000
     )
     certificate = forms.FileField(label=_("Certificate of analysis"), required=False)
-
-
-class ReleaseForm(SignatureForm):
-    location = forms.ModelChoiceField(
-        label=_("Put away to"), queryset=Location.objects.none(), required=False,
-        empty_label=_("Leave where it is"),
-    )  # fmt: skip
-
-    def __init__(self, *args, site, **kwargs):
-        super().__init__(*args, meanings=[SignatureMeaning.RELEASED], **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(
-            site=site, kind=LocationKind.STOCK, is_active=True
-        ).order_by("path")
-        self.fields["location"].label_from_instance = lambda location: location.path
 
 
 class CertificateForm(forms.Form):

@@ -16,9 +16,10 @@ from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
+from medtrace.inventory.forms import SignedReleaseForm as ReleaseForm
 from medtrace.purchasing import selectors
 from medtrace.purchasing.choices import RECEIVABLE, ReceiptStatus
-from medtrace.purchasing.forms import CertificateForm, ReceiveForm, ReleaseForm
+from medtrace.purchasing.forms import CertificateForm, ReceiveForm
 from medtrace.purchasing.services import receiving
 from medtrace.purchasing.services import release as releasing
 from medtrace.quality import workflow_views
