@@ -47,11 +47,15 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("nonconformance reports", quality.build_nonconformances),
     ("deviations and CAPA", quality.build_deviations_and_capas),
     ("shipment orders and a return", shipping.build_shipping),
+    # Before the cycle counts begin: the week's material leaves the stores first.
+    ("material issued to the lines", production.issue_to_lines),
     ("stock counts and expiry", inventory.build_inventory),
     ("work orders", production.build_production),
     ("complaints and adverse events", complaints.build_complaints),
     ("generated documents", generated.build_generated_documents),
     ("curricula and training records", training.build_training),
+    # After training: the operations need operators trained on their work instructions.
+    ("production on the floor", production.build_production_runs),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

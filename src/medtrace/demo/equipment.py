@@ -1,7 +1,7 @@
-"""The demo plants' equipment: molding, extrusion, assembly, EO sterilization and the measuring
-instruments QA calibrates. At each plant one instrument's calibration is overdue, another's
-falls due within the month, and one machine is out of service, so the due list and the status
-badges show something.
+"""The demo plants' equipment: molding, extrusion, assembly (a UV-curing workstation), pouch
+sealing, EO sterilization and the measuring instruments QA calibrates. At each plant one
+instrument's calibration is overdue, another's falls due within the month, and one machine is
+out of service, so the due list and the status badges show something.
 
 After the year of history (build_calibration_history): Suzhou's calibration records (by the
 metrology institute, verified by QA; Shenzhen's calibrations were registered from paper with
@@ -10,6 +10,7 @@ overdue while it waits for its screw) and records, and at Suzhou the leak tester
 calibration 40 days ago: it was out of tolerance as found, so everything leak-tested on it since
 its last pass is in an open impact review; it was repaired and passed again since."""
 
+import random
 from datetime import timedelta
 
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
@@ -43,41 +44,59 @@ EQUIPMENT = [
     ("DL-01", "温度记录仪 (冷藏库)", "Temperature data logger (cold store)",
      EquipmentType.THERMOMETER, "testo 184 T3", "德图 Testo", "WH-C01", 365, 350, ""),
 ]  # fmt: skip
+# The clean room's assembly and packing stations, which the routings' bonding and pouch-sealing
+# operations need (added later: their serial numbers come from their own generator, so the
+# draws above and the history after them stay as they were).
+LINE_EQUIPMENT = [
+    ("ASM-01", "UV 固化装配工作台", "Assembly workstation with UV curing",
+     EquipmentType.ASSEMBLY_STATION, "BlueWave 200 + 层流工作台", "Dymax", "CR", None, None,
+     "每班用辐照计点检 UV 强度 / UV intensity checked with a radiometer every shift"),
+    ("PS-01", "医用连续封口机", "Medical pouch sealer (rotary band)", EquipmentType.OTHER,
+     "hm 3010 DC-V", "hawo", "CR-L1", 365, 120,
+     "每日封口强度点检, 年度再确认 (ISO 11607-2) / daily seal-strength check, yearly "
+     "requalification (ISO 11607-2)"),
+]  # fmt: skip
 
 
 def build_equipment(demo: DemoPlant) -> None:
     """The ledger. At Suzhou the last calibrations come from the records
     (build_calibration_history); Shenzhen's were registered with the equipment, from paper."""
+    plants = [(code, site) for code, site in demo.sites.items() if site.kind == SiteKind.PLANT]
+    for site_code, site in plants:
+        _register(demo, site_code, site, EQUIPMENT, demo.rng)
+    own = random.Random(f"{demo.seed}-line-equipment")
+    for site_code, site in plants:
+        _register(demo, site_code, site, LINE_EQUIPMENT, own)
+
+
+def _register(demo: DemoPlant, site_code: str, site, listed, rng: random.Random) -> None:
     by = demo.users["qa"]
     today = site_day(demo.sites[RECORDS_SITE])
-    for site_code, site in demo.sites.items():
-        if site.kind != SiteKind.PLANT:
-            continue
-        for code, name, name_en, kind, model, maker, location, interval, age, plan in EQUIPMENT:
-            on_paper = interval and site_code != RECORDS_SITE
-            item = equipment.create_equipment(
-                site=site,
-                code=code,
-                name=name,
-                name_en=name_en,
-                equipment_type=kind,
-                model_number=model,
-                manufacturer=maker,
-                serial_number=f"{site_code}-{code}-{demo.rng.randint(10000, 99999)}",
-                location=demo.locations[(site_code, location)],
-                calibration_required=interval is not None,
-                calibration_interval_days=interval,
-                last_calibrated_on=today - timedelta(days=age) if on_paper else None,
-                maintenance_plan=plan,
+    for code, name, name_en, kind, model, maker, location, interval, age, plan in listed:
+        on_paper = interval and site_code != RECORDS_SITE
+        item = equipment.create_equipment(
+            site=site,
+            code=code,
+            name=name,
+            name_en=name_en,
+            equipment_type=kind,
+            model_number=model,
+            manufacturer=maker,
+            serial_number=f"{site_code}-{code}-{rng.randint(10000, 99999)}",
+            location=demo.locations[(site_code, location)],
+            calibration_required=interval is not None,
+            calibration_interval_days=interval,
+            last_calibrated_on=today - timedelta(days=age) if on_paper else None,
+            maintenance_plan=plan,
+            by=by,
+        )
+        if code == "EXT-01":
+            equipment.change_equipment_status(
+                equipment=item,
+                status=EquipmentStatus.OUT_OF_SERVICE,
+                reason="螺杆磨损, 等待备件 / worn screw, waiting for the spare part",
                 by=by,
             )
-            if code == "EXT-01":
-                equipment.change_equipment_status(
-                    equipment=item,
-                    status=EquipmentStatus.OUT_OF_SERVICE,
-                    reason="螺杆磨损, 等待备件 / worn screw, waiting for the spare part",
-                    by=by,
-                )
 
 
 RECORDS_SITE = "SZ01"
@@ -103,6 +122,11 @@ CALIBRATION = {
         "标准铂电阻温度计 SPRT Fluke 5615, S/N 4471", "JZ2025-T-0963",
         "5 °C 示值 5.1 °C", "未调整 / not adjusted",
         [("5 °C", "5.0", "0.5", "5.1", "5.1", "°C")],
+    ),
+    "PS-01": (
+        "表面温度校准仪 + 热电偶 Fluke 724, S/N 5521; 测力计 Imada DS2-50N", "JZ2025-T-0512",
+        "150 °C 示值 151.2 °C; 封口压力 0.35 MPa", "未调整 / not adjusted",
+        [("150 °C", "150", "2", "151.2", "151.2", "°C")],
     ),
 }  # fmt: skip
 TRACEABILITY = "溯源至中国计量科学研究院 (NIM), CNAS 认可实验室 L0123 / NIM-traceable, CNAS L0123"
@@ -131,7 +155,9 @@ def build_calibration_history(demo: DemoPlant) -> None:
         recorder = demo.users["supervisor" if site_code == RECORDS_SITE else "sz-qa"]
         today = site_day(site)
         if site_code == RECORDS_SITE:
-            for code, _name, _en, _kind, _model, _maker, _loc, interval, age, _plan in EQUIPMENT:
+            for code, _name, _en, _kind, _model, _maker, _loc, interval, age, _plan in (
+                EQUIPMENT + LINE_EQUIPMENT
+            ):
                 if not interval:
                     continue
                 ages = [age]

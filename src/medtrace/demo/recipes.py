@@ -106,9 +106,36 @@ INFUSION_SET = [
     },
 ]  # fmt: skip
 
-# The catheter kit: assembled, leak tested, pouched and EO sterilized.
+# The infusion line (drip chamber, tubing, roller clamp): bonded and leak tested on line 1
+# before it goes into the sets.
+INFUSION_LINE = [
+    {
+        "name": "管路粘接 Line bonding",
+        "work_center": "ASSY-C7",
+        "equipment_type": "assembly_station",
+        "documents": ["WI-0002"],
+        "instructions": "WI-ASSY-011 rev A; 滴斗-管路-调节器 / drip chamber, tubing, clamp",
+        "parameters": [
+            {"name": "UV 固化时间 UV cure time", "unit": "s", "lower_limit": 8, "target": 10,
+             "upper_limit": 12},
+        ],
+    },
+    {
+        "name": "管路密封性测试 Line leak test",
+        "work_center": "ASSY-C7",
+        "equipment_type": "leak_tester",
+        "documents": ["WI-0003"],
+        "parameters": [
+            {"name": "压降 Pressure decay", "unit": "kPa", "upper_limit": "0.5"},
+        ],
+    },
+]  # fmt: skip
+
+# The catheter kit: assembled (each kit's hubs, tubing and pouch recorded against its serial),
+# leak tested, pouched and EO sterilized.
 CATHETER_KIT = [
-    {"name": "组装 Kit assembly", "work_center": "ASSY-C2", "equipment_type": "assembly_station"},
+    {"name": "组装 Kit assembly", "work_center": "ASSY-C2", "equipment_type": "assembly_station",
+     "per_unit": True},
     {
         "name": "密封性测试 Leak test",
         "work_center": "ASSY-C2",
@@ -130,7 +157,12 @@ CATHETER_KIT = [
     },
 ]  # fmt: skip
 
-ROUTINGS = {"CP-TUBE": [EXTRUSION], "IS-2001": INFUSION_SET, "CVC-3001": CATHETER_KIT}
+ROUTINGS = {
+    "CP-TUBE": [EXTRUSION],
+    "SA-LINE": INFUSION_LINE,
+    "IS-2001": INFUSION_SET,
+    "CVC-3001": CATHETER_KIT,
+}
 
 
 def _lines(versions):

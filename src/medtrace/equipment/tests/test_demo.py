@@ -1,4 +1,4 @@
-"""The demo plants' equipment: six pieces per plant, one overdue, one out of service; their
+"""The demo plants' equipment: eight pieces per plant, one overdue, one out of service; their
 calibration history and maintenance; at Suzhou the leak tester's failed calibration, whose
 impact review lists the lots leak-tested on it since its last pass."""
 
@@ -16,7 +16,7 @@ def test_demo_equipment(demo_plant):
     for code in ("SZ01", "SZ02"):
         site = plant.sites[code]
         equipment = Equipment.objects.filter(site=site)
-        assert equipment.count() == 6
+        assert equipment.count() == 8
         assert equipment.filter(status="out_of_service").count() == 1
         overdue = selectors.overdue(equipment, timezone.localdate())
         assert [e.code for e in overdue] == ["BAL-01"]
@@ -26,7 +26,7 @@ def test_demo_equipment(demo_plant):
         due = calibration_selectors.plans_due([site.pk], 0, today)
         assert [plan.equipment.code for plan in due] == ["EXT-01"]
     records = CalibrationRecord.objects.filter(site=plant.sites["SZ01"], status="verified")
-    assert records.count() == 8  # Shenzhen's calibrations are on paper
+    assert records.count() == 9  # Shenzhen's calibrations are on paper
     assert not Equipment.objects.filter(site=plant.sites["DC01"]).exists()
     tester = Equipment.objects.get(site=plant.sites["SZ01"], code="LT-01")
     assert services.is_usable(tester).usable

@@ -93,8 +93,11 @@ def _joined(pages: list[bytes]) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
+    read = {}  # copies of one label are one PDF: read it once
     for page in pages:
-        for each in PdfReader(io.BytesIO(page)).pages:
+        if id(page) not in read:
+            read[id(page)] = PdfReader(io.BytesIO(page)).pages
+        for each in read[id(page)]:
             writer.add_page(each)
     out = io.BytesIO()
     writer.write(out)
