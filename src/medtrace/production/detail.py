@@ -10,6 +10,7 @@ from django.shortcuts import render
 from medtrace.equipment.choices import EquipmentStatus, EquipmentType
 from medtrace.equipment.models import Equipment
 from medtrace.org import access
+from medtrace.quality.models import InspectionPlan
 
 from . import selectors
 from .choices import OperationStatus
@@ -21,11 +22,14 @@ from .forms import (
     ReadingForm,
     ReconcileForm,
     StartForm,
+    TakeBackForm,
 )
 from .models import ParameterReading
 from .services import lot_release, outputs
 from .services.common import EXECUTE, WORKING
 from .services.labels import LABELLED
+from .services.operations import inspection_of
+from .services.rework import REWORKABLE
 from .workflows import WORK_ORDER
 
 
@@ -97,6 +101,18 @@ def execution_context(request, order, bound: dict) -> dict:
         context["start_form"] = bound.get("start_form") or StartForm(
             equipment=equipment_for(upcoming)
         )
+    if can_execute and order.status in REWORKABLE:
+        chosen = bound.get("take_back_forms") or {}
+        context["take_back_forms"] = {
+            row.pk: chosen.get(row.pk) or TakeBackForm(site=order.site)
+            for row in context["consumptions"]
+            if row.returned_event_id is None
+        }
+    if current is not None and current.inspection_plan:
+        context["current_inspection"] = inspection_of(current)
+        context["current_plan"] = InspectionPlan.objects.filter(
+            organization_id=order.organization_id, code=current.inspection_plan, active=True
+        ).first()
     if working and current is not None:
         context["finish_form"] = bound.get("finish_form") or FinishForm()
         if current.parameters():

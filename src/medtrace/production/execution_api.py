@@ -1,9 +1,9 @@
 """Executing work orders over the REST API, mounted at /api/v1/production beside api.py: for an
 MES or a machine as much as for a floor terminal. Operations started and finished, process
 readings posted in batches (each row recorded or refused on its own), components consumed by
-scan, output recorded (labels and QA's release: release_api.py). Every rule lives in
-production.services; this module only finds the records the body names and translates the
-answers."""
+scan and taken back out, output recorded (labels and QA's release: release_api.py). Every
+rule lives in production.services; this module only finds the records the body names and
+translates the answers."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +19,7 @@ from medtrace.core.api import READ_ERRORS, ErrorDetail, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.numbers import plain
 from medtrace.equipment.models import Equipment
+from medtrace.org.models import Location
 from medtrace.trace.choices import ObjectKind
 from medtrace.trace.models import Unit
 from medtrace.trace.selectors import find_one
@@ -26,7 +27,7 @@ from medtrace.trace.selectors import find_one
 from .api import BODY_ERRORS, order_or_404
 from .choices import OperationStatus, ReadingSource, SerialSource
 from .models import ParameterReading, WorkOrder
-from .services import consumption, operations, outputs, readings
+from .services import consumption, operations, outputs, readings, rework
 from .services.common import EXECUTE
 
 router = Router(tags=["production"])
@@ -441,6 +442,32 @@ def consume(request, pk: int, payload: ConsumeIn):
         into_unit=_unit(request, order, payload.into_unit), at=payload.at, key=payload.key,
     )  # fmt: skip
     return Status(201, _consumptions(order).get(pk=row.pk))
+
+
+class TakeBackIn(Schema):
+    location: str = Field(..., description="Code of the location of the order's site it goes to")
+    reason: str = Field(..., description="Why it comes back out (disassembly, rework)")
+    key: str | None = Field(None, max_length=64, description="Client key: a retry is answered once")
+    at: datetime | None = Field(None, description="When it came out, with its time zone")
+
+
+@router.post(
+    "/work-orders/{int:pk}/consumptions/{int:consumption_pk}/take-back",
+    response={200: ConsumptionOut, **BODY_ERRORS},
+)
+def take_back(request, pk: int, consumption_pk: int, payload: TakeBackIn):
+    """Take a consumed component back out (disassembly, rework) to a location, with its
+    history: a unit waits there in quarantine and may be consumed again once released. 409
+    `conflict` when it came back out already; 409 once the order's lot is released."""
+    order = order_or_404(request, pk)
+    require_perm(request, EXECUTE, order)
+    row = get_object_or_404(order.consumptions, pk=consumption_pk)
+    location = get_object_or_404(Location, site_id=order.site_id, code=payload.location.upper())
+    rework.disassemble(
+        row, by=request.user, reason=payload.reason, location=location, at=payload.at,
+        key=payload.key,
+    )  # fmt: skip
+    return _consumptions(order).get(pk=row.pk)
 
 
 @router.get("/work-orders/{int:pk}/outputs", response={200: list[OutputOut], **READ_ERRORS})

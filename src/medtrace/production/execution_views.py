@@ -25,9 +25,10 @@ from .forms import (
     ReadingForm,
     ReconcileForm,
     StartForm,
+    TakeBackForm,
 )
 from .models import WorkOrderOperation
-from .services import labels, lot_release, operations, readings
+from .services import labels, lot_release, operations, readings, rework
 from .services.common import EXECUTE
 
 COMPLETE = "production.complete_workorder"
@@ -202,4 +203,28 @@ def workorder_release_lot(request, pk: int):
         order,
         _("Lot %(lot)s released; %(order)s is closed.")
         % {"lot": order.lot.lot_number, "order": order.number},
+    )
+
+
+@require_POST
+@perm_required(EXECUTE)
+def consumption_take_back(request, pk: int, consumption: int):
+    order = order_for(request, pk, EXECUTE)
+    row = get_object_or_404(order.consumptions.select_related("component"), pk=consumption)
+    form = TakeBackForm(request.POST, site=order.site)
+    if not form.is_valid():
+        return render_detail(request, order, status=422, take_back_forms={row.pk: form})
+    try:
+        rework.disassemble(
+            row, by=request.user, reason=form.cleaned_data["reason"],
+            location=form.cleaned_data["location"],
+        )  # fmt: skip
+    except DomainError as error:
+        show_domain_error(form, error)
+        return render_detail(request, order, status=422, take_back_forms={row.pk: form})
+    return _done(
+        request,
+        order,
+        _("%(component)s taken back out to %(location)s.")
+        % {"component": row.component.code, "location": form.cleaned_data["location"].path},
     )

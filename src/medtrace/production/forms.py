@@ -175,6 +175,20 @@ def _identifier_label(identifier) -> str:
     return f"{identifier.value} · {identifier.get_packaging_level_display()}"
 
 
+class TakeBackForm(forms.Form):
+    """A consumed component taken back out (disassembly, rework): where it goes, and why."""
+
+    location = forms.ModelChoiceField(label=_("Return it to"), queryset=Location.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(
+            site=site, is_active=True
+        ).order_by("path")
+        self.fields["location"].label_from_instance = lambda location: location.path
+
+
 class LotReleaseForm(SignedReleaseForm):
     """QA's signed release of the lot an order made, and where to put it away."""
 

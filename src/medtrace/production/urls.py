@@ -28,6 +28,11 @@ urlpatterns = [
     ),
     path("<int:pk>/labels/print/", execution_views.labels_print, name="labels-print"),
     path("<int:pk>/labels/reconcile/", execution_views.labels_reconcile, name="labels-reconcile"),
+    path(
+        "<int:pk>/consumptions/<int:consumption>/take-back/",
+        execution_views.consumption_take_back,
+        name="consumption-take-back",
+    ),
     path("<int:pk>/complete/", execution_views.workorder_complete, name="workorder-complete"),
     path(
         "<int:pk>/release-lot/", execution_views.workorder_release_lot, name="workorder-release-lot"

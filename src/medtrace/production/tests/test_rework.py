@@ -80,3 +80,38 @@ def test_a_lot_quantity_comes_back_to_stock(released, operator_a, components, bi
     assert stock.quantity == 20
     assert status_of(components["tube"]).status == StockStatus.AVAILABLE
     assert consumption.consumed_of(released, "CMP-TUBE") == 0
+
+
+def test_a_component_is_taken_back_out_from_the_page(
+    client, released, operator_a, components, bins
+):
+    from django.urls import reverse
+
+    used = consumption.consume(released, scanned=components["tube"], quantity="5", by=operator_a)
+    client.force_login(operator_a)
+    page = client.get(reverse("production:workorder-detail", args=[released.pk])).content.decode()
+    assert f'data-take-back="{used.pk}"' in page
+    url = reverse("production:consumption-take-back", args=[released.pk, used.pk])
+    refused = client.post(url, {"location": bins["A-01"].pk, "reason": ""})
+    assert refused.status_code == 422
+    done = client.post(url, {"location": bins["A-01"].pk, "reason": "领多了"})
+    assert done.status_code == 302
+    used.refresh_from_db()
+    assert used.returned_event is not None
+    page = client.get(reverse("production:workorder-detail", args=[released.pk])).content.decode()
+    assert f'data-take-back="{used.pk}"' not in page
+
+
+def test_a_component_is_taken_back_out_over_the_api(client, released, operator_a, components):
+    used = consumption.consume(released, scanned=components["tube"], quantity="5", by=operator_a)
+    client.force_login(operator_a)
+    url = f"/api/v1/production/work-orders/{released.pk}/consumptions/{used.pk}/take-back"
+    body = {"location": "a-01", "reason": "领多了", "key": "tb-1"}
+    answer = client.post(url, body, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["returned"] is True
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 200  # the same key: answered once
+    other = client.post(url, {**body, "key": "tb-2"}, content_type="application/json")
+    assert other.status_code == 409
+    missing = client.post(url, {**body, "location": "NOPE"}, content_type="application/json")
+    assert missing.status_code == 404
