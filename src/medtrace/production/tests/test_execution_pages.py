@@ -108,6 +108,27 @@ def test_a_refused_start_shows_why_and_writes_nothing(
     assert state(released) == before
 
 
+def test_an_untrained_operator_is_refused_on_the_page_naming_the_document(
+    client, operator_a, released, molder, effective_sop
+):
+    from medtrace.catalog.models import RoutingOperation
+    from medtrace.production.models import WorkOrderOperation
+
+    number = effective_sop.document.number
+    WorkOrderOperation.objects.filter(work_order=released, position=10).update(documents=[number])
+    RoutingOperation.objects.filter(routing=released.routing, position=10).update(
+        documents=[number]
+    )
+    client.force_login(operator_a)
+    before = state(released)
+    page = client.post(
+        url(released, f"operations/{op_of(released, 10).pk}/start/"), {"equipment": molder.pk}
+    )
+    assert page.status_code == 422
+    assert number in page.content.decode() and "not trained" in page.content.decode()
+    assert state(released) == before
+
+
 def test_equipment_past_its_calibration_is_refused_on_the_page(
     client, operator_a, released, molder
 ):
