@@ -2,10 +2,10 @@
 and the device history record (of the lot, or of the unit)."""
 
 from django import template
+from django.db.models import CharField, F, Value
 
 from medtrace.production import selectors
 from medtrace.trace.choices import ObjectKind
-from medtrace.trace.models import Unit
 
 register = template.Library()
 
@@ -15,14 +15,11 @@ def made_by_panel(context, obj):
     request = context["request"]
     if obj.kind not in (ObjectKind.LOT, ObjectKind.UNIT):
         return {"shown": False}
-    serial = None
-    lot_id = obj.pk
+    orders = selectors.visible_work_orders(request.user)
     if obj.kind == ObjectKind.UNIT:
-        unit = Unit.objects.filter(pk=obj.pk).values("lot_id", "serial").first()
-        lot_id, serial = unit["lot_id"], unit["serial"]
-    order = (
-        selectors.visible_work_orders(request.user).filter(lot_id=lot_id).first()
-        if lot_id is not None
-        else None
-    )
-    return {"shown": order is not None, "order": order, "serial": serial}
+        # One query: the order of the unit's lot, with the unit's serial for the link.
+        orders = orders.filter(lot__units=obj.pk).annotate(serial=F("lot__units__serial"))
+    else:
+        orders = orders.filter(lot_id=obj.pk).annotate(serial=Value(None, CharField()))
+    order = orders.first()
+    return {"shown": order is not None, "order": order, "serial": getattr(order, "serial", None)}

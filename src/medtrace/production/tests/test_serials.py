@@ -107,3 +107,10 @@ def test_a_serial_passes_only_under_gs1_rules(text):
     else:
         assert serial == text.strip() and 1 <= len(serial) <= 20
         assert SERIAL_RULE.match(serial) and not re.search(r"\s", serial)
+
+
+def test_a_units_trace_page_links_its_own_record(kit_order, operator_a, client, qa_a):
+    unit = outputs.record(kit_order, generate=1, by=operator_a).outputs[0].unit
+    client.force_login(qa_a)
+    page = client.get(reverse("trace:object", args=[unit.pk])).content.decode()
+    assert reverse("production:dhr-unit", args=[kit_order.pk, unit.serial]) in page
