@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "medtrace.purchasing",
     "medtrace.shipping",
     "medtrace.production",
+    "medtrace.recall",
     "medtrace.quality",
     "medtrace.documents",
     "medtrace.training",

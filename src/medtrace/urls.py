@@ -19,6 +19,7 @@ urlpatterns = [
     path("trace/", include("medtrace.trace.urls")),
     path("shipping/", include("medtrace.shipping.urls")),
     path("production/", include("medtrace.production.urls")),
+    path("recall/", include("medtrace.recall.urls")),
     path("inventory/", include("medtrace.inventory.urls")),
     path("purchasing/", include("medtrace.purchasing.urls")),
     path("quality/", include("medtrace.quality.urls")),

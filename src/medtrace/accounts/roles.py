@@ -94,6 +94,10 @@ EVERYONE = (
     "shipping.view_ssccseries",
     # Work orders of their sites: what is being made, to which BOM and routing.
     "production.view_workorder",
+    # Recalls and drills of their sites, with their scope.
+    "recall.view_recall",
+    "recall.view_scopesnapshot",
+    "recall.view_scopeentry",
 )
 
 # Items and UDI device identifiers are kept by QA and regulatory affairs.
@@ -255,6 +259,11 @@ WORK_ORDER_PLANNERS = (
 )
 PRODUCTION_FLOOR = ("production.execute_workorder",)
 
+# QA and regulatory affairs open and scope recalls and drills; QA managers approve them (the
+# holds) and close them.
+RECALL_OWNERS = ("recall.add_recall", "recall.change_recall")
+RECALL_DECIDERS = ("recall.approve_recall", "recall.close_recall")
+
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: ("*",),
     Role.QA_MANAGER: (
@@ -293,6 +302,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *LOT_RELEASERS,
         "purchasing.approve_sourceexception",
         *ORDER_DESK,
+        *RECALL_OWNERS,
+        *RECALL_DECIDERS,
         *RETURN_DECIDERS,
     ),
     Role.QA_INSPECTOR: (
@@ -341,6 +352,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *DOCUMENT_AUTHORS,
         *DOCUMENT_APPROVERS,
         *CHANGE_OWNERS,
+        *RECALL_OWNERS,
     ),
     Role.AUDITOR: ("*.view_*", "accounts.add_apitoken"),
 }

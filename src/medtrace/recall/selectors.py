@@ -1,0 +1,157 @@
+"""Reading recalls: scoped to the reader's sites; the list's scope counts and next deadline,
+a scope's entries by place (our stock with each lot's status, work in progress, consignees),
+the lots, units and cases a recall started from, and the audit-trail links."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import timezone
+
+from medtrace.inventory.statuses import StatusInfo, status_of
+from medtrace.org import access
+from medtrace.trace.choices import ObjectKind
+from medtrace.trace.models import Container, Lot, TraceObject, Unit
+from medtrace.trace.templatetags.trace_tags import party_name, party_url
+
+from .choices import Place, RecallStatus
+from .models import Recall, ScopeEntry, ScopeSnapshot
+from .services.deadlines import Deadline, deadlines
+
+VIEW = "recall.view_recall"
+ADD = "recall.add_recall"
+CHANGE = "recall.change_recall"
+RELATED = ("site", "opened_by", "nonconformance", "complaint", "capa")
+COUNTS = ("lots", "units", "consignees")
+# The order entries are listed in, so that each place's rows come grouped.
+ENTRY_ORDER = {
+    Place.STOCK: ("location__site__code", "location__path", "lot__lot_number", "serial", "pk"),
+    Place.WIP: ("location__site__code", "location__path", "lot__lot_number", "serial", "pk"),
+    Place.CONSIGNEE: ("party_id", "shipment__event_time", "lot__lot_number", "serial", "pk"),
+}
+
+
+def visible_recalls(user) -> QuerySet[Recall]:
+    return access.scoped(Recall.objects.select_related(*RELATED), user, perm=VIEW)
+
+
+def get_recall_or_404(user, pk: int) -> Recall:
+    return access.get_scoped_or_404(Recall.objects.select_related(*RELATED), user, perm=VIEW, pk=pk)
+
+
+def with_scope_counts(recalls: QuerySet[Recall]) -> QuerySet[Recall]:
+    """Each recall with `scope_lots`, `scope_units`, `scope_consignees` of its current scope,
+    read from the summary in the database (its list of objects can be long)."""
+    latest = ScopeSnapshot.objects.filter(recall=OuterRef("pk")).order_by("-version")
+
+    def count(key):
+        value = Cast(KeyTextTransform(key, "summary"), IntegerField())
+        return Subquery(latest.annotate(value=value).values("value")[:1])
+
+    return recalls.annotate(**{f"scope_{key}": count(key) for key in COUNTS})
+
+
+@dataclass(frozen=True)
+class Clock:
+    deadline: Deadline
+    overdue: bool
+
+
+def clocks(recall: Recall, now: datetime | None = None) -> list[Clock]:
+    now = now or timezone.now()
+    return [Clock(deadline, deadline.overdue(now)) for deadline in deadlines(recall)]
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    upcoming: Deadline | None
+    overdue: int  # how many are past due
+
+
+def next_deadline(recall: Recall, now: datetime | None = None) -> NextDeadline | None:
+    """The soonest deadline still ahead and how many are past, while the recall runs; None
+    for a draft (the clocks start at approval), a closed or a cancelled recall."""
+    if recall.status != RecallStatus.APPROVED:
+        return None
+    found = clocks(recall, now)
+    ahead = sorted(
+        (clock.deadline for clock in found if clock.deadline.due and not clock.overdue),
+        key=lambda deadline: deadline.due,
+    )
+    return NextDeadline(ahead[0] if ahead else None, sum(clock.overdue for clock in found))
+
+
+def labelled(objects) -> list[TraceObject]:
+    """Lots, units and cases as their own kinds (with item and lot), in the order given."""
+    ids = [obj.pk for obj in objects]
+    found = {}
+    found |= Lot.objects.select_related("item").in_bulk(ids)
+    found |= Unit.objects.select_related("item", "lot").in_bulk(ids)
+    found |= Container.objects.in_bulk(ids)
+    return [found.get(pk, obj) for pk, obj in zip(ids, objects, strict=True)]
+
+
+def roots_of(recall: Recall) -> list[TraceObject]:
+    return labelled(list(recall.roots.order_by("pk")))
+
+
+def snapshots(recall: Recall) -> list[ScopeSnapshot]:
+    return list(recall.scopes.select_related("computed_by").order_by("-version"))
+
+
+def entries(snapshot: ScopeSnapshot, place: str | None = None) -> QuerySet[ScopeEntry]:
+    rows = snapshot.entries.select_related(
+        "object", "item", "lot", "location__site", "party__customer", "party__supplier",
+        "shipment",
+    )  # fmt: skip
+    if place:
+        rows = rows.filter(place=place).order_by(*ENTRY_ORDER[Place(place)])
+    return rows
+
+
+def described(rows) -> list[ScopeEntry]:
+    """The entries, those in our stock or on a line each with `.status` (StatusInfo: the lot's
+    or unit's status now), those at a consignee with `.party_name` and `.party_url`."""
+    rows = list(rows)
+    found: dict[int, StatusInfo] = {}
+    for row in rows:
+        if row.place in (Place.STOCK, Place.WIP):
+            if row.object_id not in found:
+                found[row.object_id] = status_of(row.object)
+            row.status = found[row.object_id]
+        elif row.party_id:
+            row.party_name, row.party_url = party_name(row.party), party_url(row.party)
+    return rows
+
+
+def first_place(snapshot: ScopeSnapshot | None) -> str:
+    """The place a scope's entries are first shown at: the first that has any."""
+    places = (snapshot.summary.get("places") or {}) if snapshot else {}
+    return next((place for place in Place.values if places.get(place)), Place.STOCK)
+
+
+def code_for(user, obj: TraceObject) -> str:
+    """How a lot or unit is best written in a form: its lot number or serial when that alone
+    names it for this user, else its identifier."""
+    from medtrace.trace import selectors as trace_selectors
+
+    if obj.kind == ObjectKind.LOT:
+        return trace_selectors.shortest_code(user, Lot.objects.get(pk=obj.pk))
+    if obj.kind == ObjectKind.UNIT:
+        serial = Unit.objects.get(pk=obj.pk).serial
+        if [found.pk for found in trace_selectors.find(user, serial)] == [obj.pk]:
+            return serial
+    return obj.identifier
+
+
+def recall_url(object_id: str, site) -> str | None:
+    if not object_id.isdigit():
+        return None
+    return reverse("recall:recall-detail", args=[int(object_id)])
+
+
+def recall_for_history(user, object_id: str) -> Recall:
+    return get_recall_or_404(user, int(object_id) if object_id.isdigit() else 0)
