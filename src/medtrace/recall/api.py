@@ -355,15 +355,6 @@ def rescope(request, pk: int, payload: RescopeIn):
     require_perm(request, CHANGE, recall)
     add = _objects(request, payload.add, recall.site)
     remove = _objects(request, payload.remove, recall.site)
-    roots = set(recall.roots.values_list("pk", flat=True))
-    strangers = [obj.identifier for obj in remove if obj.pk not in roots]
-    if strangers:
-        raise DomainError(
-            ErrorCode.VALIDATION,
-            _("%(objects)s: not a root of %(recall)s.")
-            % {"objects": ", ".join(strangers), "recall": recall.number},
-            fields={"remove": strangers},
-        )
     snapshot = recalls.rescope(recall, by=request.user, reason=payload.reason, add=add,
                                remove=remove)  # fmt: skip
     return Status(201, ScopeSnapshot.objects.select_related("computed_by").get(pk=snapshot.pk))

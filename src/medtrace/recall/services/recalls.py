@@ -165,8 +165,17 @@ def rescope(
         )
     if not reason.strip():
         _refuse(ErrorCode.VALIDATION, _("Say why the scope changes."), "reason")
+    current = list(recall.roots.all())
+    strangers = [obj.identifier for obj in remove if obj.pk not in {r.pk for r in current}]
+    if strangers:
+        _refuse(
+            ErrorCode.VALIDATION,
+            _("%(objects)s: not a root of %(recall)s.")
+            % {"objects": ", ".join(strangers), "recall": recall.number},
+            "remove",
+        )
     removed = {root.pk for root in remove}
-    roots = [root for root in recall.roots.all() if root.pk not in removed] + list(add)
+    roots = [root for root in current if root.pk not in removed] + list(add)
     roots = _check_roots(recall.site, roots)
     recall.roots.set(roots)
     snapshot = scoping.freeze(recall, roots, by=by, reason=reason)

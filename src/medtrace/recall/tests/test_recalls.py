@@ -165,3 +165,11 @@ def test_scope_quantities_add_up_to_what_was_made(made_and_shipped):
     found = compute([made_and_shipped["product"]])
     made = sum(e.quantity for e in found.entries if e.lot_id == made_and_shipped["product"].pk)
     assert made == Decimal(100)
+
+
+def test_only_a_root_is_removed(made_and_shipped, site_a, qa_a):
+    tube, product = made_and_shipped["tube"], made_and_shipped["product"]
+    recall = _open(site_a, qa_a, [product])
+    with pytest.raises(DomainError, match="not a root"):
+        recalls.rescope(recall, by=qa_a, reason="x", remove=[tube])
+    assert recall.scopes.count() == 1
