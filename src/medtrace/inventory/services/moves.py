@@ -179,6 +179,40 @@ def move(
     return record_event(event, organization=organization, site=site, by=by, reason=reason)
 
 
+def set_status(
+    *,
+    site: Site,
+    objects: list[TraceObject],
+    biz_step: str,
+    disposition: str,
+    by,
+    reason: str,
+    event_id: str,
+    read_point: Location | None = None,
+    biz_transactions: tuple[TypedId, ...] = (),
+) -> TraceEvent:
+    """A status change where the goods are (a hold, a release, a recall): one ObjectEvent naming
+    the lots (whole, with their units' stock) and units with the new disposition; it moves
+    nothing. `event_id` is named by the caller, so the same change never records twice."""
+    now = timezone.now()
+    event = Event(
+        event_type="ObjectEvent",
+        event_id=event_id,
+        event_time=now,
+        event_time_zone_offset=event_offset(site, now),
+        action="OBSERVE",
+        biz_step=biz_step,
+        disposition=disposition,
+        read_point=location_uri(read_point) if read_point is not None else None,
+        epc_list=tuple(obj.identifier for obj in objects if obj.kind != ObjectKind.LOT),
+        quantity_list=tuple(
+            QuantityElement(obj.identifier) for obj in objects if obj.kind == ObjectKind.LOT
+        ),
+        biz_transactions=biz_transactions,
+    )
+    return record_event(event, organization=site.organization, site=site, by=by, reason=reason)
+
+
 def _quantity_element(line: Line) -> QuantityElement:
     lot = line.object if isinstance(line.object, Lot) else Lot.objects.get(pk=line.object.pk)
     if line.quantity is not None and lot.item.tracking == "serial":

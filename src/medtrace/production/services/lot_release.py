@@ -21,9 +21,7 @@ from medtrace.audit.choices import AuditAction
 from medtrace.catalog.models import DeviceIdentifier
 from medtrace.core.errors import ErrorCode
 from medtrace.core.numbers import plain
-from medtrace.epcis.model import Event, QuantityElement
 from medtrace.inventory.choices import Operation
-from medtrace.inventory.ledger import location_uri
 from medtrace.inventory.services import moves
 from medtrace.org.choices import LocationKind
 from medtrace.org.models import Location
@@ -33,7 +31,6 @@ from medtrace.production.workflows import WORK_ORDER
 from medtrace.quality.choices import InspectionStatus, InspectionVerdict, NcrStatus
 from medtrace.quality.models import InspectionRecord, Nonconformance
 from medtrace.quality.services.deviation import blocking_release
-from medtrace.trace.services.recording import record_event
 
 from . import consumption, operations, outputs
 from .common import named_event_id, order_transaction, refuse
@@ -291,19 +288,14 @@ def release_lot(
 
 
 def _status_event(order: WorkOrder, reason: str, by):
-    now = timezone.now()
-    event = Event(
-        event_type="ObjectEvent",
-        event_id=named_event_id(order, "release"),
-        event_time=now,
-        event_time_zone_offset=moves.event_offset(order.site, now),
-        action="OBSERVE",
+    return moves.set_status(
+        site=order.site,
+        objects=[order.lot, *order.lot.units.all()],
         biz_step=RELEASE_STEP,
         disposition=RELEASED,
-        read_point=location_uri(order.line),
-        epc_list=tuple(order.lot.units.values_list("identifier", flat=True)),
-        quantity_list=(QuantityElement(order.lot.identifier),),
+        by=by,
+        reason=reason,
+        event_id=named_event_id(order, "release"),
+        read_point=order.line,
         biz_transactions=order_transaction(order),
     )
-    return record_event(event, organization=order.organization, site=order.site, by=by,
-                        reason=reason)  # fmt: skip

@@ -19,16 +19,14 @@ from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.numbers import plain
-from medtrace.epcis.model import Event, QuantityElement
 from medtrace.equipment.models import Equipment
 from medtrace.inventory.choices import StockStatus
-from medtrace.inventory.services.moves import event_offset
+from medtrace.inventory.services import moves
 from medtrace.inventory.statuses import status_of
 from medtrace.production.choices import OperationStatus, ReadingSource
 from medtrace.production.models import ParameterReading, WorkOrderOperation
 from medtrace.quality.choices import DeviationKind
 from medtrace.quality.services.deviation import open_deviation
-from medtrace.trace.services.recording import record_event
 
 from .common import (
     locked,
@@ -219,21 +217,16 @@ def hold_lot(order, *, reason: str, by, key: str):
     lot = order.lot
     if status_of(lot).status in (StockStatus.ON_HOLD, StockStatus.REJECTED):
         return None
-    now = timezone.now()
-    event = Event(
-        event_type="ObjectEvent",
-        event_id=named_event_id(order, key),
-        event_time=now,
-        event_time_zone_offset=event_offset(order.site, now),
-        action="OBSERVE",
+    return moves.set_status(
+        site=order.site,
+        objects=[lot, *lot.units.all()],
         biz_step=HOLD_STEP,
         disposition=HOLD_DISPOSITION,
-        epc_list=tuple(lot.units.values_list("identifier", flat=True)),
-        quantity_list=(QuantityElement(lot.identifier),),
+        by=by,
+        reason=reason,
+        event_id=named_event_id(order, key),
         biz_transactions=order_transaction(order),
     )
-    return record_event(event, organization=order.organization, site=order.site, by=by,
-                        reason=reason)  # fmt: skip
 
 
 @dataclass

@@ -13,9 +13,8 @@ from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.validation import validated
-from medtrace.epcis.model import Event, QuantityElement
 from medtrace.inventory.choices import StockStatus
-from medtrace.inventory.services.moves import event_offset
+from medtrace.inventory.services.moves import set_status
 from medtrace.inventory.statuses import status_of
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -25,7 +24,6 @@ from medtrace.recall.models import Recall, ScopeSnapshot
 from medtrace.recall.workflows import RECALL
 from medtrace.trace.choices import ObjectKind
 from medtrace.trace.models import Lot, TraceEvent, TraceObject
-from medtrace.trace.services.recording import record_event
 
 from . import scope as scoping
 
@@ -204,24 +202,19 @@ def _hold(recall: Recall, snapshot: ScopeSnapshot, *, by, tag: str) -> TraceEven
     held = in_our_stock(snapshot)
     if not held:
         return None
-    site, now = recall.site, timezone.now()
+    site = recall.site
     name = f"urn:medtrace:{site.organization.slug}:recall:{recall.number}:{tag}"
-    event = Event(
-        event_type="ObjectEvent",
-        event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
-        event_time=now,
-        event_time_zone_offset=event_offset(site, now),
-        action="OBSERVE",
-        biz_step=HOLD_STEP,
-        disposition=RECALLED,
-        epc_list=tuple(obj.identifier for obj in held if obj.kind == ObjectKind.UNIT),
-        quantity_list=tuple(
-            QuantityElement(obj.identifier) for obj in held if obj.kind == ObjectKind.LOT
-        ),
-    )
     reason = str(_("Recalled by %(recall)s: %(title)s") % {"recall": recall.number,
                                                            "title": recall.title})  # fmt: skip
-    return record_event(event, organization=site.organization, site=site, by=by, reason=reason)
+    return set_status(
+        site=site,
+        objects=held,
+        biz_step=HOLD_STEP,
+        disposition=RECALLED,
+        by=by,
+        reason=reason,
+        event_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
+    )
 
 
 def approve(recall: Recall, *, by, password: str, reason: str = "") -> Recall:
