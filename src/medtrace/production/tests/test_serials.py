@@ -114,3 +114,19 @@ def test_a_units_trace_page_links_its_own_record(kit_order, operator_a, client, 
     client.force_login(qa_a)
     page = client.get(reverse("trace:object", args=[unit.pk])).content.decode()
     assert reverse("production:dhr-unit", args=[kit_order.pk, unit.serial]) in page
+
+
+def test_a_units_record_prints_with_its_serial(kit_order, operator_a, components, client, qa_a):
+    from medtrace.documents.tests.generation_fixtures import pdf_text
+
+    first = outputs.record(kit_order, generate=1, by=operator_a).outputs[0].unit
+    operations.start(op_of(kit_order, 10), by=operator_a)
+    consumption.consume(
+        kit_order, scanned=components["tube"], quantity=1, into_unit=first, by=operator_a
+    )
+    client.force_login(qa_a)
+    response = client.get(reverse("production:dhr-unit-pdf", args=[kit_order.pk, first.serial]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith(f'-{first.serial}.pdf"')
+    text = pdf_text(response.content)
+    assert first.serial in text and "T-001" in text
