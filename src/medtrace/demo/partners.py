@@ -88,6 +88,15 @@ CUSTOMERS = [
 ]  # fmt: skip
 
 
+def _email(code: str, kind: str) -> str:
+    """Where a customer's recall notices go (设备科 at hospitals, QA at distributors); the
+    distributor whose licence lapsed left no address, so its notices go out as letters."""
+    if code == "D-ZJOLD":
+        return ""
+    mailbox = "qa" if kind == CustomerKind.DISTRIBUTOR else "shebeike"
+    return f"{mailbox}@{code.lower()}.example.cn"
+
+
 def build_partners(demo: DemoPlant) -> None:
     by = demo.users["qa"]
     today = timezone.localdate()
@@ -126,5 +135,6 @@ def build_partners(demo: DemoPlant) -> None:
             gln=gln(reference) if reference else "",
             licence_number=licence,
             licence_valid_until=today + days(until) if until is not None else None,
+            email=_email(code, kind),
             by=by,
         )

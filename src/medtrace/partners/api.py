@@ -6,6 +6,7 @@ the pages. A supplier's status changes only through its lifecycle actions
 PATCH bodies change the description only."""
 
 from datetime import date
+from typing import Literal
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -123,6 +124,8 @@ class CustomerOut(Schema):
     address: str
     region: str
     contact: str
+    email: str
+    language: str
     gln: str
     licence_number: str
     licence_valid_until: date | None
@@ -137,6 +140,8 @@ class CustomerIn(Schema):
     address: str = ""
     region: str = ""
     contact: str = ""
+    email: str = ""
+    language: Literal["zh-hans", "en"] = "zh-hans"
     gln: str = ""
     licence_number: str = ""
     licence_valid_until: date | None = None
@@ -151,6 +156,8 @@ class CustomerPatch(Schema):
     address: str | None = None
     region: str | None = None
     contact: str | None = None
+    email: str | None = None
+    language: Literal["zh-hans", "en"] | None = None
     gln: str | None = None
     licence_number: str | None = None
     licence_valid_until: date | None = None

@@ -43,6 +43,13 @@ class SupplierForm(_EditForm):
 class CustomerForm(_EditForm):
     FIELDS = CUSTOMER_FIELDS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or Customer._meta.get_field("language").default
+
     class Meta:
         model = Customer
         fields = CUSTOMER_FIELDS

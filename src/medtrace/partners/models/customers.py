@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,13 @@ class Customer(BilingualName):
     address = models.TextField(_("address"), blank=True)
     region = models.CharField(_("region / province"), max_length=100, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
+    email = models.EmailField(
+        _("e-mail"), blank=True, help_text=_("Where recall notices and advisories are sent.")
+    )
+    language = models.CharField(
+        _("language of correspondence"), max_length=8, choices=settings.LANGUAGES,
+        default="zh-hans",
+    )  # fmt: skip
     gln = models.CharField(
         _("GLN"),
         max_length=13,

@@ -18,6 +18,8 @@ CUSTOMER_FIELDS = (
     "address",
     "region",
     "contact",
+    "email",
+    "language",
     "gln",
     "licence_number",
     "licence_valid_until",
