@@ -15,6 +15,7 @@ from medtrace.accounts.roles import Role
 from medtrace.accounts.services import create_user
 from medtrace.demo.tests.fixtures import _demo_template_dropped_at_exit, demo_plant  # noqa: F401
 from medtrace.org import services as org_services
+from tests.smtp import smtp_server  # noqa: F401  (a real local SMTP server)
 
 PASSWORD = "Correct-horse-battery-9"
 

@@ -26,6 +26,7 @@ from medtrace.production.release_api import router as production_release_router
 from medtrace.purchasing.api import router as purchasing_router
 from medtrace.quality.api import router as quality_router
 from medtrace.recall.api import router as recall_router
+from medtrace.recall.notice_api import router as recall_notice_router
 from medtrace.scan.api import router as scan_router
 from medtrace.shipping.api import router as shipping_router
 from medtrace.trace.api import epcis_router, trace_router
@@ -80,3 +81,4 @@ api.add_router("/production", production_router)
 api.add_router("/production", production_execution_router)
 api.add_router("/production", production_release_router)
 api.add_router("/recalls", recall_router)
+api.add_router("/recalls", recall_notice_router)

@@ -2,8 +2,10 @@
 one clear line naming the variable (ConfigError), never a silent default."""
 
 import os
+import re
 import secrets
 import stat
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,6 +61,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+
+
+def _durations(name: str, raw: str, keys: set[str] | None) -> dict[str, timedelta]:
+    found = {}
+    for part in (part.strip() for part in raw.split(",")):
+        if not part:
+            continue
+        key, _sep, amount = (piece.strip() for piece in part.partition("="))
+        match = DURATION.fullmatch(amount.lower())
+        if not key or match is None or float(match[1]) <= 0:
+            raise ConfigError(
+                f"{name}={raw!r}: expected name=duration pairs such as scope=15m,notice=2h "
+                "(a positive number with s, m, h or d)"
+            )
+        if keys is not None and key not in keys:
+            raise ConfigError(f"{name}: unknown {key!r}; expected {', '.join(sorted(keys))}")
+        found[key] = timedelta(seconds=float(match[1]) * DURATION_UNITS[match[2]])
+    return found
+
+
+def env_durations(name: str, default: str) -> dict[str, timedelta]:
+    """Named durations such as "scope=15m,notice=2h,accounted=24h" (s, m, h, d); the names are
+    those of `default`, and a name the variable leaves out keeps its default."""
+    defaults = _durations(name, default, None)
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return defaults
+    return defaults | _durations(name, raw, set(defaults))
 
 
 def data_dir() -> Path:

@@ -155,6 +155,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 globals().update(conf.email(conf.env_str("MEDTRACE_EMAIL_URL"), DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = conf.env_str("MEDTRACE_EMAIL_FROM", "medtrace@localhost")
+# Links sent outside (recall notices' acknowledgement links) start with this address.
+BASE_URL = conf.env_str("MEDTRACE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A drill's notices go here unless the drill writes to the consignees themselves.
+DRILL_MAILBOX = conf.env_str("MEDTRACE_DRILL_MAILBOX", "recall-drill@localhost")
+# A drill's timing targets: to the scope, to the first notice sent, to every consignee
+# accounted for (durations in s, m, h or d; a name left out keeps its default).
+DRILL_TARGETS = conf.env_durations("MEDTRACE_DRILL_TARGETS", "scope=15m,notice=2h,accounted=24h")
 
 # Security. Behind a TLS-terminating proxy set MEDTRACE_HTTPS=true: cookies become Secure and
 # plain-HTTP requests are redirected. HSTS is opt-in because it is hard to take back.

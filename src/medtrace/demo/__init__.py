@@ -57,7 +57,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("curricula and training records", training.build_training),
     # After training: the operations need operators trained on their work instructions.
     ("production on the floor", production.build_production_runs),
-    ("a recall drill and a draft recall", recalls.build_recalls),
+    ("a drill, a closed and a draft recall", recalls.build_recalls),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

@@ -1,21 +1,63 @@
-"""Recalls at the Suzhou plant, safe for the rest of the living plant (nothing held):
+"""Recalls at the Suzhou plant:
 
 - a mock recall (drill) of the needle supplier's lot that went into the most shipped sets,
-  scoped and approved by QA: its scope shows where the sets are, at which hospitals and in our
-  stock, and the regulators' clocks as they would run;
+  scoped and approved by QA, its notices sent to the drill mailbox, every consignee answering
+  through its link, closed by QA: its drill report times it against the targets;
+- a closed class II recall of the infusion-set lot on the order to 瑞金医院 (still in transit
+  when the recall started): notices to every consignee (a reminder to the slowest; a letter by
+  post to any consignee that gave no e-mail address), their acknowledgements, the 瑞金 goods
+  returned against the order, the CAPA linked, closed by QA's signature;
 - a draft recall of the infusion-set lot held after its positive biological indicator, opened
-  by regulatory affairs and waiting for QA's decision."""
+  by regulatory affairs and waiting for QA's decision.
+
+Notices are written to the data directory's mail folder, whatever mail server is configured:
+the demo's customers are not real."""
+
+from django.conf import settings
+from django.test.utils import override_settings
 
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
-from medtrace.recall.services import recalls
+from medtrace.quality.services import capa as capas
+from medtrace.recall.choices import NoticeStatus
+from medtrace.recall.services import acknowledgements, closure, notices, recalls
+from medtrace.shipping.models import PackageContent, ShipmentOrder
+from medtrace.shipping.services import returns
 from medtrace.trace.engine import trace_forward
 from medtrace.trace.models import Lot
 
 SITE = "SZ01"
+RECALLED_ORDER = "RJ-PO-55731"
 
 
-def build_recalls(demo: DemoPlant) -> None:
+def _mail_to_files():
+    return override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(settings.DATA_DIR / "mail"),
+    )
+
+
+def _answer(notice, *, returning: bool) -> None:
+    """The consignee's answer: everything used, or everything coming back."""
+    field = "to_return" if returning else "used"
+    acknowledgements.acknowledge(
+        notice,
+        name=f"{notice.recipient_name} 设备科 / equipment dept.",
+        quantities={line.pk: {field: line.quantity} for line in notice.lines.all()},
+    )
+
+
+def _send_all(recall, by) -> None:
+    notices.prepare(recall, by=by)
+    with _mail_to_files():
+        notices.send_prepared(recall, by=by)
+    for notice in recall.notices.filter(status=NoticeStatus.PREPARED):
+        notices.record_printed(notice, by=by)
+        notices.record_posted(notice, by=by, reference="SF1402 8876 5531")
+
+
+def build_drill(demo: DemoPlant) -> None:
     site = demo.sites[SITE]
+    qa = demo.users["qa"]
     needles = Lot.objects.filter(site=site, item__code="CP-NDL07").exclude(supplier=None)
     widest = max(needles.order_by("pk"), key=lambda lot: len(trace_forward(lot).parties))
     drill = recalls.open_recall(
@@ -32,8 +74,67 @@ def build_recalls(demo: DemoPlant) -> None:
                                     widest.supplier_lot_number),
         by=demo.users["regulatory"],
     )  # fmt: skip
-    recalls.approve(drill, by=demo.users["qa"], password=DEMO_PASSWORD,
-                    reason="演练开始 / Drill started.")  # fmt: skip
+    recalls.approve(drill, by=qa, password=DEMO_PASSWORD, reason="演练开始 / Drill started.")
+    _send_all(drill, qa)
+    for notice in drill.notices.all():
+        _answer(notice, returning=False)
+    done = "演练完成, 全部收货单位已回执 / Drill done: every consignee answered."
+    recalls.close(drill, by=qa, password=DEMO_PASSWORD, reason=done)
+
+
+def build_closed_recall(demo: DemoPlant) -> None:
+    site = demo.sites[SITE]
+    qa, clerk = demo.users["qa"], demo.users["warehouse"]
+    order = ShipmentOrder.objects.get(site=site, customer_reference=RECALLED_ORDER)
+    content = PackageContent.objects.filter(package__order=order, object__kind="lot").first()
+    lot = content.lot
+    recall = recalls.open_recall(
+        site=site,
+        title="输液器滴斗裂纹 / Infusion set: cracked drip chambers",
+        reason="客户投诉滴斗裂纹, 注塑工艺参数漂移 / Complaints of cracked drip chambers; "
+        "molding parameters drifted.",
+        hazard="裂纹可致漏液和空气进入, 严重伤害可能性小 / A crack may leak or let air in; "
+        "serious harm is unlikely.",
+        depth="user",
+        strategy="removal",
+        nmpa_class="II",
+        roots=[lot],
+        by=demo.users["regulatory"],
+    )
+    recalls.approve(recall, by=qa, password=DEMO_PASSWORD, reason="二级召回 / Class II recall.")
+    _send_all(recall, qa)
+    customer = order.customer_id
+    late = recall.notices.exclude(customer_id=customer).filter(status=NoticeStatus.SENT).first()
+    if late is not None:
+        with _mail_to_files():
+            notices.send([late], by=qa, reminder=True)
+    for notice in recall.notices.select_related("customer"):
+        _answer(notice, returning=notice.customer_id == customer)
+    returning = recall.notices.get(customer_id=customer)
+    rma = returns.create_return(
+        order,
+        lines=[(line.object, line.to_return) for line in returning.lines.all()],
+        reason=f"召回 {recall.number} / recall {recall.number}",
+        by=qa,
+    )
+    returns.receive_return(rma, by=clerk)
+    capa = capas.open_capa(
+        site=site,
+        title="滴斗注塑参数控制 / Drip-chamber molding parameter control",
+        source="complaint",
+        problem_statement="注塑保压参数漂移导致滴斗裂纹 / Holding-pressure drift cracked "
+        "drip chambers.",
+        by=qa,
+    )
+    closure.link_capa(recall, capa, by=qa, reason="根本原因的纠正措施 / CAPA on the root cause")
+    done = "全部收货单位已回执, 退货已收 / All consignees answered; returns in."
+    recalls.close(recall, by=qa, password=DEMO_PASSWORD, reason=done)
+
+
+def build_recalls(demo: DemoPlant) -> None:
+    build_drill(demo)
+    build_closed_recall(demo)
+    site = demo.sites[SITE]
     held = Lot.objects.get(site=site, item__code="IS-2001", disposition="non_sellable_other")
     recalls.open_recall(
         site=site,

@@ -24,7 +24,7 @@ from medtrace.trace.models import TraceObject
 from medtrace.trace.templatetags.trace_tags import party_name
 
 from . import selectors
-from .choices import Depth, Place, RecallClass, RecallStatus, Strategy
+from .choices import Depth, Effectiveness, Place, RecallClass, RecallStatus, Strategy
 from .forms import resolve
 from .models import Recall, ScopeSnapshot
 from .services import recalls
@@ -206,6 +206,11 @@ class RecallIn(Schema):
     depth: Depth
     strategy: Strategy
     drill: bool = False
+    drill_external_mail: bool = Field(False, description="A drill writes to the consignees")
+    effectiveness: Effectiveness = Field(
+        Effectiveness.A, description="Effectiveness-check level A-E (21 CFR 7.42(b)(3))"
+    )
+    effectiveness_share: int | None = Field(None, description="Percent verified, level B")
     codes: list[str] = Field([], description="Lots, units or cases: any scan, lot or serial")
     supplier: str | None = Field(None, description="A supplier's code, with supplier_lot")
     supplier_lot: str | None = Field(None, description="The supplier's lot number")
@@ -306,6 +311,9 @@ def open_recall(request, payload: RecallIn):
         depth=payload.depth,
         strategy=payload.strategy,
         drill=payload.drill,
+        drill_external_mail=payload.drill_external_mail,
+        effectiveness=payload.effectiveness,
+        effectiveness_share=payload.effectiveness_share,
         roots=roots,
         nonconformance=_numbered(
             ncr_selectors.visible_nonconformances(user), payload.nonconformance
@@ -382,3 +390,9 @@ def take_action(request, pk: int, name: str, payload: RecallActionIn):
     require_perm(request, transition.permission, recall)
     ACTIONS[transition.name](recall, request.user, payload)
     return selectors.get_recall_or_404(request.user, pk)
+
+
+from .recovery_api import router as recovery_router  # noqa: E402  (recovery, drill timing)
+
+router.add_router("", recovery_router)
+router.add_router("", "medtrace.recall.report_api.router")

@@ -38,3 +38,41 @@ class Place(models.TextChoices):
     STOCK = "stock", _("In our stock")
     WIP = "wip", _("On a production line")
     CONSIGNEE = "consignee", _("At a consignee")
+
+
+class Effectiveness(models.TextChoices):
+    """The level of effectiveness checks (21 CFR 7.42(b)(3)): which share of the consignees
+    must be verified as having received the notice and acted on it."""
+
+    A = "A", _("Level A: every consignee (100 per cent)")
+    B = "B", _("Level B: more than 10 per cent (a share chosen by the firm)")
+    C = "C", _("Level C: 10 per cent of consignees")
+    D = "D", _("Level D: 2 per cent of consignees")
+    E = "E", _("Level E: no effectiveness checks")
+
+
+class Audience(models.TextChoices):
+    DISTRIBUTOR = "distributor", _("Distributor")
+    HOSPITAL = "hospital", _("Hospital or clinic")
+    END_USER = "end_user", _("End user (patient)")
+    REGULATOR = "regulator", _("Regulator")
+
+
+class NoticeStatus(models.TextChoices):
+    PREPARED = "prepared", _("Prepared")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Sending failed")
+    BOUNCED = "bounced", _("Bounced")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+
+class NoticeEventKind(models.TextChoices):
+    PREPARED = "prepared", _("Prepared")
+    SENT = "sent", _("Sent")
+    REMINDED = "reminded", _("Reminder sent")
+    FAILED = "failed", _("Sending failed")
+    BOUNCED = "bounced", _("Bounced")
+    PRINTED = "printed", _("Printed as a letter")
+    OPENED = "opened", _("Acknowledgement link opened")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ESCALATED = "escalated", _("Escalated")

@@ -119,7 +119,7 @@ class RecallForm(forms.ModelForm):
         model = Recall
         fields = [
             "title", "reason", "hazard", "nmpa_class", "fda_class", "eu_fsca", "depth",
-            "strategy", "drill",
+            "strategy", "effectiveness", "effectiveness_share", "drill", "drill_external_mail",
         ]  # fmt: skip
         widgets = {
             "reason": forms.Textarea(attrs={"rows": 3}),
@@ -148,9 +148,11 @@ class RecallForm(forms.ModelForm):
             self.fields[name].choices = [("", _("Not classified")), *self.fields[name].choices[1:]]
         self.fields["depth"].choices = self.fields["depth"].choices[1:]
         self.fields["strategy"].choices = self.fields["strategy"].choices[1:]
+        self.fields["effectiveness"].required = False  # level A when left out
         self.order_fields(
             ["site", "title", "reason", "hazard", "nmpa_class", "fda_class", "eu_fsca", "depth",
-             "strategy", "drill", "roots", "supplier", "supplier_lot"]
+             "strategy", "effectiveness", "effectiveness_share", "drill", "drill_external_mail",
+             "roots", "supplier", "supplier_lot"]
         )  # fmt: skip
 
     def clean(self):
@@ -194,6 +196,7 @@ class RecallForm(forms.ModelForm):
         """The keyword arguments of recalls.open_recall."""
         fields = dict(self.cleaned_data)
         fields.pop("supplier"), fields.pop("supplier_lot")
+        fields["effectiveness"] = fields.get("effectiveness") or "A"
         return fields
 
 

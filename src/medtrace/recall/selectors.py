@@ -5,9 +5,10 @@ the lots, units and cases a recall started from, and the audit-trail links."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,8 +18,8 @@ from medtrace.trace.choices import ObjectKind
 from medtrace.trace.models import Container, Lot, TraceObject, Unit
 from medtrace.trace.templatetags.trace_tags import party_name, party_url
 
-from .choices import Place, RecallStatus
-from .models import Recall, ScopeEntry, ScopeSnapshot
+from .choices import NoticeStatus, Place, RecallStatus
+from .models import Notice, Recall, ScopeEntry, ScopeSnapshot
 from .services.deadlines import Deadline, deadlines
 
 VIEW = "recall.view_recall"
@@ -42,6 +43,16 @@ def get_recall_or_404(user, pk: int) -> Recall:
     return access.get_scoped_or_404(Recall.objects.select_related(*RELATED), user, perm=VIEW, pk=pk)
 
 
+def get_recall_by_ref_or_404(user, ref: str) -> Recall:
+    """The recall named by its number (any case) or its id, among those `user` may see."""
+    if ref.isdigit():
+        return get_recall_or_404(user, int(ref))
+    recall = visible_recalls(user).filter(number__iexact=ref.strip()).first()
+    if recall is None:
+        raise Http404
+    return recall
+
+
 def with_scope_counts(recalls: QuerySet[Recall]) -> QuerySet[Recall]:
     """Each recall with `scope_lots`, `scope_units`, `scope_consignees` of its current scope,
     read from the summary in the database (its list of objects can be long)."""
@@ -52,6 +63,23 @@ def with_scope_counts(recalls: QuerySet[Recall]) -> QuerySet[Recall]:
         return Subquery(latest.annotate(value=value).values("value")[:1])
 
     return recalls.annotate(**{f"scope_{key}": count(key) for key in COUNTS})
+
+
+def with_notice_counts(recalls: QuerySet[Recall]) -> QuerySet[Recall]:
+    """Each recall with `notices_total`, `notices_sent` (sent or acknowledged) and
+    `notices_acknowledged`, counted in the database."""
+
+    def count(*statuses):
+        notices = Notice.objects.filter(recall=OuterRef("pk"))
+        if statuses:
+            notices = notices.filter(status__in=statuses)
+        return Subquery(notices.order_by().values("recall").annotate(n=Count("pk")).values("n")[:1])
+
+    return recalls.annotate(
+        notices_total=count(),
+        notices_sent=count(NoticeStatus.SENT, NoticeStatus.ACKNOWLEDGED),
+        notices_acknowledged=count(NoticeStatus.ACKNOWLEDGED),
+    )
 
 
 @dataclass(frozen=True)
@@ -155,3 +183,55 @@ def recall_url(object_id: str, site) -> str | None:
 
 def recall_for_history(user, object_id: str) -> Recall:
     return get_recall_or_404(user, int(object_id) if object_id.isdigit() else 0)
+
+
+def notices_of(recall: Recall) -> list:
+    """The recall's notices with their consignee and line count, in number order."""
+    return list(
+        recall.notices.select_related("party", "customer")
+        .annotate(line_count=Count("lines"))
+        .order_by("sequence")
+    )
+
+
+def notice_counts(notices: list) -> dict:
+    """{"total", "prepared", "sent" (sent or acknowledged), "waiting" (sent, unanswered),
+    "acknowledged", "opened", "trouble" (failed or bounced), "escalated"}."""
+    statuses = [notice.status for notice in notices]
+    reached = (NoticeStatus.SENT, NoticeStatus.ACKNOWLEDGED)
+    trouble = (NoticeStatus.FAILED, NoticeStatus.BOUNCED)
+    return {
+        "total": len(notices),
+        "prepared": statuses.count(NoticeStatus.PREPARED),
+        "sent": sum(status in reached for status in statuses),
+        "waiting": statuses.count(NoticeStatus.SENT),
+        "acknowledged": statuses.count(NoticeStatus.ACKNOWLEDGED),
+        "opened": sum(notice.opened_at is not None for notice in notices),
+        "trouble": sum(status in trouble for status in statuses),
+        "escalated": sum(notice.escalated_at is not None for notice in notices),
+    }
+
+
+@dataclass
+class RegionRow:
+    region: str
+    counts: dict  # as notice_counts
+
+
+def notices_by_region(notices: list) -> list[RegionRow]:
+    """The consignees' notices grouped by region / province, the regions with most notices
+    first (regulators' and end users' notices have no region and are left out)."""
+    regions: dict[str, list] = {}
+    for notice in notices:
+        if notice.party_id is not None:
+            regions.setdefault(notice.region, []).append(notice)
+    rows = [RegionRow(region, notice_counts(group)) for region, group in regions.items()]
+    return sorted(rows, key=lambda row: (-row.counts["total"], row.region))
+
+
+def notice_lines(notice) -> list:
+    return list(notice.lines.select_related("item", "lot", "shipment").order_by("pk"))
+
+
+def notices_url(recall: Recall) -> str:
+    return reverse("recall:recall-detail", args=[recall.pk]) + "#notices-heading"

@@ -25,7 +25,7 @@ from medtrace.quality import workflow_views
 from medtrace.trace import selectors as trace_selectors
 from medtrace.trace.models import TraceObject
 
-from . import selectors
+from . import notice_views, recovery_views, report_views, selectors
 from .choices import Place, RecallStatus
 from .forms import RecallFilterForm, RecallForm, RescopeForm
 from .services import recalls
@@ -75,7 +75,10 @@ def recall_list(request):
     if request.site is not None:
         records = records.filter(site=request.site)
     data = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, selectors.with_scope_counts(filter_recalls(records, data)))
+    records = selectors.with_notice_counts(
+        selectors.with_scope_counts(filter_recalls(records, data))
+    )
+    page = paginate(request, records)
     for recall in page.object_list:
         recall.next_deadline = selectors.next_deadline(recall)
     template = (
@@ -166,6 +169,9 @@ def _detail(request, recall, bound=None, *, rescope_form=None):
         "refused": bound[0] if bound is not None else None,
         "rescope_form": rescope_form if _may_rescope(user, recall) else None,
         **_scope_context(request, recall),
+        **notice_views.section(recall, user),
+        **recovery_views.section(recall, user),
+        **report_views.section(recall, user),
     }
     return render(request, "recall/recall_detail.html", context)
 

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from medtrace.catalog.models import Item
 from medtrace.org.models import Location, Organization, Site
 from medtrace.quality.models import Capa, Complaint, Nonconformance
-from medtrace.recall.choices import Depth, Place, RecallClass, RecallStatus, Strategy
+from medtrace.recall.choices import (
+    Depth,
+    Effectiveness,
+    Place,
+    RecallClass,
+    RecallStatus,
+    Strategy,
+)
 from medtrace.trace.models import Lot, Party, TraceEvent, TraceObject
 
 USER = settings.AUTH_USER_MODEL
@@ -40,6 +47,19 @@ class Recall(models.Model):
     eu_fsca = models.BooleanField(_("EU field safety corrective action"), default=False)
     depth = models.CharField(_("depth"), max_length=10, choices=Depth.choices)
     strategy = models.CharField(_("strategy"), max_length=10, choices=Strategy.choices)
+    effectiveness = models.CharField(
+        _("effectiveness checks"), max_length=1, choices=Effectiveness.choices,
+        default=Effectiveness.A,
+        help_text=_("Which share of the consignees must confirm before the recall may close."),
+    )  # fmt: skip
+    effectiveness_share = models.PositiveSmallIntegerField(
+        _("share to verify (%)"), null=True, blank=True,
+        help_text=_("For level B: the percentage of consignees to verify (more than 10)."),
+    )  # fmt: skip
+    drill_external_mail = models.BooleanField(
+        _("drill writes to the consignees"), default=False,
+        help_text=_("Off: a drill's notices go to the internal drill mailbox."),
+    )  # fmt: skip
     status = models.CharField(
         _("status"), max_length=10, choices=RecallStatus.choices, default=RecallStatus.DRAFT,
         editable=False,

@@ -26,6 +26,7 @@ from medtrace.trace.choices import ObjectKind
 from medtrace.trace.models import Lot, TraceEvent, TraceObject
 
 from . import scope as scoping
+from .closure import require_closable
 
 HOLD_STEP = "holding"
 RECALLED = "recalled"  # CBV 2.0 disposition
@@ -84,6 +85,9 @@ def open_recall(
     fda_class: str = "",
     eu_fsca: bool = False,
     drill: bool = False,
+    drill_external_mail: bool = False,
+    effectiveness: str = "A",
+    effectiveness_share: int | None = None,
     nonconformance=None,
     complaint=None,
     capa=None,
@@ -117,12 +121,21 @@ def open_recall(
         eu_fsca=eu_fsca,
         depth=depth,
         strategy=strategy,
+        effectiveness=effectiveness,
+        effectiveness_share=effectiveness_share,
+        drill_external_mail=drill and drill_external_mail,
         nonconformance=nonconformance,
         complaint=complaint,
         capa=capa,
         opened_by=by,
     )
     validated(recall)
+    if effectiveness == "B" and not (effectiveness_share and 10 < effectiveness_share <= 100):
+        _refuse(
+            ErrorCode.VALIDATION,
+            _("Level B verifies a share of the consignees above 10%: give the percentage."),
+            "effectiveness_share",
+        )
     recall.number = next_number(site.organization, "DRL" if drill else "RCL")
     recall.save()
     recall.roots.set(roots)
@@ -234,11 +247,15 @@ def approve(recall: Recall, *, by, password: str, reason: str = "") -> Recall:
 
 
 def close(recall: Recall, *, by, password: str, reason: str = "") -> Recall:
+    """Signed closure, refused (nothing written) while a closure criterion is open
+    (closure.open_criteria: effectiveness, returns awaited, our stock, the CAPA)."""
+
     def effects(record):
         record.closed_at = timezone.now()
         return None
 
-    return RECALL.take(recall, "close", by=by, password=password, reason=reason, effects=effects)
+    return RECALL.take(recall, "close", by=by, password=password, reason=reason,
+                       guard=require_closable, effects=effects)  # fmt: skip
 
 
 def cancel(recall: Recall, *, by, reason: str) -> Recall:

@@ -8,13 +8,15 @@ from medtrace.catalog.models import Item
 from medtrace.epcis.model import TypedId
 from medtrace.inventory.choices import Operation
 from medtrace.inventory.services import moves
-from medtrace.partners.models import Supplier
+from medtrace.partners.models import Customer, Supplier
 from medtrace.production.services import lot_release
 from medtrace.production.tests.fixtures import lot_of, run_through
 from medtrace.recall.services import recalls
+from medtrace.trace.models import Party
 from medtrace.trace.services.objects import create_lot, ensure_party
 
 HOSPITAL = "https://id.gs1.org/417/6901234567892"
+DISTRIBUTOR = "https://id.gs1.org/417/6901234567809"
 
 
 @pytest.fixture
@@ -61,3 +63,32 @@ def supplier_lot(organization, site_a):
         supplier_lot_number="SL-2026-5",
     )  # fmt: skip
     return supplier, lot
+
+
+@pytest.fixture
+def two_consignees(made_and_shipped, organization, site_a, bins, admin_a):
+    """made_and_shipped with customers (e-mail, language) behind the consignees: the product
+    lot's 30 at a hospital (zh) and 20 more shipped to a distributor (en)."""
+    hospital = Customer.objects.create(
+        organization=organization, code="H-1", name="协和医院", kind="hospital",
+        region="北京", email="shebei@xiehe.example.cn", language="zh-hans",
+    )  # fmt: skip
+    distributor = Customer.objects.create(
+        organization=organization, code="D-1", name="华东医疗器械", name_en="East Med",
+        kind="distributor", region="上海", email="qa@eastmed.example.com", language="en",
+    )  # fmt: skip
+    Party.objects.filter(identifier=HOSPITAL).update(customer=hospital)
+    ensure_party(organization=organization, identifier=DISTRIBUTOR)
+    Party.objects.filter(identifier=DISTRIBUTOR).update(customer=distributor)
+    moves.move(
+        site=site_a, lines=[moves.Line(made_and_shipped["product"], 20)],
+        operation=Operation.SHIP, biz_step="shipping", source=bins["A-01"],
+        parties_to=(TypedId("owning_party", DISTRIBUTOR),), by=admin_a,
+    )  # fmt: skip
+    return {**made_and_shipped, "hospital": hospital, "distributor": distributor}
+
+
+@pytest.fixture
+def approved(two_consignees, open_from, qa_a):
+    recall = open_from([two_consignees["product"]])
+    return recalls.approve(recall, by=qa_a, password=PASSWORD)

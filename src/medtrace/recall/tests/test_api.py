@@ -11,6 +11,7 @@ from medtrace.catalog.models import Item
 from medtrace.inventory.choices import StockStatus
 from medtrace.inventory.statuses import status_of
 from medtrace.org.models import Site
+from medtrace.quality.services.capa import open_capa
 from medtrace.recall.choices import RecallStatus
 from medtrace.recall.models import Recall, ScopeSnapshot
 from medtrace.recall.tests.fixtures import HOSPITAL
@@ -180,6 +181,14 @@ def test_approval_recalls_our_stock_then_closure(client, qa_a, made_and_shipped,
     again = post(client, f"/{recall.pk}/actions/approve", {"password": PASSWORD})
     assert again.status_code == 409 and error_code(again) == "invalid_state"
     assert post(client, f"/{recall.pk}/actions/cancel", {"reason": "x"}).status_code == 409
+    early = post(client, f"/{recall.pk}/actions/close", {"password": PASSWORD})
+    assert early.status_code == 409
+    rules = [row["rule"] for row in early.json()["error"]["details"]["criteria"]]
+    assert rules == ["effectiveness", "capa"]
+    capa = open_capa(site=recall.site, title="管路", source="complaint",
+                     problem_statement="Tube lot fails burst pressure.", by=qa_a)  # fmt: skip
+    assert post(client, f"/{recall.pk}/capa", {"capa": capa.number}).status_code == 200
+    Recall.objects.filter(pk=recall.pk).update(effectiveness="E")
     closed = post(client, f"/{recall.pk}/actions/close", {"password": PASSWORD})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert post(client, f"/{recall.pk}/actions/fly", {}).status_code == 422
