@@ -92,6 +92,7 @@ def inbox(user) -> dict[str, list]:
         "changes": _changes(user),
         "change_tasks": _change_tasks(user),
         "work_orders": _work_orders(user),
+        "recalls": _recalls(user),
         "documents": _documents(user),
         "document_reviews": _document_reviews(user),
     }
@@ -139,6 +140,14 @@ def _work_orders(user) -> list[Task]:
         status__in=(WorkOrderStatus.PLANNED, WorkOrderStatus.COMPLETED)
     )
     return _waiting(orders.order_by("created_at", "pk"), WORK_ORDER, user)
+
+
+def _recalls(user) -> list:
+    """Recalls waiting on the user: drafts to approve, running recalls to chase (deadlines,
+    unsent or escalated notices) and to close (recall.selectors.tasks_for)."""
+    from medtrace.recall.selectors import tasks_for
+
+    return tasks_for(user, SHOWN)
 
 
 def _changes(user) -> list[Task]:

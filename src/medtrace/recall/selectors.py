@@ -5,7 +5,7 @@ the lots, units and cases a recall started from, and the audit-trail links."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -25,6 +25,7 @@ from .services.deadlines import Deadline, deadlines
 VIEW = "recall.view_recall"
 ADD = "recall.add_recall"
 CHANGE = "recall.change_recall"
+UNSENT = (NoticeStatus.PREPARED, NoticeStatus.FAILED, NoticeStatus.BOUNCED)
 RELATED = ("site", "opened_by", "nonconformance", "complaint", "capa")
 COUNTS = ("lots", "units", "consignees")
 # The order entries are listed in, so that each place's rows come grouped.
@@ -235,3 +236,41 @@ def notice_lines(notice) -> list:
 
 def notices_url(recall: Recall) -> str:
     return reverse("recall:recall-detail", args=[recall.pk]) + "#notices-heading"
+
+
+@dataclass
+class RecallTask:
+    """A running recall (or a draft) waiting on someone who may act on it, and why."""
+
+    recall: Recall
+    actions: list
+    next_deadline: NextDeadline | None
+    unsent: int  # notices prepared or failed, not yet out
+    escalated: int  # consignees who did not answer the reminders
+
+
+def tasks_for(user, limit: int = 50) -> list[RecallTask]:
+    """Drafts and approved recalls at the user's sites where the user may take a workflow
+    action (QA: approve, close) or change the recall (send notices, chase consignees), with
+    their next deadline, unsent and escalated notices; overdue first."""
+    from .workflows import RECALL
+
+    running = (
+        visible_recalls(user)
+        .filter(status__in=(RecallStatus.DRAFT, RecallStatus.APPROVED))
+        .annotate(
+            unsent=Count("notices", filter=Q(notices__status__in=UNSENT)),
+            escalated=Count("notices", filter=Q(notices__escalated_at__isnull=False)),
+        )
+    )
+    found = []
+    for recall in running.order_by("opened_at", "pk")[:limit]:
+        actions = RECALL.allowed(recall, user)
+        if not actions and not user.has_perm(CHANGE, recall):
+            continue
+        found.append(
+            RecallTask(recall, actions, next_deadline(recall), recall.unsent, recall.escalated)
+        )
+    return sorted(
+        found, key=lambda task: -(task.next_deadline.overdue if task.next_deadline else 0)
+    )
