@@ -4,7 +4,7 @@ serial number) and/or a supplier's lot; its scope is read page by page, per plac
 widened or narrowed by POST …/rescope with a reason; its status moves only through
 POST …/actions/{name} (approval and closure take the caller's password, entered now)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import Http404
@@ -25,7 +25,7 @@ from medtrace.trace.templatetags.trace_tags import party_name
 
 from . import selectors
 from .choices import Depth, Effectiveness, Place, RecallClass, RecallStatus, Strategy
-from .forms import resolve
+from .forms import item_named, resolve
 from .models import Recall, ScopeSnapshot
 from .services import recalls
 from .workflows import RECALL
@@ -214,6 +214,9 @@ class RecallIn(Schema):
     codes: list[str] = Field([], description="Lots, units or cases: any scan, lot or serial")
     supplier: str | None = Field(None, description="A supplier's code, with supplier_lot")
     supplier_lot: str | None = Field(None, description="The supplier's lot number")
+    item: str | None = Field(None, description="An item code or device identifier: its lots")
+    made_from: date | None = Field(None, description="With item: lots manufactured from")
+    made_to: date | None = Field(None, description="With item: lots manufactured until")
     nonconformance: str | None = Field(None, description="An NCR number")
     complaint: str | None = Field(None, description="A complaint number")
     capa: str | None = Field(None, description="A CAPA number")
@@ -260,6 +263,27 @@ def _supplier_lots(request, payload: RecallIn) -> list:
     return ours
 
 
+def _item_lots(request, payload: RecallIn) -> list:
+    if not payload.item:
+        if payload.made_from or payload.made_to:
+            raise DomainError(
+                ErrorCode.VALIDATION,
+                _("Name the item whose lots of the period are recalled."),
+                fields={"item": [str(_("Required with a period."))]},
+            )
+        return []
+    item = item_named(request.user, payload.item)
+    if item is None:
+        raise Http404
+    lots = recalls.item_lots(request.user.organization, item, payload.made_from, payload.made_to)
+    if not lots:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            _("No lot of %(item)s was made in that period.") % {"item": item.code},
+        )
+    return lots
+
+
 def _numbered(queryset, number: str | None):
     if not number:
         return None
@@ -296,9 +320,9 @@ def open_recall(request, payload: RecallIn):
     )
     require_perm(request, ADD, site)
     roots = _objects(request, payload.codes, site)
-    roots += [
-        lot for lot in _supplier_lots(request, payload) if lot.pk not in {r.pk for r in roots}
-    ]
+    for lot in _supplier_lots(request, payload) + _item_lots(request, payload):
+        if lot.pk not in {root.pk for root in roots}:
+            roots.append(lot)
     user = request.user
     recall = recalls.open_recall(
         site=site,

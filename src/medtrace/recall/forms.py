@@ -5,8 +5,10 @@ may start, and from what, is recall.services.recalls' to say."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.catalog import selectors as catalog_selectors
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org.models import Site
 from medtrace.partners import selectors as partner_selectors
@@ -91,6 +93,17 @@ def by_number(queryset, number: str, what):
     return record
 
 
+def item_named(user, text: str):
+    """The item of that code, or of that device identifier (GTIN, HIBC), among the user's."""
+    item = catalog_selectors.visible_items(user).filter(code=text.strip().upper()).first()
+    if item is None:
+        try:
+            item = catalog_selectors.get_device_identifier_or_404(user, text).item
+        except Http404:
+            return None
+    return item
+
+
 class RecallForm(forms.ModelForm):
     """A new recall or drill at one of `sites` (those where the user may open one), started
     from the lots, units or cases named, and/or our lots of a supplier's lot."""
@@ -110,6 +123,18 @@ class RecallForm(forms.ModelForm):
         required=False,
         max_length=40,
         help_text=_("Recalls every lot of ours received under the supplier's lot number."),
+    )
+    item = forms.CharField(
+        label=_("Item or device identifier"),
+        required=False,
+        max_length=60,
+        help_text=_("Recalls the item's lots made in the period below (code, GTIN or HIBC DI)."),
+    )
+    made_from = forms.DateField(
+        label=_("Made from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    made_to = forms.DateField(
+        label=_("Made until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     nonconformance = forms.CharField(label=_("NCR number"), required=False, max_length=20)
     complaint = forms.CharField(label=_("Complaint number"), required=False, max_length=20)
@@ -152,7 +177,7 @@ class RecallForm(forms.ModelForm):
         self.order_fields(
             ["site", "title", "reason", "hazard", "nmpa_class", "fda_class", "eu_fsca", "depth",
              "strategy", "effectiveness", "effectiveness_share", "drill", "drill_external_mail",
-             "roots", "supplier", "supplier_lot"]
+             "roots", "supplier", "supplier_lot", "item", "made_from", "made_to"]
         )  # fmt: skip
 
     def clean(self):
@@ -177,6 +202,7 @@ class RecallForm(forms.ModelForm):
                     % {"supplier": supplier.display_name, "number": number},
                 )
             roots += [lot for lot in ours if lot.pk not in {root.pk for root in roots}]
+        roots += self._item_lots(cleaned, {root.pk for root in roots})
         cleaned["roots"] = roots
         for name, queryset, what in (
             ("nonconformance", ncr_selectors.visible_nonconformances(self.user), _("NCR")),
@@ -189,13 +215,35 @@ class RecallForm(forms.ModelForm):
                 self.add_error(name, error)
         return cleaned
 
+    def _item_lots(self, cleaned, known: set[int]) -> list:
+        text = (cleaned.get("item") or "").strip()
+        if not text:
+            if cleaned.get("made_from") or cleaned.get("made_to"):
+                self.add_error("item", _("Name the item whose lots of the period are recalled."))
+            return []
+        item = item_named(self.user, text)
+        if item is None:
+            self.add_error("item", _("No item or device identifier %(code)s.") % {"code": text})
+            return []
+        try:
+            lots = recalls.item_lots(self.user.organization, item, cleaned.get("made_from"),
+                                     cleaned.get("made_to"))  # fmt: skip
+        except DomainError as error:
+            self.add_error("made_from", str(error.message))
+            return []
+        if not lots:
+            self.add_error("item", _("No lot of %(item)s was made in that period.")
+                           % {"item": item.code})  # fmt: skip
+        return [lot for lot in lots if lot.pk not in known]
+
     def _post_clean(self):
         """The service validates the recall as a whole; the form only parses."""
 
     def opening(self) -> dict:
         """The keyword arguments of recalls.open_recall."""
         fields = dict(self.cleaned_data)
-        fields.pop("supplier"), fields.pop("supplier_lot")
+        for name in ("supplier", "supplier_lot", "item", "made_from", "made_to"):
+            fields.pop(name)
         fields["effectiveness"] = fields.get("effectiveness") or "A"
         return fields
 

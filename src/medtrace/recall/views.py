@@ -114,6 +114,10 @@ def recall_create(request):
     initial = {"site": request.site} if request.site in sites else {}
     if request.method != "POST":
         initial |= _initial_from_object(request, sites)
+        # From an NCR's, complaint's or CAPA's page: the record that raised the recall.
+        for name in ("nonconformance", "complaint", "capa"):
+            if request.GET.get(name):
+                initial[name] = request.GET[name][:20]
     form = RecallForm(request.POST or None, user=user, sites=sites, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

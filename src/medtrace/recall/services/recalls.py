@@ -50,6 +50,24 @@ def supplier_lots(organization, supplier, supplier_lot_number: str) -> list[Lot]
     )
 
 
+def item_lots(organization, item, made_from=None, made_to=None) -> list[Lot]:
+    """Our lots of `item` manufactured between the two dates (either may be left open): a
+    recall of a device over a production period starts from them."""
+    if made_from and made_to and made_from > made_to:
+        _refuse(
+            ErrorCode.VALIDATION,
+            _("The period starts on %(start)s, after it ends on %(end)s.")
+            % {"start": made_from, "end": made_to},
+            "made_from",
+        )
+    lots = Lot.objects.filter(organization=organization, item=item)
+    if made_from:
+        lots = lots.filter(manufactured_on__gte=made_from)
+    if made_to:
+        lots = lots.filter(manufactured_on__lte=made_to)
+    return list(lots.order_by("lot_number", "pk"))
+
+
 def _check_roots(site: Site, roots: list[TraceObject]) -> list[TraceObject]:
     roots = list({root.pk: root for root in roots}.values())
     if not roots:
