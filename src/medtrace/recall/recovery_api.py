@@ -16,7 +16,7 @@ from medtrace.quality import capa_selectors
 from . import selectors
 from .choices import Effectiveness, RecallStatus
 from .models import Recall
-from .services import closure, drills, effectiveness
+from .services import closure, drills, effectiveness, recalls
 
 router = Router(tags=["recalls"])
 
@@ -293,3 +293,17 @@ def link_capa(request, ref: str, payload: CapaLinkIn):
         )
     closure.link_capa(recall, capa, by=request.user, reason=payload.reason)
     return {"number": recall.number, "capa": capa.number, "capa_title": capa.title}
+
+
+class HoldOut(Schema):
+    hold_event: str | None = Field(None, description="The status event; None: nothing to hold")
+
+
+@router.post("/{ref}/hold", response={200: HoldOut, **WRITE_ERRORS})
+def hold_what_came_back(request, ref: str):
+    """Put on status recalled what of the scope is in our stock and not recalled yet (returns
+    come back in quarantine). 409 for a drill or a recall not running."""
+    recall = _recall(request, ref)
+    require_perm(request, selectors.CHANGE, recall)
+    event = recalls.hold_what_came_back(recall, by=request.user)
+    return {"hold_event": event.event_id if event else None}

@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.pdf import pdf_response, render_pdf
+from medtrace.inventory.choices import StockStatus
 from medtrace.quality import capa_selectors
 
 from . import selectors
 from .choices import RecallStatus
-from .services import closure, drills, effectiveness
+from .services import closure, drills, effectiveness, recalls
 
 VIEW, CHANGE = selectors.VIEW, selectors.CHANGE
 LINKABLE = (RecallStatus.DRAFT, RecallStatus.APPROVED)
@@ -60,6 +61,10 @@ def section(recall, user) -> dict:
             closure.open_criteria(recall, found) if recall.status == RecallStatus.APPROVED else []
         ),
         "capa_form": CapaLinkForm() if may_link else None,
+        "may_hold": recall.status == RecallStatus.APPROVED
+        and not recall.drill
+        and user.has_perm(CHANGE, recall)
+        and any(row.status != StockStatus.RECALLED for row in found.unsettled),
     }
 
 
@@ -91,6 +96,26 @@ def link_capa(request, pk: int):
             _("%(capa)s is linked to %(recall)s.") % {"capa": capa.number, "recall": recall.number},
         )
     return redirect(url)
+
+
+@require_POST
+@perm_required(CHANGE)
+def hold_what_came_back(request, pk: int):
+    """Put on status recalled what of the scope is back in our stock (returns come back in
+    quarantine)."""
+    recall = selectors.get_recall_or_404(request.user, pk)
+    try:
+        event = recalls.hold_what_came_back(recall, by=request.user)
+    except DomainError as error:
+        if error.code == ErrorCode.PERMISSION_DENIED:
+            raise PermissionDenied from None
+        messages.error(request, str(error.message))
+    else:
+        if event is None:
+            messages.info(request, _("Everything of the scope in our stock is recalled already."))
+        else:
+            messages.success(request, _("What came back is on status recalled."))
+    return redirect(reverse("recall:recall-detail", args=[pk]) + "#our-stock-heading")
 
 
 def _drill_or_404(request, pk: int):

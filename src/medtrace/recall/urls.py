@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("acknowledge/<str:token>/", notice_views.acknowledge, name="acknowledge"),
     path("<int:pk>/capa/", recovery_views.link_capa, name="recall-capa"),
+    path("<int:pk>/hold/", recovery_views.hold_what_came_back, name="recall-hold"),
     path("<int:pk>/drill-report/", recovery_views.drill_report, name="drill-report"),
     path("<int:pk>/drill-report.pdf", recovery_views.drill_report_pdf, name="drill-report-pdf"),
     path("<int:pk>/reports/<slug:kind>.pdf", report_views.recall_report, name="recall-report"),

@@ -14,12 +14,13 @@ from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.validation import validated
 from medtrace.inventory.choices import StockStatus
+from medtrace.inventory.models import Stock
 from medtrace.inventory.services.moves import set_status
 from medtrace.inventory.statuses import status_of
 from medtrace.org import access
 from medtrace.org.models import Site
 from medtrace.quality.services.numbering import next_number
-from medtrace.recall.choices import Place, RecallStatus
+from medtrace.recall.choices import RecallStatus
 from medtrace.recall.models import Recall, ScopeSnapshot
 from medtrace.recall.workflows import RECALL
 from medtrace.trace.choices import ObjectKind
@@ -218,14 +219,44 @@ def rescope(
 
 
 def in_our_stock(snapshot: ScopeSnapshot) -> list[TraceObject]:
-    """The affected lots and units with stock of ours (a location or a line), not yet recalled."""
+    """The affected lots and units with stock of ours now (a location or a line: what the
+    scope found there, and what came back since), not yet recalled."""
     ids = set(
-        snapshot.entries.filter(place__in=(Place.STOCK, Place.WIP)).values_list(
-            "object_id", flat=True
-        )
+        Stock.objects.filter(
+            object_id__in=snapshot.entries.values("object_id"), quantity__gt=0
+        ).values_list("object_id", flat=True)
     )
     objects = TraceObject.objects.filter(pk__in=ids).order_by("pk")
     return [obj for obj in objects if status_of(obj).status != StockStatus.RECALLED]
+
+
+@transaction.atomic
+def hold_what_came_back(recall: Recall, *, by) -> TraceEvent | None:
+    """Put on status recalled what of the scope is in our stock and not recalled yet: goods
+    returned since the approval come back in quarantine (returned), not recalled."""
+    recall = _locked(recall)
+    if recall.drill:
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(recall)s is a drill; it holds nothing.") % {"recall": recall.number},
+        )
+    if recall.status != RecallStatus.APPROVED:
+        _refuse(
+            ErrorCode.INVALID_STATE,
+            _("%(recall)s is %(status)s; it holds nothing now.")
+            % {"recall": recall.number, "status": recall.get_status_display()},
+        )
+    if not access.permits(by, "recall.change_recall", recall):
+        _refuse(
+            ErrorCode.PERMISSION_DENIED,
+            _("Your roles do not allow changing %(recall)s.") % {"recall": recall.number},
+        )
+    event = _hold(recall, recall.current_scope(), by=by, tag=f"back-{uuid.uuid4()}")
+    if event is not None:
+        audit.record(AuditAction.CHANGE, recall, by=by,
+                     changes={"hold_event": [None, event.event_id]},
+                     reason=str(_("Goods of the scope back in our stock held")))  # fmt: skip
+    return event
 
 
 def _hold(recall: Recall, snapshot: ScopeSnapshot, *, by, tag: str) -> TraceEvent | None:

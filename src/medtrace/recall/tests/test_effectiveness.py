@@ -9,10 +9,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from conftest import PASSWORD
 from medtrace.audit.models import AuditEntry, Signature
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.inventory.choices import StockStatus
+from medtrace.inventory.statuses import status_of
 from medtrace.org.models import Site
 from medtrace.partners.choices import CustomerKind
 from medtrace.partners.models import Customer
@@ -288,3 +291,32 @@ def test_the_recall_page_shows_recovery_and_what_closure_waits_for(
     assert 'data-criterion="capa"' not in page and capa.number in page
     response = client.post(f"/recall/{recall.pk}/capa/", {"capa": "CAPA-1999-0001"}, follow=True)
     assert "No CAPA CAPA-1999-0001 that you may see." in response.content.decode()
+
+
+# Goods of a running recall that come back (returns arrive in quarantine) are put on status
+# recalled with one action: closure then no longer waits on them; a drill holds nothing.
+def test_what_came_back_is_held(consigned, open_from, qa_a, clerk_a, client):
+    recall = approved_with_notices(open_from, consigned["roots"], qa_a)
+    unit = consigned["units"][0]
+    give_back(consigned["first"], [(unit, None)], qa_a, clerk_a)
+    assert status_of(unit).status != StockStatus.RECALLED
+    assert "stock" in [item.rule for item in closure.open_criteria(recall)]
+    client.force_login(qa_a)
+    page = client.get(reverse("recall:recall-detail", args=[recall.pk])).content.decode()
+    assert 'id="hold-returned"' in page
+    response = client.post(reverse("recall:recall-hold", args=[recall.pk]))
+    assert response.status_code == 302
+    assert status_of(unit).status == StockStatus.RECALLED
+    assert "stock" not in [item.rule for item in closure.open_criteria(recall)]
+    assert recalls.hold_what_came_back(recall, by=qa_a) is None  # nothing left to hold
+    api = client.post(f"/api/v1/recalls/{recall.number}/hold", content_type="application/json")
+    assert api.status_code == 200 and api.json() == {"hold_event": None}
+
+
+def test_a_drill_holds_nothing_back(made_and_shipped, open_from, qa_a, operator_a):
+    drill = approved_with_notices(
+        open_from, [made_and_shipped["product"]], qa_a, drill=True, nmpa_class=""
+    )
+    with pytest.raises(DomainError) as refused:
+        recalls.hold_what_came_back(drill, by=qa_a)
+    assert refused.value.code == ErrorCode.INVALID_STATE
