@@ -3,10 +3,10 @@
 - a mock recall (drill) of the needle supplier's lot that went into the most shipped sets,
   scoped and approved by QA, its notices sent to the drill mailbox, every consignee answering
   through its link, closed by QA: its drill report times it against the targets;
-- a closed class II recall of the infusion-set lot on the order to 瑞金医院 (still in transit
-  when the recall started): notices to every consignee (a reminder to the slowest; a letter by
-  post to any consignee that gave no e-mail address), their acknowledgements, the 瑞金 goods
-  returned against the order, the CAPA linked, closed by QA's signature;
+- a closed class II recall of an infusion-set lot delivered to 瑞金医院 and 浙大一院: notices to
+  both (a reminder to the slower; a letter by post to any consignee without an e-mail address),
+  their acknowledgements, the goods returned against the orders and put on status recalled, the
+  CAPA linked, closed by QA's signature;
 - a draft recall of the infusion-set lot held after its positive biological indicator, opened
   by regulatory affairs and waiting for QA's decision.
 
@@ -17,16 +17,17 @@ from django.conf import settings
 from django.test.utils import override_settings
 
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
+from medtrace.demo.shipping import INFUSION, Desk
 from medtrace.quality.services import capa as capas
 from medtrace.recall.choices import NoticeStatus
 from medtrace.recall.services import acknowledgements, closure, notices, recalls
-from medtrace.shipping.models import PackageContent, ShipmentOrder
-from medtrace.shipping.services import returns
+from medtrace.shipping.choices import DeliveryChannel
+from medtrace.shipping.services import returns, shipment
 from medtrace.trace.engine import trace_forward
 from medtrace.trace.models import Lot
 
 SITE = "SZ01"
-RECALLED_ORDER = "RJ-PO-55731"
+RECALLED_ORDERS = [("H-RUIJIN", 300, "RJ-PO-54018"), ("H-ZJU1", 200, "ZJU1-2026-31")]
 
 
 def _mail_to_files():
@@ -82,12 +83,32 @@ def build_drill(demo: DemoPlant) -> None:
     recalls.close(drill, by=qa, password=DEMO_PASSWORD, reason=done)
 
 
+def _shipped_lot(demo: DemoPlant):
+    """An infusion-set lot of its own, made ten months ago (first in FEFO), all of it shipped
+    and delivered: 300 to 瑞金医院, 200 to 浙大一院."""
+    desk = Desk(demo)
+    lot = desk.new_lot(INFUSION, months_ago=10)
+    desk.put_away(lot, 500)
+    orders = []
+    for customer, quantity, reference in RECALLED_ORDERS:
+        order = desk.order(customer, [(INFUSION, quantity)], reference)
+        desk.pick_all(order)
+        order = desk.pack_and_ship(order)
+        orders.append(
+            shipment.confirm_delivery(
+                order,
+                channel=DeliveryChannel.LINK,
+                received_by="设备科 / equipment dept.",
+                scanned=[order.packages.get(parent__isnull=True).sscc],
+            )
+        )
+    return lot, orders
+
+
 def build_closed_recall(demo: DemoPlant) -> None:
     site = demo.sites[SITE]
     qa, clerk = demo.users["qa"], demo.users["warehouse"]
-    order = ShipmentOrder.objects.get(site=site, customer_reference=RECALLED_ORDER)
-    content = PackageContent.objects.filter(package__order=order, object__kind="lot").first()
-    lot = content.lot
+    lot, shipped = _shipped_lot(demo)
     recall = recalls.open_recall(
         site=site,
         title="输液器滴斗裂纹 / Infusion set: cracked drip chambers",
@@ -101,23 +122,26 @@ def build_closed_recall(demo: DemoPlant) -> None:
         roots=[lot],
         by=demo.users["regulatory"],
     )
-    recalls.approve(recall, by=qa, password=DEMO_PASSWORD, reason="二级召回 / Class II recall.")
-    _send_all(recall, qa)
-    customer = order.customer_id
-    late = recall.notices.exclude(customer_id=customer).filter(status=NoticeStatus.SENT).first()
-    if late is not None:
-        with _mail_to_files():
-            notices.send([late], by=qa, reminder=True)
-    for notice in recall.notices.select_related("customer"):
-        _answer(notice, returning=notice.customer_id == customer)
-    returning = recall.notices.get(customer_id=customer)
-    rma = returns.create_return(
-        order,
-        lines=[(line.object, line.to_return) for line in returning.lines.all()],
-        reason=f"召回 {recall.number} / recall {recall.number}",
-        by=qa,
+    recall = recalls.approve(
+        recall, by=qa, password=DEMO_PASSWORD, reason="二级召回 / Class II recall."
     )
-    returns.receive_return(rma, by=clerk)
+    _send_all(recall, qa)
+    late = recall.notices.filter(status=NoticeStatus.SENT).order_by("sequence").last()
+    with _mail_to_files():
+        notices.send([late], by=qa, reminder=True)
+    for notice in recall.notices.all():
+        _answer(notice, returning=True)
+    for order in shipped:
+        notice = recall.notices.get(customer=order.customer)
+        rma = returns.create_return(
+            order,
+            lines=[(line.object, line.to_return) for line in notice.lines.all()],
+            reason=f"召回 {recall.number} / recall {recall.number}",
+            by=qa,
+        )
+        returns.receive_return(rma, by=clerk)
+    # Returns come back in quarantine: the recall puts them on status recalled.
+    recalls.hold_what_came_back(recall, by=qa)
     capa = capas.open_capa(
         site=site,
         title="滴斗注塑参数控制 / Drip-chamber molding parameter control",

@@ -90,7 +90,7 @@ class Desk:
         )
         return di.value if di else ""
 
-    def _lot(self, code: str, months_ago: int):
+    def new_lot(self, code: str, months_ago: int):
         item = self.items[code]
         made = self.today - timedelta(days=30 * months_ago)
         return trace.create_lot(
@@ -104,7 +104,7 @@ class Desk:
             by=self.demo.users["supervisor"],
         )
 
-    def _put(self, obj, quantity=None) -> None:
+    def put_away(self, obj, quantity=None) -> None:
         moves.move(
             site=self.site,
             lines=[moves.Line(obj, Decimal(quantity) if quantity is not None else None)],
@@ -125,9 +125,9 @@ class Desk:
     def _stock(self) -> None:
         if self._available(INFUSION) < NEEDED[INFUSION]:
             for months, quantity in INFUSION_LOTS:
-                self._put(self._lot(INFUSION, months), quantity)
+                self.put_away(self.new_lot(INFUSION, months), quantity)
         if self._available(KIT) < NEEDED[KIT]:
-            lot = self._lot(KIT, 2)
+            lot = self.new_lot(KIT, 2)
             for number in range(1, KIT_UNITS + 1):
                 unit = trace.create_unit(
                     item=lot.item,
@@ -137,11 +137,11 @@ class Desk:
                     site=self.site,
                     by=self.demo.users["supervisor"],
                 )
-                self._put(unit)
+                self.put_away(unit)
 
     # Orders in every state.
 
-    def _order(self, customer: str, lines, reference: str, *, release=True):
+    def order(self, customer: str, lines, reference: str, *, release=True):
         order = orders.create_order(
             site=self.site,
             customer=self.customers[customer],
@@ -152,7 +152,7 @@ class Desk:
         )
         return orders.release_order(order, by=self.qa) if release else order
 
-    def _pick_all(self, order, *, limit=None) -> None:
+    def pick_all(self, order, *, limit=None) -> None:
         """Pick each line from the FEFO suggestions, as the clerk would."""
         for entry in picking_list(order):
             left = entry.remaining if limit is None else min(entry.remaining, limit)
@@ -174,7 +174,7 @@ class Desk:
                     )
                     left -= take
 
-    def _pack_and_ship(self, order, *, pallet=False):
+    def pack_and_ship(self, order, *, pallet=False):
         packing.pack_case(order, by=self.clerk)
         if pallet:
             packing.pack_pallet(order, by=self.clerk)
@@ -182,22 +182,22 @@ class Desk:
         return shipment.ship(order, by=self.clerk)
 
     def _orders(self) -> None:
-        delivered = self._order("H-SUDA1", [(INFUSION, 400), (KIT, 6)], "SUDA-2026-118")
-        self._pick_all(delivered)
-        delivered = self._pack_and_ship(delivered, pallet=True)
+        delivered = self.order("H-SUDA1", [(INFUSION, 400), (KIT, 6)], "SUDA-2026-118")
+        self.pick_all(delivered)
+        delivered = self.pack_and_ship(delivered, pallet=True)
         delivered = shipment.confirm_delivery(
             delivered,
             channel=DeliveryChannel.LINK,
             received_by="张丽 (设备科 / equipment dept.)",
             scanned=[delivered.packages.get(parent__isnull=True).sscc],
         )
-        in_transit = self._order("H-RUIJIN", [(INFUSION, 200)], "RJ-PO-55731")
-        self._pick_all(in_transit)
-        self._pack_and_ship(in_transit)
-        picking_now = self._order("D-JSMED", [(INFUSION, 600), (KIT, 4)], "HK-2026-0412")
-        self._pick_all(picking_now, limit=100)
-        self._order("H-ZJU1", [(KIT, 4)], "ZJU1-2026-77")
-        self._order("C-SIP", [(INFUSION, 50)], "", release=False)
+        in_transit = self.order("H-RUIJIN", [(INFUSION, 200)], "RJ-PO-55731")
+        self.pick_all(in_transit)
+        self.pack_and_ship(in_transit)
+        picking_now = self.order("D-JSMED", [(INFUSION, 600), (KIT, 4)], "HK-2026-0412")
+        self.pick_all(picking_now, limit=100)
+        self.order("H-ZJU1", [(KIT, 4)], "ZJU1-2026-77")
+        self.order("C-SIP", [(INFUSION, 50)], "", release=False)
         # One catheter kit of the delivered order comes back with a damaged pouch.
         kit = delivered.packages.filter(contents__object__kind="unit").first()
         unit = kit.contents.filter(object__kind="unit").first().object

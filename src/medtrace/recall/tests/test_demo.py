@@ -36,7 +36,10 @@ def test_the_demo_has_a_closed_class_ii_recall(demo_plant):
     recall = Recall.objects.get(drill=False, status=RecallStatus.CLOSED)
     assert recall.nmpa_class == "II" and recall.capa is not None
     found = effectiveness.progress(recall)
-    assert found.responded_pct == 100 and found.returned_quantity > 0
+    assert found.total == 2 and found.responded_pct == 100
+    assert found.returned_quantity == found.shipped_quantity == 500
     assert recall.notices.filter(events__kind="reminded").exists()
-    held = [e.object for e in recall.current_scope().entries.filter(place="stock")]
-    assert all(status_of(obj).status == StockStatus.RECALLED for obj in held)
+    # Everything came back, and what came back is on status recalled.
+    (root,) = recall.roots.all()
+    assert status_of(root).status == StockStatus.RECALLED
+    assert found.stock and all(row.status == StockStatus.RECALLED for row in found.stock)
