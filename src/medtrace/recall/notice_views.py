@@ -4,6 +4,7 @@ lines with what the consignee reported, every event) with resend, bounce, addres
 the printed letter and its posting; and the consignee's public acknowledgement page, reached by
 the signed link in the notice (no account). Every write goes through recall.services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -219,7 +220,9 @@ def acknowledge(request, token: str):
         raise Http404 from None
     client = request.META.get("REMOTE_ADDR", "")
     lines = list(notice.lines.select_related("item", "lot").order_by("pk"))
-    with translation.override(request.GET.get("lang") or notice.language):
+    # The notice's language, unless the reader chose one (the language menu sets the cookie).
+    chosen = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    with translation.override(request.LANGUAGE_CODE if chosen else notice.language):
         if request.method == "POST":
             form = AckForm(request.POST, lines=lines)
             if form.is_valid():

@@ -202,6 +202,9 @@ def test_the_public_page_records_openings_and_the_acknowledgement(approved, qa_a
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.ACKNOWLEDGED and notice.lines.get().used == 15
     assert client.get(path[:-3] + "zz/").status_code == 404
+    # In the notice's language (English for this distributor) unless the reader chose another.
+    client.cookies["django_language"] = "zh-hans"
+    assert "召回通知回执" in client.get(path).content.decode()
 
 
 def test_reminders_then_escalation(approved, qa_a, smtp_server):
