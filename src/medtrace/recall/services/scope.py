@@ -1,4 +1,4 @@
-"""A recall's scope: the trace engine's forward trace from each root (a lot, a unit, our lots of
+"""A recall's scope: the trace engine's forward trace from the roots (a lot, a unit, our lots of
 a supplier's lot), broken down by where each affected lot or unit is: in our stock (per site
 and location; a production line is work in progress) and at each consignee a shipment sent it
 to, directly or inside a case or pallet (its contents at the time of shipping). A unit back in
@@ -19,13 +19,27 @@ from medtrace.org.choices import LocationKind
 from medtrace.recall.choices import Place
 from medtrace.recall.models import Recall, ScopeEntry, ScopeSnapshot
 from medtrace.trace.choices import ObjectKind, ObjectRole, PartyRole
-from medtrace.trace.engine import trace_forward
+from medtrace.trace.engine import FORWARD, reach
 from medtrace.trace.models import Consignment, Containment, EventObject, Lot, TraceObject, Unit
+
+
+@dataclass(frozen=True)
+class Affected:
+    """An affected lot or unit, as much of it as the scope needs (read as values: a scope can
+    hold a hundred thousand units)."""
+
+    pk: int
+    kind: str
+    identifier: str
+    item_id: int
+    uom: str  # the item's unit
+    lot_id: int | None  # a lot's own id; a unit's lot
+    serial: str = ""
 
 
 @dataclass
 class Computed:
-    objects: dict[int, TraceObject] = field(default_factory=dict)  # affected lots and units
+    objects: dict[int, Affected] = field(default_factory=dict)  # affected lots and units
     entries: list[ScopeEntry] = field(default_factory=list)
     elapsed_ms: float = 0.0
 
@@ -44,18 +58,30 @@ class Computed:
         }
 
 
-def affected(roots: list[TraceObject]) -> tuple[dict[int, TraceObject], set[int]]:
+def affected(roots: list[TraceObject]) -> tuple[dict[int, Affected], set[int]]:
     """The lots and units affected (the roots among them) and the containers that ever held
-    one of them, over the forward traces of all roots."""
-    objects, containers = {}, set()
-    for root in roots:
-        if root.kind in (ObjectKind.LOT, ObjectKind.UNIT):
-            objects[root.pk] = root
-        result = trace_forward(root)
-        for obj in (*result.lots, *result.units):
-            objects[obj.pk] = obj
-        containers |= {container.pk for container in result.containers}
-    return objects, containers
+    one of them, over the forward trace of all roots (one statement, however many roots)."""
+    reached = reach(roots, FORWARD)
+    ids = reached.lots | reached.units
+    ids |= {root.pk for root in roots if root.kind in (ObjectKind.LOT, ObjectKind.UNIT)}
+    objects = {}
+    for chunk in _chunks(ids):
+        for pk, identifier, item, uom in Lot.objects.filter(pk__in=chunk).values_list(
+            "pk", "identifier", "item_id", "item__unit"
+        ):
+            objects[pk] = Affected(pk, ObjectKind.LOT, identifier, item, uom, pk)
+        for pk, identifier, item, uom, lot, serial in Unit.objects.filter(pk__in=chunk).values_list(
+            "pk", "identifier", "item_id", "item__unit", "lot_id", "serial"
+        ):
+            objects[pk] = Affected(pk, ObjectKind.UNIT, identifier, item, uom, lot, serial)
+    return objects, reached.containers
+
+
+def _chunks(ids, size: int = 5000):
+    """Big id sets a piece at a time (SQLite allows some 32k parameters a statement)."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 class Packing:
@@ -64,10 +90,14 @@ class Packing:
 
     def __init__(self, containers: set[int]):
         self.intervals: dict[int, list[tuple]] = {}
-        rows = Containment.objects.filter(container_id__in=containers).values_list(
-            "container_id", "content_id", "valid_from", "valid_to", "packed_by_id",
-            "content__kind",
-        )  # fmt: skip
+        rows = [
+            row
+            for chunk in _chunks(containers)
+            for row in Containment.objects.filter(container_id__in=chunk).values_list(
+                "container_id", "content_id", "valid_from", "valid_to", "packed_by_id",
+                "content__kind",
+            )
+        ]  # fmt: skip
         packed_lots = set()
         for container, content, since, until, packed_by, kind in rows:
             self.intervals.setdefault(container, []).append((content, since, until, kind))
@@ -106,19 +136,15 @@ def compute(roots: list[TraceObject]) -> Computed:
     started = time.perf_counter()
     objects, containers = affected(roots)
     found = Computed(objects=objects)
-    lots = {lot.pk: lot for lot in Lot.objects.filter(pk__in=objects).select_related("item")}
-    units = {
-        unit.pk: unit for unit in Unit.objects.filter(pk__in=objects).select_related("item", "lot")
-    }
+    units = {pk for pk, obj in objects.items() if obj.kind == ObjectKind.UNIT}
 
     def entry(object_id, place, quantity, uom, **where) -> ScopeEntry:
-        unit = units.get(object_id)
-        lot = unit.lot if unit is not None else lots[object_id]
+        obj = objects[object_id]
         return ScopeEntry(
             object_id=object_id,
-            item_id=(unit or lot).item_id,
-            lot=lot,
-            serial=unit.serial if unit is not None else "",
+            item_id=obj.item_id,
+            lot_id=obj.lot_id,
+            serial=obj.serial,
             place=place,
             quantity=quantity,
             uom=uom,
@@ -126,44 +152,50 @@ def compute(roots: list[TraceObject]) -> Computed:
         )
 
     held_here = set()
-    for row in Stock.objects.filter(object_id__in=objects, quantity__gt=0).select_related(
-        "location"
-    ):
-        place = Place.WIP if row.location.kind == LocationKind.PRODUCTION else Place.STOCK
-        found.entries.append(
-            entry(row.object_id, place, row.quantity, row.uom, location=row.location)
+    stock = (
+        row
+        for chunk in _chunks(objects)
+        for row in Stock.objects.filter(object_id__in=chunk, quantity__gt=0).values_list(
+            "object_id", "quantity", "uom", "location_id", "location__kind"
         )
-        held_here.add(row.object_id)
+    )
+    for object_id, quantity, uom, location, kind in stock:
+        place = Place.WIP if kind == LocationKind.PRODUCTION else Place.STOCK
+        found.entries.append(entry(object_id, place, quantity, uom, location_id=location))
+        held_here.add(object_id)
     seen = set()
     packing = Packing(containers)
-    for consignment in Consignment.objects.filter(
-        object_id__in=set(objects) | containers, role=PartyRole.DESTINATION
-    ).order_by("event_time", "pk"):
-        if consignment.object_id in objects:
-            carried = [(consignment.object_id, consignment.quantity, "")]
+    consignments = sorted(
+        row
+        for chunk in _chunks(set(objects) | containers)
+        for row in Consignment.objects.filter(
+            object_id__in=chunk, role=PartyRole.DESTINATION
+        ).values_list("event_time", "pk", "object_id", "quantity", "party_id", "event_id")
+    )
+    for moment, _pk, shipped, shipped_quantity, party, event in consignments:
+        if shipped in objects:
+            carried = [(shipped, shipped_quantity, "")]
         else:
             carried = [
                 (object_id, quantity, uom)
-                for object_id, quantity, uom in packing.contents(
-                    consignment.object_id, consignment.event_time
-                )
+                for object_id, quantity, uom in packing.contents(shipped, moment)
                 if object_id in objects
             ]
         for object_id, quantity, uom in carried:
-            key = (object_id, consignment.party_id, consignment.event_id)
+            key = (object_id, party, event)
             if key in seen or (object_id in units and object_id in held_here):
                 continue
             seen.add(key)
             if object_id in units:
-                quantity, uom = Decimal(1), uom or units[object_id].item.unit
+                quantity = Decimal(1)
             found.entries.append(
                 entry(
                     object_id,
                     Place.CONSIGNEE,
                     quantity,
-                    uom or lots[object_id].item.unit,
-                    party_id=consignment.party_id,
-                    shipment_id=consignment.event_id,
+                    uom or objects[object_id].uom,
+                    party_id=party,
+                    shipment_id=event,
                 )
             )
     found.elapsed_ms = (time.perf_counter() - started) * 1000
