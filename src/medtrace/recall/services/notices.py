@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
+from medtrace.catalog.models import Item
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.numbers import plain
 from medtrace.org import access
 from medtrace.partners.choices import CustomerKind
 from medtrace.recall.choices import (
@@ -36,6 +38,7 @@ from medtrace.recall.choices import (
     RecallStatus,
 )
 from medtrace.recall.models import Notice, NoticeEvent, NoticeLine, Recall, ScopeEntry
+from medtrace.trace.models import Lot, Party
 
 from .deadlines import NMPA_NOTICE_DAYS
 
@@ -87,12 +90,41 @@ def ack_path(notice: Notice) -> str:
     return f"/recall/acknowledge/{token_for(notice)}/"
 
 
-def _render(notice: Notice, lines: list) -> tuple[str, str]:
+# A line of a notice's text per language; formatted here, not in the template, because a
+# notice may list thousands of serials.
+LINE_FORMATS = {
+    "en": "  - {code} {name} | lot {lot} | {serial}{quantity} {uom}",
+    "zh-hans": "  - {code} {name} | 批号 {lot} | {serial}{quantity} {uom}",
+}
+SERIAL_FORMATS = {"en": "serial {} | ", "zh-hans": "序列号 {} | "}
+
+
+def lines_text(lines, items: dict, lots: dict, language: str) -> str:
+    """The text of `lines` (NoticeLines by item_id and lot_id, with `items` and `lots`
+    {id: Item} / {id: lot number}) as the notice lists them."""
+    line_format, serial_format = LINE_FORMATS[language], SERIAL_FORMATS[language]
+    with translation.override(language):
+        names = {pk: item.display_name for pk, item in items.items()}
+    return "".join(
+        line_format.format(
+            code=items[line.item_id].code,
+            name=names[line.item_id],
+            lot=lots.get(line.lot_id) or "-",
+            serial=serial_format.format(line.serial) if line.serial else "",
+            quantity=plain(line.quantity),
+            uom=line.uom,
+        )
+        + "\n"
+        for line in lines
+    )
+
+
+def _render(notice: Notice, text: str) -> tuple[str, str]:
     recall = notice.recall
     context = {
         "recall": recall,
         "notice": notice,
-        "lines": lines,
+        "lines_text": text,
         "organization": recall.organization,
         "site": recall.site,
         "contact": recall.opened_by,
@@ -116,6 +148,16 @@ def _render(notice: Notice, lines: list) -> tuple[str, str]:
 class Prepared:
     created: list[Notice] = field(default_factory=list)
     refreshed: list[Notice] = field(default_factory=list)
+
+
+def _lot_numbers(ids: set[int]) -> dict[int, str]:
+    ids = sorted(pk for pk in ids if pk)
+    found = {}
+    for start in range(0, len(ids), 5000):
+        found |= dict(
+            Lot.objects.filter(pk__in=ids[start : start + 5000]).values_list("pk", "lot_number")
+        )
+    return found
 
 
 def _next_sequence(recall: Recall) -> int:
@@ -149,14 +191,18 @@ def prepare(recall: Recall, *, by) -> Prepared:
     scope = recall.current_scope()
     entries = (
         ScopeEntry.objects.filter(scope=scope, place=Place.CONSIGNEE)
-        .select_related("party__customer", "item", "lot")
         .order_by("party_id", "item__code", "lot__lot_number", "serial", "pk")
-    )
-    by_party: dict[int, list[ScopeEntry]] = {}
-    parties = {}
-    for entry in entries:
-        by_party.setdefault(entry.party_id, []).append(entry)
-        parties[entry.party_id] = entry.party
+        .values_list(
+            "party_id", "object_id", "item_id", "lot_id", "serial", "shipment_id", "quantity",
+            "uom",
+        )
+    )  # fmt: skip
+    by_party: dict[int, list[tuple]] = {}
+    for party_id, *entry in entries:
+        by_party.setdefault(party_id, []).append(entry)
+    parties = Party.objects.select_related("customer").in_bulk(list(by_party))
+    items = Item.objects.in_bulk({entry[1] for rows in by_party.values() for entry in rows})
+    lots = _lot_numbers({entry[2] for rows in by_party.values() for entry in rows})
     existing = {n.party_id: n for n in recall.notices.filter(party__isnull=False)}
     now = timezone.now()
     result = Prepared()
@@ -195,17 +241,18 @@ def prepare(recall: Recall, *, by) -> Prepared:
         notice_lines = [
             NoticeLine(
                 notice=notice,
-                object_id=entry.object_id,
-                item=entry.item,
-                lot=entry.lot,
-                serial=entry.serial,
-                shipment_id=entry.shipment_id,
-                quantity=entry.quantity or Decimal(0),
-                uom=entry.uom,
+                object_id=obj,
+                item_id=item,
+                lot_id=lot,
+                serial=serial,
+                shipment_id=shipment,
+                quantity=quantity or Decimal(0),
+                uom=uom,
             )
-            for entry in notice._entries
+            for obj, item, lot, serial, shipment, quantity, uom in notice._entries
         ]
-        notice.subject, notice.body = _render(notice, notice_lines)
+        text = lines_text(notice_lines, items, lots, notice.language)
+        notice.subject, notice.body = _render(notice, text)
         lines.extend(notice_lines)
     Notice.objects.bulk_create(result.created, batch_size=500)
     if result.refreshed:
@@ -264,9 +311,13 @@ def add_notice(
         line = totals.get(entry.object_id)
         if line is None:
             totals[entry.object_id] = NoticeLine(
-                object_id=entry.object_id, item=entry.item, lot=entry.lot, serial=entry.serial,
-                quantity=entry.quantity or Decimal(0), uom=entry.uom,
-            )  # fmt: skip
+                object_id=entry.object_id,
+                item=entry.item,
+                lot=entry.lot,
+                serial=entry.serial,
+                quantity=entry.quantity or Decimal(0),
+                uom=entry.uom,
+            )
         else:
             line.quantity += entry.quantity or Decimal(0)
     drill_box = recall.drill and not recall.drill_external_mail
@@ -283,7 +334,9 @@ def add_notice(
         prepared_at=timezone.now(),
     )
     lines = sorted(totals.values(), key=lambda line: (line.item.code, str(line.lot), line.serial))
-    notice.subject, notice.body = _render(notice, lines)
+    items = {line.item_id: line.item for line in lines}
+    lots = {line.lot_id: line.lot.lot_number for line in lines if line.lot_id}
+    notice.subject, notice.body = _render(notice, lines_text(lines, items, lots, language))
     notice.save()
     for line in lines:
         line.notice = notice
