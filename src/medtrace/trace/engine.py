@@ -72,6 +72,17 @@ _EARLIER_END = """CASE WHEN i.valid_to IS NULL THEN c.valid_to
     WHEN c.valid_to IS NULL OR i.valid_to < c.valid_to THEN i.valid_to ELSE c.valid_to END"""
 
 
+# The rows of the closure: r (a reached object: id, lot of a unit, kind) and c (a container
+# that held one); str.format fills in the tables.
+_CLOSURE_ROWS = """
+    SELECT 'r', r.id, u.lot_id, o.kind FROM reach r
+        JOIN {object} o ON o.id = r.id
+        LEFT JOIN {unit} u ON u.{unit_pk} = r.id
+    UNION ALL
+    SELECT 'c', h.container_id, NULL, NULL FROM held h
+"""
+
+
 def _reach_sql(
     root_ids: list[int], direction: str, as_of: datetime | None, max_depth: int | None
 ) -> tuple[str, list]:
@@ -187,7 +198,11 @@ def reach(roots: list[TraceObject], direction: str = FORWARD) -> Reached:
     """The ids of the lots, units and containers the traces of `roots` reach (the roots left
     out), in one statement however many roots: a recall of hundreds of lots starts here."""
     root_ids = {root.pk for root in roots}
-    rows = _query(*_trace_sql(sorted(root_ids), direction, None, None))
+    reach_sql, params = _reach_sql(sorted(root_ids), direction, None, None)
+    held, held_params = _held_sql(None)
+    # The closure alone: no consignments or links, which the caller reads as it needs them.
+    sql = f"WITH RECURSIVE {reach_sql}, {held} {_CLOSURE_ROWS}"
+    rows = _query(sql, params + held_params)
     return Reached(*_reached(rows, direction, root_ids))
 
 
@@ -255,12 +270,7 @@ def _trace_sql(
     linked_before = ""
     if as_of is not None:
         linked_before = f"WHERE (l.kind = '{LinkKind.MEMBERSHIP}' OR l.event_time <= %s)"
-    sql = f"""WITH RECURSIVE {reach}, {held}
-        SELECT 'r', r.id, u.lot_id, o.kind FROM reach r
-            JOIN {{object}} o ON o.id = r.id
-            LEFT JOIN {{unit}} u ON u.{{unit_pk}} = r.id
-        UNION ALL
-        SELECT 'c', h.container_id, NULL, NULL FROM held h
+    sql = f"""WITH RECURSIVE {reach}, {held} {_CLOSURE_ROWS}
         UNION ALL
         SELECT 's', s.party_id, s.event_id, NULL FROM reach r
             JOIN {{sent}} s ON s.object_id = r.id
