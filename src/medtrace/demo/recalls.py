@@ -20,7 +20,7 @@ from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.demo.shipping import INFUSION, Desk
 from medtrace.quality.services import capa as capas
 from medtrace.recall.choices import NoticeStatus
-from medtrace.recall.services import acknowledgements, closure, notices, recalls
+from medtrace.recall.services import acknowledgements, closure, delivery, notices, recalls
 from medtrace.shipping.choices import DeliveryChannel
 from medtrace.shipping.services import returns, shipment
 from medtrace.trace.engine import trace_forward
@@ -50,10 +50,10 @@ def _answer(notice, *, returning: bool) -> None:
 def _send_all(recall, by) -> None:
     notices.prepare(recall, by=by)
     with _mail_to_files():
-        notices.send_prepared(recall, by=by)
+        delivery.send_prepared(recall, by=by)
     for notice in recall.notices.filter(status=NoticeStatus.PREPARED):
-        notices.record_printed(notice, by=by)
-        notices.record_posted(notice, by=by, reference="SF1402 8876 5531")
+        delivery.record_printed(notice, by=by)
+        delivery.record_posted(notice, by=by, reference="SF1402 8876 5531")
 
 
 def build_drill(demo: DemoPlant) -> None:
@@ -128,7 +128,7 @@ def build_closed_recall(demo: DemoPlant) -> None:
     _send_all(recall, qa)
     late = recall.notices.filter(status=NoticeStatus.SENT).order_by("sequence").last()
     with _mail_to_files():
-        notices.send([late], by=qa, reminder=True)
+        delivery.send([late], by=qa, reminder=True)
     for notice in recall.notices.all():
         _answer(notice, returning=True)
     for order in shipped:

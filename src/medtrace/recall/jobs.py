@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medtrace.jobs.context import JobContext
 from medtrace.jobs.registry import job, periodic
-from medtrace.recall.services import notices
+from medtrace.recall.services import delivery
 
 
 @job(
@@ -18,8 +18,8 @@ from medtrace.recall.services import notices
 )
 def remind_non_responders(ctx: JobContext) -> dict:
     done = {"reminded": [], "escalated": []}
-    for notice in notices.due_for_reminder():
-        outcome = notices.remind_or_escalate(notice, by=None)
+    for notice in delivery.due_for_reminder():
+        outcome = delivery.remind_or_escalate(notice, by=None)
         done[outcome].append(notice.number)
         ctx.log(f"{notice.number} ({notice.recipient_name}): {outcome}")
     return done

@@ -16,7 +16,7 @@ from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
 from . import selectors
 from .choices import Audience, NoticeEventKind, NoticeStatus
 from .models import Notice
-from .services import notices
+from .services import delivery, notices
 
 router = Router(tags=["recalls"])
 CHANGE = selectors.CHANGE
@@ -161,14 +161,14 @@ def send_notices(request, pk: int, payload: SendIn):
     address (print it and record it as posted)."""
     recall = _recall(request, pk, change=True)
     if payload.notices is None:
-        result = notices.send_prepared(recall, by=request.user)
+        result = delivery.send_prepared(recall, by=request.user)
     else:
         chosen = list(
             recall.notices.filter(pk__in=payload.notices).select_related("recall__organization")
         )
         if len(chosen) != len(set(payload.notices)):
             raise Http404
-        result = notices.send(chosen, by=request.user)
+        result = delivery.send(chosen, by=request.user)
     return {
         "sent": _numbers(result.sent),
         "failed": _numbers(result.failed),
@@ -192,7 +192,7 @@ def get_notice(request, pk: int, notice_id: int):
 @router.post("/{int:pk}/notices/{int:notice_id}/resend", response={200: SentOut, **WRITE_ERRORS})
 def resend_notice(request, pk: int, notice_id: int):
     notice = _notice(request, pk, notice_id, change=True)
-    result = notices.send([notice], by=request.user, reminder=notice.send_count > 0)
+    result = delivery.send([notice], by=request.user, reminder=notice.send_count > 0)
     return {
         "sent": _numbers(result.sent),
         "failed": _numbers(result.failed),
@@ -205,7 +205,7 @@ def resend_notice(request, pk: int, notice_id: int):
 )
 def bounce_notice(request, pk: int, notice_id: int, payload: BounceIn):
     """A bounce that came back later. 409 unless the notice was sent."""
-    notices.record_bounce(_notice(request, pk, notice_id, change=True), by=request.user,
+    delivery.record_bounce(_notice(request, pk, notice_id, change=True), by=request.user,
                           detail=payload.detail)  # fmt: skip
     return _notice(request, pk, notice_id)
 
@@ -214,7 +214,7 @@ def bounce_notice(request, pk: int, notice_id: int, payload: BounceIn):
     "/{int:pk}/notices/{int:notice_id}/address", response={200: NoticeDetailOut, **WRITE_ERRORS}
 )
 def readdress_notice(request, pk: int, notice_id: int, payload: AddressIn):
-    notices.correct_address(_notice(request, pk, notice_id, change=True), by=request.user,
+    delivery.correct_address(_notice(request, pk, notice_id, change=True), by=request.user,
                             email=payload.email, reason=payload.reason)  # fmt: skip
     return _notice(request, pk, notice_id)
 
@@ -224,6 +224,6 @@ def readdress_notice(request, pk: int, notice_id: int, payload: AddressIn):
 )
 def posted_notice(request, pk: int, notice_id: int, payload: PostedIn):
     """The printed letter went by post or courier."""
-    notices.record_posted(_notice(request, pk, notice_id, change=True), by=request.user,
+    delivery.record_posted(_notice(request, pk, notice_id, change=True), by=request.user,
                           reference=payload.reference)  # fmt: skip
     return _notice(request, pk, notice_id)

@@ -23,7 +23,7 @@ from . import selectors
 from .choices import NoticeStatus, RecallStatus
 from .models import Notice
 from .notice_forms import AckForm, AddNoticeForm, BounceForm, CorrectAddressForm, PostedForm
-from .services import acknowledgements, notices
+from .services import acknowledgements, delivery, notices
 
 VIEW, CHANGE = selectors.VIEW, selectors.CHANGE
 NOTICE_FORMS = {
@@ -82,7 +82,7 @@ def notices_prepare(request, pk: int):
 def notices_send(request, pk: int):
     recall = selectors.get_recall_or_404(request.user, pk)
     try:
-        sent = notices.send_prepared(recall, by=request.user)
+        sent = delivery.send_prepared(recall, by=request.user)
     except DomainError as error:
         _refused(request, error)
     else:
@@ -154,7 +154,7 @@ def notice_detail(request, pk: int, notice: int):
 def notice_resend(request, pk: int, notice: int):
     record = _notice_or_404(request.user, pk, notice)
     try:
-        result = notices.send([record], by=request.user, reminder=record.send_count > 0)
+        result = delivery.send([record], by=request.user, reminder=record.send_count > 0)
     except DomainError as error:
         _refused(request, error)
     else:
@@ -179,13 +179,13 @@ def notice_action(request, pk: int, notice: int, action: str):
         data = form.cleaned_data
         try:
             if action == "bounce":
-                notices.record_bounce(record, by=request.user, detail=data["detail"])
+                delivery.record_bounce(record, by=request.user, detail=data["detail"])
             elif action == "address":
-                notices.correct_address(
+                delivery.correct_address(
                     record, by=request.user, email=data["email"], reason=data["reason"]
                 )
             else:
-                notices.record_posted(record, by=request.user, reference=data["reference"])
+                delivery.record_posted(record, by=request.user, reference=data["reference"])
         except DomainError as error:
             if error.code == ErrorCode.PERMISSION_DENIED:
                 raise PermissionDenied from None
@@ -207,7 +207,7 @@ def notice_letter(request, pk: int, notice: int):
              "organization": record.recall.organization, "site": record.recall.site},
             request=request,
         )  # fmt: skip
-    notices.record_printed(record, by=request.user)
+    delivery.record_printed(record, by=request.user)
     return pdf_response(pdf, f"{record.number}.pdf")
 
 

@@ -1,24 +1,20 @@
 """Recall notices: prepared from the current scope, one per consignee with exactly its lots,
 serials and quantities, in its language and for its audience (distributor, hospital; notices to
-a regulator or for end users are added by hand); sent by e-mail (each notice its own unit: a
-failure or a refused recipient is recorded on that notice and the others go on), printed as
-letters, reminded and escalated when unanswered. Everything that happens to a notice is a
-NoticeEvent with its time and an audit entry in the same transaction.
-
-The consignee's side (the signed acknowledgement link) is in services/acknowledgements.py."""
+a regulator or for end users are added by hand), frozen as prepared. Sending, bounces, letters,
+reminders and escalation are in services/delivery.py; the consignee's side (the signed
+acknowledgement link) in services/acknowledgements.py."""
 
 import secrets
-import smtplib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -40,24 +36,23 @@ from medtrace.recall.choices import (
 from medtrace.recall.models import Notice, NoticeEvent, NoticeLine, Recall, ScopeEntry
 from medtrace.trace.models import Lot, Party
 
+from .acknowledgements import token_for
 from .deadlines import NMPA_NOTICE_DAYS
 
 # Days a consignee has to answer before a reminder, by the recall's (strictest) class.
 ANSWER_DAYS = {RecallClass.I: 1, RecallClass.II: 3, RecallClass.III: 7}
 DEFAULT_ANSWER_DAYS = 7
-# Reminders before the notice is escalated to the recall's owner.
-REMINDERS_BEFORE_ESCALATION = 2
 OPEN_STATUSES = (RecallStatus.DRAFT, RecallStatus.APPROVED)
 
 
-def _refuse(code, message, field_name: str | None = None):
+def refuse(code, message, field_name: str | None = None):
     details = {"fields": {field_name: [str(message)]}} if field_name else {}
     raise DomainError(code, message, **details)
 
 
-def _require_change(recall: Recall, by) -> None:
+def require_change(recall: Recall, by) -> None:
     if not access.permits(by, "recall.change_recall", recall):
-        _refuse(
+        refuse(
             ErrorCode.PERMISSION_DENIED,
             _("Your roles do not allow sending the notices of %(recall)s.")
             % {"recall": recall.number},
@@ -66,7 +61,7 @@ def _require_change(recall: Recall, by) -> None:
 
 def _require_open(recall: Recall) -> None:
     if recall.status not in OPEN_STATUSES:
-        _refuse(
+        refuse(
             ErrorCode.INVALID_STATE,
             _("%(recall)s is %(status)s; no notices are prepared for it.")
             % {"recall": recall.number, "status": recall.get_status_display()},
@@ -85,9 +80,7 @@ def _audience(customer) -> str:
 
 
 def ack_path(notice: Notice) -> str:
-    from .acknowledgements import token_for
-
-    return f"/recall/acknowledge/{token_for(notice)}/"
+    return reverse("recall:acknowledge", args=[token_for(notice)])
 
 
 # A line of a notice's text per language; formatted here, not in the template, because a
@@ -186,7 +179,7 @@ def prepare(recall: Recall, *, by) -> Prepared:
     recall = (
         Recall.objects.select_for_update().select_related("site", "organization").get(pk=recall.pk)
     )
-    _require_change(recall, by)
+    require_change(recall, by)
     _require_open(recall)
     scope = recall.current_scope()
     entries = (
@@ -292,19 +285,19 @@ def add_notice(
 ) -> Notice:
     """A notice to a regulator, or for end users, listing the whole scope shipped."""
     recall = Recall.objects.select_for_update().get(pk=recall.pk)
-    _require_change(recall, by)
+    require_change(recall, by)
     _require_open(recall)
     if audience not in (Audience.REGULATOR, Audience.END_USER):
-        _refuse(
+        refuse(
             ErrorCode.VALIDATION,
             _("Consignees' notices are prepared from the scope; add regulators or end users."),
             "audience",
         )
     if not recipient_name.strip():
-        _refuse(ErrorCode.VALIDATION, _("Name the recipient."), "recipient_name")
-    recipient_email = _check_email(recipient_email)
+        refuse(ErrorCode.VALIDATION, _("Name the recipient."), "recipient_name")
+    recipient_email = check_email(recipient_email)
     if language not in dict(settings.LANGUAGES):
-        _refuse(ErrorCode.VALIDATION, _("Choose the notice's language."), "language")
+        refuse(ErrorCode.VALIDATION, _("Choose the notice's language."), "language")
     scope = recall.current_scope()
     totals: dict[int, NoticeLine] = {}
     for entry in scope.entries.filter(place=Place.CONSIGNEE).select_related("item", "lot"):
@@ -341,18 +334,18 @@ def add_notice(
     for line in lines:
         line.notice = notice
     NoticeLine.objects.bulk_create(lines)
-    _event(notice, NoticeEventKind.PREPARED, by=by, scope=scope.version)
+    record_event(notice, NoticeEventKind.PREPARED, by=by, scope=scope.version)
     audit.record(AuditAction.CREATE, notice, by=by, changes=audit.created(notice))
     return notice
 
 
-def _check_email(address: str) -> str:
+def check_email(address: str) -> str:
     address = address.strip()
     if address:
         try:
             validate_email(address)
         except ValidationError:
-            _refuse(
+            refuse(
                 ErrorCode.VALIDATION,
                 _("%(address)s is not an e-mail address.") % {"address": address},
                 "recipient_email",
@@ -360,247 +353,7 @@ def _check_email(address: str) -> str:
     return address
 
 
-def _event(notice: Notice, kind: str, *, by=None, **detail) -> NoticeEvent:
+def record_event(notice: Notice, kind: str, *, by=None, **detail) -> NoticeEvent:
     return NoticeEvent.objects.create(
         notice=notice, kind=kind, at=timezone.now(), by=by, detail=detail
     )
-
-
-@dataclass
-class Sent:
-    sent: list[Notice] = field(default_factory=list)
-    failed: list[Notice] = field(default_factory=list)
-    bounced: list[Notice] = field(default_factory=list)
-
-
-SENDABLE = (NoticeStatus.PREPARED, NoticeStatus.FAILED, NoticeStatus.BOUNCED, NoticeStatus.SENT)
-
-
-def _check_sendable(notice: Notice, by) -> None:
-    """`by` None is the scheduler sending reminders."""
-    recall = notice.recall
-    if by is not None:
-        _require_change(recall, by)
-    if recall.status != RecallStatus.APPROVED:
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("%(recall)s is %(status)s: notices are sent once the recall is approved.")
-            % {"recall": recall.number, "status": recall.get_status_display()},
-        )
-    if notice.status not in SENDABLE:
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("%(notice)s is %(status)s; it is not sent again.")
-            % {"notice": notice.number, "status": notice.get_status_display()},
-        )
-    if not notice.recipient_email:
-        _refuse(
-            ErrorCode.VALIDATION,
-            _("%(notice)s has no e-mail address: print it as a letter and record it as posted.")
-            % {"notice": notice.number},
-            "recipient_email",
-        )
-
-
-def _message(notice: Notice, connection) -> mail.EmailMessage:
-    domain = f"{notice.recall.organization.slug}.medtrace"
-    return mail.EmailMessage(
-        subject=notice.subject,
-        body=notice.body,
-        to=[notice.recipient_email],
-        connection=connection,
-        headers={
-            "Message-ID": f"<{notice.number}.{notice.send_count + 1}@{domain}>",
-            "X-Medtrace-Notice": notice.number,
-            "Auto-Submitted": "auto-generated",
-        },
-    )
-
-
-def send(notices: list[Notice], *, by, reminder: bool = False) -> Sent:
-    """E-mail each notice over one SMTP connection. A refused recipient marks that notice
-    bounced, another failure marks it failed; either way the error is kept and the rest go on.
-    Every notice is checked before anything is sent: one that may not be sent refuses all."""
-    # As they are now (a caller's notices may carry a recall read before its approval).
-    notices = list(
-        Notice.objects.filter(pk__in=[notice.pk for notice in notices])
-        .select_related("recall__organization", "recall__site")
-        .order_by("recall_id", "sequence")
-    )
-    for notice in notices:
-        _check_sendable(notice, by)
-    result = Sent()
-    connection = mail.get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        reason = str(_("The mail server could not be reached: %(error)s") % {"error": error})
-        for notice in notices:
-            _record_failure(notice, NoticeStatus.FAILED, by=by, error=reason)
-        result.failed.extend(notices)
-        return result
-    with connection:
-        for notice in notices:
-            try:
-                _message(notice, connection).send()
-            except smtplib.SMTPRecipientsRefused as error:
-                _record_failure(notice, NoticeStatus.BOUNCED, by=by, error=_smtp_error(error))
-                result.bounced.append(notice)
-            except (smtplib.SMTPException, OSError) as error:
-                _record_failure(notice, NoticeStatus.FAILED, by=by, error=str(error) or repr(error))
-                result.failed.append(notice)
-            else:
-                _record_sent(notice, by=by, reminder=reminder, to=notice.recipient_email)
-                result.sent.append(notice)
-    return result
-
-
-def _smtp_error(error: smtplib.SMTPRecipientsRefused) -> str:
-    def text(message) -> str:
-        return message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-
-    return "; ".join(
-        f"{address}: {code} {text(message)}"
-        for address, (code, message) in error.recipients.items()
-    )
-
-
-@transaction.atomic
-def _record_sent(notice: Notice, *, by, reminder: bool, **detail) -> Notice:
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    before = audit.snapshot(notice)
-    now = timezone.now()
-    if notice.status != NoticeStatus.ACKNOWLEDGED:
-        notice.status = NoticeStatus.SENT
-    notice.sent_at = notice.sent_at or now
-    notice.last_sent_at = now
-    notice.send_count += 1
-    notice.save()
-    kind = NoticeEventKind.REMINDED if reminder else NoticeEventKind.SENT
-    _event(notice, kind, by=by, **detail)
-    audit.record(AuditAction.TRANSITION, notice, by=by, changes=audit.diff(before, notice),
-                 reason=str(NoticeEventKind(kind).label))  # fmt: skip
-    return notice
-
-
-@transaction.atomic
-def _record_failure(notice: Notice, status: str, *, by, error: str) -> Notice:
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    before = audit.snapshot(notice)
-    if notice.status != NoticeStatus.ACKNOWLEDGED:
-        notice.status = status
-        notice.save()
-    kind = NoticeEventKind.BOUNCED if status == NoticeStatus.BOUNCED else NoticeEventKind.FAILED
-    _event(notice, kind, by=by, to=notice.recipient_email, error=error[:1000])
-    audit.record(AuditAction.TRANSITION, notice, by=by, changes=audit.diff(before, notice),
-                 reason=error[:500])  # fmt: skip
-    return notice
-
-
-def send_prepared(recall: Recall, *, by) -> Sent:
-    """Send every notice of the recall not sent yet that has an address."""
-    pending = list(
-        recall.notices.filter(status__in=(NoticeStatus.PREPARED, NoticeStatus.FAILED))
-        .exclude(recipient_email="")
-        .select_related("recall__organization", "recall__site")
-    )
-    return send(pending, by=by)
-
-
-def record_bounce(notice: Notice, *, by, detail: str) -> Notice:
-    """A bounce that came back later (a delivery status notification in the sender's mailbox)."""
-    _require_change(notice.recall, by)
-    if notice.status not in (NoticeStatus.SENT, NoticeStatus.FAILED):
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("%(notice)s is %(status)s; only a sent notice can bounce.")
-            % {"notice": notice.number, "status": notice.get_status_display()},
-        )
-    if not detail.strip():
-        _refuse(ErrorCode.VALIDATION, _("Paste what the bounce message says."), "detail")
-    return _record_failure(notice, NoticeStatus.BOUNCED, by=by, error=detail.strip())
-
-
-@transaction.atomic
-def correct_address(notice: Notice, *, by, email: str, reason: str) -> Notice:
-    """A new address for a notice that bounced or has none (the next send goes there)."""
-    _require_change(notice.recall, by)
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if notice.status == NoticeStatus.ACKNOWLEDGED:
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("%(notice)s is acknowledged; its address no longer matters.")
-            % {"notice": notice.number},
-        )
-    if not reason.strip():
-        _refuse(ErrorCode.REASON_REQUIRED, _("Say why the address changes."), "reason")
-    email = _check_email(email)
-    if not email:
-        _refuse(ErrorCode.VALIDATION, _("Give the new e-mail address."), "recipient_email")
-    before = audit.snapshot(notice)
-    notice.consignee_email = email
-    if not (notice.recall.drill and not notice.recall.drill_external_mail):
-        notice.recipient_email = email
-    notice.save()
-    audit.record(AuditAction.CHANGE, notice, by=by, changes=audit.diff(before, notice),
-                 reason=reason.strip())  # fmt: skip
-    return notice
-
-
-@transaction.atomic
-def record_printed(notice: Notice, *, by) -> None:
-    """The notice was printed as a letter (the PDF was produced for `by`)."""
-    _event(notice, NoticeEventKind.PRINTED, by=by)
-    audit.record(AuditAction.EXPORT, notice, by=by, reason=str(_("Printed as a letter")))
-
-
-def record_posted(notice: Notice, *, by, reference: str = "") -> Notice:
-    """The printed letter went by post or courier (the reference is the tracking number)."""
-    notice = Notice.objects.select_related("recall__organization").get(pk=notice.pk)
-    recall = notice.recall
-    _require_change(recall, by)
-    if recall.status != RecallStatus.APPROVED:
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("%(recall)s is %(status)s: notices are sent once the recall is approved.")
-            % {"recall": recall.number, "status": recall.get_status_display()},
-        )
-    if notice.status == NoticeStatus.ACKNOWLEDGED:
-        _refuse(
-            ErrorCode.INVALID_STATE,
-            _("%(notice)s is acknowledged already.") % {"notice": notice.number},
-        )
-    return _record_sent(notice, by=by, reminder=False, post=reference.strip() or True)
-
-
-def due_for_reminder(now=None) -> list[Notice]:
-    """Sent, unanswered notices of approved recalls whose answer period has passed since the
-    last send."""
-    now = now or timezone.now()
-    notices = Notice.objects.filter(
-        status=NoticeStatus.SENT,
-        recall__status=RecallStatus.APPROVED,
-        escalated_at__isnull=True,
-    ).select_related("recall__organization", "recall__site", "recall__opened_by")
-    return [
-        notice
-        for notice in notices
-        if notice.last_sent_at and (now - notice.last_sent_at).days >= answer_days(notice.recall)
-    ]
-
-
-def remind_or_escalate(notice: Notice, *, by) -> str:
-    """Send a reminder; after REMINDERS_BEFORE_ESCALATION unanswered reminders, escalate the
-    notice to the recall's owner instead (it shows on the recall and in their tasks)."""
-    if notice.send_count > REMINDERS_BEFORE_ESCALATION or not notice.recipient_email:
-        with transaction.atomic():
-            locked = Notice.objects.select_for_update().get(pk=notice.pk)
-            before = audit.snapshot(locked)
-            locked.escalated_at = timezone.now()
-            locked.save(update_fields=["escalated_at"])
-            _event(locked, NoticeEventKind.ESCALATED, by=by, to=notice.recall.opened_by.username)
-            audit.record(AuditAction.CHANGE, locked, by=by, changes=audit.diff(before, locked),
-                         reason=str(_("No answer after reminders")))  # fmt: skip
-        return NoticeEventKind.ESCALATED
-    send([notice], by=by, reminder=True)
-    return NoticeEventKind.REMINDED

@@ -18,7 +18,7 @@ from medtrace.quality.choices import CapaSource
 from medtrace.quality.services.capa import open_capa
 from medtrace.recall.choices import RecallStatus
 from medtrace.recall.models import Recall
-from medtrace.recall.services import acknowledgements, drills, notices, recalls
+from medtrace.recall.services import acknowledgements, delivery, drills, notices, recalls
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def drill(made_and_shipped, open_from, qa_a):
     found = open_from([made_and_shipped["product"]], drill=True, nmpa_class="", title="年度演练")
     found = recalls.approve(found, by=qa_a, password=PASSWORD)
     notices.prepare(found, by=qa_a)
-    notices.send_prepared(found, by=qa_a)
+    delivery.send_prepared(found, by=qa_a)
     return found
 
 

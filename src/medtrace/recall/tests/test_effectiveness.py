@@ -24,7 +24,7 @@ from medtrace.quality.choices import CapaSource
 from medtrace.quality.services.capa import open_capa
 from medtrace.recall.choices import Effectiveness, Place, RecallStatus
 from medtrace.recall.models import Recall, ScopeEntry
-from medtrace.recall.services import acknowledgements, closure, notices, recalls
+from medtrace.recall.services import acknowledgements, closure, delivery, notices, recalls
 from medtrace.recall.services.effectiveness import progress
 from medtrace.shipping.services import packing, picking, returns, shipment
 from medtrace.shipping.tests.fixtures import *  # noqa: F403
@@ -69,7 +69,7 @@ def consigned(make_order, catheter, infusion, units, lots, clerk_a, qa_a, organi
 def approved_with_notices(open_from, roots, qa_a, **fields) -> Recall:
     recall = recalls.approve(open_from(roots, **fields), by=qa_a, password=PASSWORD)
     notices.prepare(recall, by=qa_a)
-    notices.send_prepared(recall, by=qa_a)
+    delivery.send_prepared(recall, by=qa_a)
     return recall
 
 

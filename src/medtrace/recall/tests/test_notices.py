@@ -16,7 +16,7 @@ from medtrace.audit.models import AuditEntry
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.recall.choices import NoticeEventKind, NoticeStatus
 from medtrace.recall.models import Notice, NoticeEvent
-from medtrace.recall.services import acknowledgements, notices, recalls
+from medtrace.recall.services import acknowledgements, delivery, notices, recalls
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_one_notice_per_consignee_with_exactly_its_lots(approved, two_consignees
 def test_sent_over_smtp_each_consignee_reads_only_its_own(approved, two_consignees, qa_a,
                                                           smtp_server):  # fmt: skip
     notices.prepare(approved, by=qa_a)
-    result = notices.send_prepared(approved, by=qa_a)
+    result = delivery.send_prepared(approved, by=qa_a)
     assert len(result.sent) == 2
     (to_hospital,) = smtp_server.to("shebei@xiehe.example.cn")
     (to_distributor,) = smtp_server.to("qa@eastmed.example.com")
@@ -79,14 +79,14 @@ def test_a_refused_recipient_bounces_and_the_others_are_sent(approved, two_consi
     two_consignees["distributor"].email = "nobody@eastmed.example.com"
     two_consignees["distributor"].save()
     notices.prepare(approved, by=qa_a)
-    result = notices.send_prepared(approved, by=qa_a)
+    result = delivery.send_prepared(approved, by=qa_a)
     assert [n.customer.code for n in result.sent] == ["H-1"]
     assert [n.customer.code for n in result.bounced] == ["D-1"]
     bounced = Notice.objects.get(customer__code="D-1")
     assert bounced.status == NoticeStatus.BOUNCED and bounced.sent_at is None
     assert "550" in bounced.events.get(kind=NoticeEventKind.BOUNCED).detail["error"]
-    notices.correct_address(bounced, by=qa_a, email="qa2@eastmed.example.com", reason="New QA")
-    assert notices.send([Notice.objects.get(pk=bounced.pk)], by=qa_a).sent
+    delivery.correct_address(bounced, by=qa_a, email="qa2@eastmed.example.com", reason="New QA")
+    assert delivery.send([Notice.objects.get(pk=bounced.pk)], by=qa_a).sent
     assert len(smtp_server.to("qa2@eastmed.example.com")) == 1
 
 
@@ -94,7 +94,7 @@ def test_an_unreachable_server_marks_the_notices_failed(approved, qa_a, settings
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     notices.prepare(approved, by=qa_a)
-    result = notices.send_prepared(approved, by=qa_a)
+    result = delivery.send_prepared(approved, by=qa_a)
     assert len(result.failed) == 2 and not result.sent
     assert set(approved.notices.values_list("status", flat=True)) == {NoticeStatus.FAILED}
     event = NoticeEvent.objects.filter(kind=NoticeEventKind.FAILED).first()
@@ -105,7 +105,7 @@ def test_notices_wait_for_the_approval(two_consignees, open_from, qa_a):
     recall = open_from([two_consignees["product"]])
     notices.prepare(recall, by=qa_a)
     with pytest.raises(DomainError) as refused:
-        notices.send_prepared(recall, by=qa_a)
+        delivery.send_prepared(recall, by=qa_a)
     assert refused.value.code == ErrorCode.INVALID_STATE
     assert not NoticeEvent.objects.filter(kind=NoticeEventKind.SENT).exists()
 
@@ -113,7 +113,7 @@ def test_notices_wait_for_the_approval(two_consignees, open_from, qa_a):
 def test_only_recall_editors_send(approved, qa_a, operator_a):
     notices.prepare(approved, by=qa_a)
     with pytest.raises(DomainError) as refused:
-        notices.send_prepared(approved, by=operator_a)
+        delivery.send_prepared(approved, by=operator_a)
     assert refused.value.code == ErrorCode.PERMISSION_DENIED
 
 
@@ -123,7 +123,7 @@ def _lines(notice, **values):
 
 def test_acknowledgement_records_the_reported_quantities(approved, two_consignees, qa_a):
     notices.prepare(approved, by=qa_a)
-    notices.send_prepared(approved, by=qa_a)
+    delivery.send_prepared(approved, by=qa_a)
     notice = Notice.objects.get(customer__code="H-1")
     token = acknowledgements.token_for(notice)
     assert acknowledgements.notice_for_token(token) == notice
@@ -154,7 +154,7 @@ def test_acknowledgement_records_the_reported_quantities(approved, two_consignee
 )
 def test_impossible_figures_are_refused_and_nothing_is_written(approved, qa_a, values, fragment):
     notices.prepare(approved, by=qa_a)
-    notices.send_prepared(approved, by=qa_a)
+    delivery.send_prepared(approved, by=qa_a)
     notice = Notice.objects.get(customer__code="H-1")
     with pytest.raises(DomainError) as refused:
         acknowledgements.acknowledge(notice, name="王", quantities=_lines(notice, **values))
@@ -209,18 +209,18 @@ def test_the_public_page_records_openings_and_the_acknowledgement(approved, qa_a
 
 def test_reminders_then_escalation(approved, qa_a, smtp_server):
     notices.prepare(approved, by=qa_a)
-    notices.send_prepared(approved, by=qa_a)
+    delivery.send_prepared(approved, by=qa_a)
     later = timezone.now() + timedelta(days=notices.answer_days(approved))
-    assert len(notices.due_for_reminder(later)) == 2
+    assert len(delivery.due_for_reminder(later)) == 2
     notice = Notice.objects.get(customer__code="H-1")
-    for _ in range(notices.REMINDERS_BEFORE_ESCALATION):
-        assert notices.remind_or_escalate(notice, by=None) == NoticeEventKind.REMINDED
+    for _ in range(delivery.REMINDERS_BEFORE_ESCALATION):
+        assert delivery.remind_or_escalate(notice, by=None) == NoticeEventKind.REMINDED
         notice.refresh_from_db()
-    assert notices.remind_or_escalate(notice, by=None) == NoticeEventKind.ESCALATED
+    assert delivery.remind_or_escalate(notice, by=None) == NoticeEventKind.ESCALATED
     notice.refresh_from_db()
     assert notice.escalated_at is not None and notice.send_count == 3
     assert len(smtp_server.to("shebei@xiehe.example.cn")) == 3
-    assert notice not in notices.due_for_reminder(later + timedelta(days=30))
+    assert notice not in delivery.due_for_reminder(later + timedelta(days=30))
 
 
 def test_a_drill_writes_to_the_drill_mailbox(two_consignees, open_from, qa_a, smtp_server,
@@ -229,7 +229,7 @@ def test_a_drill_writes_to_the_drill_mailbox(two_consignees, open_from, qa_a, sm
     drill = open_from([two_consignees["product"]], drill=True, nmpa_class="")
     recalls.approve(drill, by=qa_a, password=PASSWORD)
     notices.prepare(drill, by=qa_a)
-    notices.send_prepared(drill, by=qa_a)
+    delivery.send_prepared(drill, by=qa_a)
     assert len(smtp_server.to("drill@plant.example.cn")) == 2
     assert not smtp_server.to("shebei@xiehe.example.cn")
     notice = drill.notices.get(customer__code="H-1")
@@ -264,7 +264,7 @@ def test_notice_pages(approved, qa_a, client):
 
 def test_the_list_and_the_regions_show_the_answers(approved, qa_a, client, smtp_server):
     notices.prepare(approved, by=qa_a)
-    notices.send_prepared(approved, by=qa_a)
+    delivery.send_prepared(approved, by=qa_a)
     notice = Notice.objects.get(customer__code="H-1")
     acknowledgements.acknowledge(notice, name="王", quantities=_lines(notice, used="30"))
     client.force_login(qa_a)

@@ -20,7 +20,7 @@ from medtrace.partners.models import Customer
 from medtrace.recall import reports
 from medtrace.recall.models import Recall, ScopeEntry
 from medtrace.recall.reports.data import SERIALS_SHOWN, gather
-from medtrace.recall.services import acknowledgements, notices, recalls
+from medtrace.recall.services import acknowledgements, delivery, notices, recalls
 from medtrace.recall.tests.fixtures import HOSPITAL
 from medtrace.trace.models import Party
 from medtrace.trace.services.objects import create_lot, create_unit, ensure_party
@@ -68,7 +68,7 @@ def everywhere(two_consignees, device, open_from, qa_a):
     )  # fmt: skip
     recall = recalls.approve(recall, by=qa_a, password=PASSWORD)
     notices.prepare(recall, by=qa_a)
-    notices.send_prepared(recall, by=qa_a)
+    delivery.send_prepared(recall, by=qa_a)
     hospital = recall.notices.get(customer__code="H-1")
     (line,) = hospital.lines.all()
     acknowledgements.acknowledge(
