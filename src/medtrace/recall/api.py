@@ -275,13 +275,7 @@ def _item_lots(request, payload: RecallIn) -> list:
     item = item_named(request.user, payload.item)
     if item is None:
         raise Http404
-    lots = recalls.item_lots(request.user.organization, item, payload.made_from, payload.made_to)
-    if not lots:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("No lot of %(item)s was made in that period.") % {"item": item.code},
-        )
-    return lots
+    return recalls.item_lots(request.user.organization, item, payload.made_from, payload.made_to)
 
 
 def _numbered(queryset, number: str | None):

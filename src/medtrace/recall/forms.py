@@ -229,11 +229,9 @@ class RecallForm(forms.ModelForm):
             lots = recalls.item_lots(self.user.organization, item, cleaned.get("made_from"),
                                      cleaned.get("made_to"))  # fmt: skip
         except DomainError as error:
-            self.add_error("made_from", str(error.message))
+            field = next(iter(error.details.get("fields", {})), "made_from")
+            self.add_error(field, str(error.message))
             return []
-        if not lots:
-            self.add_error("item", _("No lot of %(item)s was made in that period.")
-                           % {"item": item.code})  # fmt: skip
         return [lot for lot in lots if lot.pk not in known]
 
     def _post_clean(self):

@@ -53,7 +53,7 @@ def supplier_lots(organization, supplier, supplier_lot_number: str) -> list[Lot]
 
 def item_lots(organization, item, made_from=None, made_to=None) -> list[Lot]:
     """Our lots of `item` manufactured between the two dates (either may be left open): a
-    recall of a device over a production period starts from them."""
+    recall of a device over a production period starts from them. Refused when there is none."""
     if made_from and made_to and made_from > made_to:
         _refuse(
             ErrorCode.VALIDATION,
@@ -66,7 +66,14 @@ def item_lots(organization, item, made_from=None, made_to=None) -> list[Lot]:
         lots = lots.filter(manufactured_on__gte=made_from)
     if made_to:
         lots = lots.filter(manufactured_on__lte=made_to)
-    return list(lots.order_by("lot_number", "pk"))
+    found = list(lots.order_by("lot_number", "pk"))
+    if not found:
+        _refuse(
+            ErrorCode.NOT_FOUND,
+            _("No lot of %(item)s was made in that period.") % {"item": item.code},
+            "item",
+        )
+    return found
 
 
 def _check_roots(site: Site, roots: list[TraceObject]) -> list[TraceObject]:

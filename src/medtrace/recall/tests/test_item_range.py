@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from medtrace.core.errors import DomainError
+from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.quality.choices import NcrSource, Severity
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.recall.models import Recall
@@ -38,6 +38,9 @@ def test_the_lots_of_a_period(three_months, organization):
     with pytest.raises(DomainError) as refused:
         recalls.item_lots(organization, item, date(2026, 5, 1), date(2026, 4, 1))
     assert "after it ends" in str(refused.value.message)
+    with pytest.raises(DomainError) as none:
+        recalls.item_lots(organization, item, date(2027, 1, 1))
+    assert none.value.code == ErrorCode.NOT_FOUND and "No lot of" in str(none.value.message)
 
 
 def test_the_form_opens_a_recall_of_the_period(three_months, qa_a, site_a, client):
