@@ -58,16 +58,20 @@ def _audit_as_consignee(notice: Notice, action, *, changes=None, reason="", who:
 
 @transaction.atomic
 def opened(notice: Notice, *, client: str = "") -> Notice:
-    """Every opening of the link is an event; the first also sets opened_at (audited)."""
+    """Every opening of the link is an event and an audit entry; the first also sets
+    opened_at."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     now = timezone.now()
     NoticeEvent.objects.create(
         notice=notice, kind=NoticeEventKind.OPENED, at=now, detail={"client": client[:200]}
     )
+    changes = {"opened": [None, now]}
     if notice.opened_at is None:
         notice.opened_at = now
         notice.save(update_fields=["opened_at"])
-        _audit_as_consignee(notice, AuditAction.CHANGE, changes={"opened_at": [None, now]})
+        changes["opened_at"] = [None, now]
+    _audit_as_consignee(notice, AuditAction.CHANGE, changes=changes,
+                        reason=str(NoticeEventKind.OPENED.label))  # fmt: skip
     return notice
 
 

@@ -193,6 +193,9 @@ def test_the_public_page_records_openings_and_the_acknowledgement(approved, qa_a
     assert page.status_code == 200 and b"Acknowledge the recall notice" in page.content
     client.get(path)
     assert notice.events.filter(kind=NoticeEventKind.OPENED).count() == 2
+    openings = AuditEntry.objects.filter(object_type="recall.notice", object_id=str(notice.pk),
+                                         changes__has_key="opened")  # fmt: skip
+    assert openings.count() == 2 and {e.actor_id for e in openings} == {None}
     line = notice.lines.get()
     refused = client.post(path, {"name": "Li", f"line-{line.pk}-on_hand": "25"})
     assert refused.status_code == 200 and b"25 reported, but 20" in refused.content
