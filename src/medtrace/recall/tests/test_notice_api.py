@@ -29,7 +29,7 @@ def test_prepare_send_and_read(client, qa_a, approved, smtp_server):
     assert {row["status"] for row in listed} == {"sent"}
     hospital = Notice.objects.get(customer__code="H-1")
     body = client.get(_url(approved, f"/{hospital.pk}")).json()
-    assert body["lines"][0]["quantity"] == "30" or float(body["lines"][0]["quantity"]) == 30
+    assert float(body["lines"][0]["quantity"]) == 30
     assert body["lines"][0]["on_hand"] is None
     assert [event["kind"] for event in body["events"]] == ["prepared", "sent"]
     posted = post(client, _url(approved, f"/{hospital.pk}/posted"), {"reference": "SF123"})
@@ -63,3 +63,19 @@ def test_a_regulator_notice(client, qa_a, approved):
     })  # fmt: skip
     assert response.status_code == 201 and response.json()["status"] == NoticeStatus.PREPARED
     assert response.json()["audience"] == "regulator"
+
+
+def test_readdress_and_resend(client, qa_a, approved, smtp_server):
+    client.force_login(qa_a)
+    post(client, _url(approved, "/prepare"))
+    notice = Notice.objects.get(customer__code="H-1")
+    bad = post(client, _url(approved, f"/{notice.pk}/address"), {"email": "x", "reason": "r"})
+    assert bad.status_code == 422
+    moved = post(client, _url(approved, f"/{notice.pk}/address"),
+                 {"email": "sb@xiehe.example.cn", "reason": "设备科换邮箱"})  # fmt: skip
+    assert moved.status_code == 200 and moved.json()["recipient_email"] == "sb@xiehe.example.cn"
+    sent = post(client, _url(approved, f"/{notice.pk}/resend"))
+    assert sent.status_code == 200 and sent.json()["sent"] == [notice.number]
+    assert len(smtp_server.to("sb@xiehe.example.cn")) == 1
+    chosen = post(client, _url(approved, "/send"), {"notices": [notice.pk, 999999]})
+    assert chosen.status_code == 404

@@ -278,3 +278,43 @@ def test_the_list_and_the_regions_show_the_answers(approved, qa_a, client, smtp_
     assert "1/1" in beijing and "1 acknowledged" in beijing
     shanghai = page[page.index('data-region="上海"') :].split("</tr>")[0]
     assert "0/1" in shanghai and "1 awaiting an answer" in shanghai
+
+
+def test_the_notice_page_actions(approved, qa_a, operator_a, client, smtp_server):
+    two = approved.notices
+    send_url = reverse("recall:notices-send", args=[approved.pk])
+    client.force_login(qa_a)
+    client.post(reverse("recall:notices-prepare", args=[approved.pk]))
+    assert two.count() == 2
+    assert client.post(send_url).status_code == 302
+    notice = two.get(customer__code="D-1")
+    url = reverse("recall:notice-detail", args=[approved.pk, notice.pk])
+
+    def act(action, **data):
+        return client.post(
+            reverse("recall:notice-action", args=[approved.pk, notice.pk, action]), data
+        )
+
+    refused = act("address", email="not-an-address", reason="new QA")
+    assert refused.status_code == 200 and "valid email" in refused.content.decode()
+    assert act("bounce", detail="550 mailbox unavailable").status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.BOUNCED
+    assert act("address", email="qa3@eastmed.example.com", reason="New QA").status_code == 302
+    resend = client.post(reverse("recall:notice-resend", args=[approved.pk, notice.pk]))
+    assert resend.status_code == 302 and len(smtp_server.to("qa3@eastmed.example.com")) == 1
+    assert act("posted", reference="SF 1402").status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT and notice.send_count == 3
+    kinds = list(notice.events.values_list("kind", flat=True))
+    assert kinds == ["prepared", "sent", "bounced", "reminded", "sent"]
+    assert "SF 1402" in client.get(url).content.decode()
+    added = client.post(
+        reverse("recall:notice-add", args=[approved.pk]),
+        {"audience": "regulator", "recipient_name": "上海市药监局", "recipient_email": "",
+         "language": "zh-hans"},
+    )  # fmt: skip
+    assert added.status_code == 302 and two.count() == 3
+    client.force_login(operator_a)
+    assert act("bounce", detail="x").status_code == 403
+    assert client.post(send_url).status_code == 403
