@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def stocked(bins, resin, make_lot, put):
     soon = timezone.localdate() + timedelta(days=20)
-    good = make_lot(resin, "G1", expires_on=soon)
-    held = make_lot(resin, "H1")
+    good = make_lot(resin, "LOT-G1", expires_on=soon)
+    held = make_lot(resin, "LOT-H1")
     put(good, bins["A-01"], "12.5")
     put(held, bins["A-02"], 3, disposition="non_conformant")
     return good, held
@@ -28,37 +28,39 @@ def test_the_stock_page_lists_lots_with_their_status_and_filters(client, clerk_a
     page = client.get("/inventory/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "G1" in html and "H1" in html and 'data-status="on_hold"' in html
+    assert "LOT-G1" in html and "LOT-H1" in html and 'data-status="on_hold"' in html
     held_only = client.get("/inventory/", {"status": "on_hold"}, HTTP_HX_REQUEST="true")
-    assert "H1" in held_only.content.decode() and "G1" not in held_only.content.decode()
+    assert "LOT-H1" in held_only.content.decode() and "LOT-G1" not in held_only.content.decode()
     totals = client.get("/inventory/", {"view": "totals", "location": "A-01"}).content.decode()
-    assert "12.5 KG" in totals and "H1" not in totals
+    assert "12.5 KG" in totals and "LOT-H1" not in totals
 
 
 def test_another_sites_clerk_sees_none_of_it(client, make_user, site_b, stocked):
     from medtrace.accounts.roles import Role
 
     client.force_login(make_user("clerk-b", (site_b, Role.WAREHOUSE_CLERK)))
-    assert "G1" not in client.get("/inventory/").content.decode()
+    assert "LOT-G1" not in client.get("/inventory/").content.decode()
     assert client.get("/api/v1/inventory/stock").json()["items"] == []
 
 
 def test_the_expiry_page_and_api_forecast_by_window(client, clerk_a, stocked):
     client.force_login(clerk_a)
     html = client.get("/inventory/expiry/").content.decode()
-    assert 'data-bucket="30"' in html and "G1" in html
+    assert 'data-bucket="30"' in html and "LOT-G1" in html
     rows = client.get("/api/v1/inventory/expiry-forecast").json()
-    assert [(row["lot"], row["bucket"], row["quantity"]) for row in rows] == [("G1", 30, "12.5")]
+    assert [(row["lot"], row["bucket"], row["quantity"]) for row in rows] == [
+        ("LOT-G1", 30, "12.5")
+    ]
 
 
 def test_stock_and_fefo_over_the_api(client, clerk_a, stocked, site_a):
     client.force_login(clerk_a)
     rows = client.get("/api/v1/inventory/stock", {"site": "a1", "status": "on_hold"}).json()
     assert [(row["lot"], row["location"], row["status"]) for row in rows["items"]] == [
-        ("H1", "A-02", "on_hold")
+        ("LOT-H1", "A-02", "on_hold")
     ]
     fefo = client.get("/api/v1/inventory/fefo", {"site": "A1", "item": "pvc-100"}).json()
-    assert [row["lot"] for row in fefo] == ["G1"]
+    assert [row["lot"] for row in fefo] == ["LOT-G1"]
 
 
 def test_a_count_through_the_pages(client, clerk_a, stocked, bins):
@@ -68,12 +70,12 @@ def test_a_count_through_the_pages(client, clerk_a, stocked, bins):
     assert started.status_code == 302 and started["Location"] == f"/inventory/counts/{count.pk}/"
     recorded = client.post(
         f"/inventory/counts/{count.pk}/count/",
-        {"code": "G1", "location": bins["A-01"].pk, "counted": "12", "reason": "damaged"},
+        {"code": "LOT-G1", "location": bins["A-01"].pk, "counted": "12", "reason": "damaged"},
     )
     assert recorded.status_code == 302
     posted = client.post(f"/inventory/counts/{count.pk}/post/", {})
     assert posted.status_code == 302
-    assert Stock.objects.get(lot__lot_number="G1").quantity == Decimal(12)
+    assert Stock.objects.get(lot__lot_number="LOT-G1").quantity == Decimal(12)
     detail = client.get(f"/inventory/counts/{count.pk}/").content.decode()
     assert 'data-count-status="posted"' in detail
 
@@ -95,7 +97,7 @@ def test_a_count_over_the_api_needs_the_signature_for_found_stock(
     assert found.json()["needs_approval"] is True
     client.post(
         f"{api}/{number}/lines",
-        {"code": "H1", "location": "A-02", "counted": "3"},
+        {"code": "LOT-H1", "location": "A-02", "counted": "3"},
         content_type="application/json",
     )
     refused = client.post(f"{api}/{number}/post", {}, content_type="application/json")
