@@ -11,6 +11,7 @@ too), and every source party of the receiving events of those lots (and of X).
 A container as X stands for everything it ever held."""
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -54,22 +55,29 @@ class TraceResult:
         return self.parties if self.direction == BACKWARD else []
 
 
-def _tables() -> dict[str, str]:
-    return {
-        "link": GenealogyLink._meta.db_table,
-        "held": Containment._meta.db_table,
-        "sent": Consignment._meta.db_table,
-        "object": TraceObject._meta.db_table,
-        "unit": Unit._meta.db_table,
-        "unit_pk": Unit._meta.pk.column,
-    }
+# The tables of the trace SQL, for str.format.
+TABLES = {
+    "link": GenealogyLink._meta.db_table,
+    "held": Containment._meta.db_table,
+    "sent": Consignment._meta.db_table,
+    "object": TraceObject._meta.db_table,
+    "unit": Unit._meta.db_table,
+    "unit_pk": Unit._meta.pk.column,
+}
 
 
 # The later of two interval starts and the earlier of two ends (NULL: still open), in SQL
 # that SQLite and PostgreSQL both read.
-_LATER_START = "CASE WHEN c.valid_from > i.valid_from THEN c.valid_from ELSE i.valid_from END"
-_EARLIER_END = """CASE WHEN i.valid_to IS NULL THEN c.valid_to
-    WHEN c.valid_to IS NULL OR i.valid_to < c.valid_to THEN i.valid_to ELSE c.valid_to END"""
+def _later_start(outer: str) -> str:
+    return (
+        f"CASE WHEN c.valid_from > {outer}.valid_from THEN c.valid_from ELSE {outer}.valid_from END"
+    )
+
+
+def _earlier_end(outer: str) -> str:
+    return f"""CASE WHEN {outer}.valid_to IS NULL THEN c.valid_to
+        WHEN c.valid_to IS NULL OR {outer}.valid_to < c.valid_to THEN {outer}.valid_to
+        ELSE c.valid_to END"""
 
 
 # The rows of the closure: r (a reached object: id, lot of a unit, kind) and c (a container
@@ -98,7 +106,7 @@ def _reach_sql(
             SELECT c.content_id, c.valid_from, c.valid_to FROM {{held}} c
             WHERE c.container_id IN ({marks}) {held_filter}
             UNION
-            SELECT c.content_id, {_LATER_START}, {_EARLIER_END}
+            SELECT c.content_id, {_later_start("i")}, {_earlier_end("i")}
             FROM {{held}} c JOIN inside i ON c.container_id = i.id
             WHERE (i.valid_to IS NULL OR c.valid_from < i.valid_to)
               AND (c.valid_to IS NULL OR c.valid_to > i.valid_from) {held_filter}
@@ -134,24 +142,22 @@ def _reach_sql(
     return f"{inside}, {walk}", params
 
 
-def _held_sql(as_of: datetime | None) -> tuple[str, list]:
-    """`held(object_id, container_id, valid_from, valid_to)`: the containers each reached
-    object was in, nested ones included, with the interval it was inside all of them."""
+def held_sql(as_of: datetime | None, start: str = "reach") -> tuple[str, list]:
+    """`held(object_id, container_id, valid_from, valid_to, packed_by)`: the containers each
+    object of `start` (a relation with an `id` column) was in, nested ones included, with the
+    interval it was inside all of them and the event that packed it into the innermost."""
     as_of_filter, params = "", []
     if as_of is not None:
         as_of_filter = "AND c.valid_from <= %s"
         params = [as_of, as_of]
     sql = f"""
-        held(object_id, container_id, valid_from, valid_to) AS (
-            SELECT c.content_id, c.container_id, c.valid_from, c.valid_to
-            FROM {{held}} c JOIN reach r ON c.content_id = r.id
+        held(object_id, container_id, valid_from, valid_to, packed_by) AS (
+            SELECT c.content_id, c.container_id, c.valid_from, c.valid_to, c.packed_by_id
+            FROM {{held}} c JOIN {start} r ON c.content_id = r.id
             WHERE 1 = 1 {as_of_filter}
             UNION
-            SELECT h.object_id, c.container_id,
-                CASE WHEN c.valid_from > h.valid_from THEN c.valid_from ELSE h.valid_from END,
-                CASE WHEN h.valid_to IS NULL THEN c.valid_to
-                     WHEN c.valid_to IS NULL OR h.valid_to < c.valid_to THEN h.valid_to
-                     ELSE c.valid_to END
+            SELECT h.object_id, c.container_id, {_later_start("h")}, {_earlier_end("h")},
+                h.packed_by
             FROM {{held}} c JOIN held h ON c.content_id = h.container_id
             WHERE (h.valid_to IS NULL OR c.valid_from < h.valid_to)
               AND (c.valid_to IS NULL OR c.valid_to > h.valid_from) {as_of_filter}
@@ -160,21 +166,29 @@ def _held_sql(as_of: datetime | None) -> tuple[str, list]:
     return sql, params
 
 
-def _query(sql: str, params: list) -> list[tuple]:
+@contextmanager
+def walking_cursor():
+    """A cursor for statements that walk the closure, in a transaction.
+
+    PostgreSQL cannot estimate the size of a recursive CTE and plans hash joins over whole
+    tables for what is, nearly always, a walk from a few rows; index lookups per reached row
+    are right for every trace size. The planner is reset straight after, so the rest of the
+    caller's transaction plans as usual."""
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
         if postgres:
-            # PostgreSQL cannot estimate the size of a recursive CTE and plans hash joins over
-            # whole tables for what is, nearly always, a walk from a few rows; index lookups
-            # per reached row are right for every trace size. Reset straight after, so the
-            # rest of the caller's transaction plans as usual.
             cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
         try:
-            cursor.execute(sql.format(**_tables()), params)
-            return cursor.fetchall()
+            yield cursor
         finally:
             if postgres:
                 cursor.execute("RESET enable_hashjoin; RESET enable_mergejoin")
+
+
+def _query(sql: str, params: list) -> list[tuple]:
+    with walking_cursor() as cursor:
+        cursor.execute(sql.format(**TABLES), params)
+        return cursor.fetchall()
 
 
 def trace(
@@ -187,23 +201,12 @@ def trace(
     return _trace(root, direction, as_of, max_depth)
 
 
-@dataclass(frozen=True)
-class Reached:
-    lots: set[int]
-    units: set[int]
-    containers: set[int]
-
-
-def reach(roots: list[TraceObject], direction: str = FORWARD) -> Reached:
-    """The ids of the lots, units and containers the traces of `roots` reach (the roots left
-    out), in one statement however many roots: a recall of hundreds of lots starts here."""
-    root_ids = {root.pk for root in roots}
-    reach_sql, params = _reach_sql(sorted(root_ids), direction, None, None)
-    held, held_params = _held_sql(None)
-    # The closure alone: no consignments or links, which the caller reads as it needs them.
-    sql = f"WITH RECURSIVE {reach_sql}, {held} {_CLOSURE_ROWS}"
-    rows = _query(sql, params + held_params)
-    return Reached(*_reached(rows, direction, root_ids))
+def closure_sql(roots: list[TraceObject], direction: str = FORWARD) -> tuple[str, list]:
+    """The `inside` and `reach(id)` CTEs of the traces of all `roots` (the roots included), for a
+    caller's own `WITH RECURSIVE` statement, tables not yet filled in (`str.format(**TABLES)`):
+    a recall of thousands of lots walks them in one statement and keeps the result in the
+    database."""
+    return _reach_sql(sorted({root.pk for root in roots}), direction, None, None)
 
 
 def _reached(rows, direction: str, root_ids: set[int]) -> tuple[set, set, set]:
@@ -261,7 +264,7 @@ def _trace_sql(
     r (reached object: id, lot of a unit, kind), c (a container that held one), s (a
     consignment: party, event) and e (a genealogy link: source, target, kind)."""
     reach, params = _reach_sql(root_ids, direction, as_of, max_depth)
-    held, held_params = _held_sql(as_of)
+    held, held_params = held_sql(as_of)
     params += held_params
     near = "source_id" if direction == FORWARD else "target_id"
     role = PartyRole.DESTINATION if direction == FORWARD else PartyRole.SOURCE

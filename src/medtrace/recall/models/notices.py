@@ -13,7 +13,7 @@ from medtrace.partners.models import Customer
 from medtrace.recall.choices import Audience, NoticeEventKind, NoticeStatus
 from medtrace.trace.models import Lot, Party, TraceEvent, TraceObject
 
-from .recalls import Recall, ScopeSnapshot
+from .recalls import COPIED, Recall, ScopeSnapshot
 
 USER = settings.AUTH_USER_MODEL
 
@@ -94,11 +94,12 @@ class NoticeLine(models.Model):
     """One lot or unit the consignee received (from the scope), and what it reported."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="lines")
-    object = models.ForeignKey(TraceObject, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+", null=True)
+    # Copied from the scope's entries (see ScopeEntry).
+    object = models.ForeignKey(TraceObject, related_name="+", **COPIED)
+    item = models.ForeignKey(Item, related_name="+", **COPIED)
+    lot = models.ForeignKey(Lot, related_name="+", null=True, **COPIED)
     serial = models.CharField(_("serial"), max_length=20, blank=True)
-    shipment = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="+", null=True)
+    shipment = models.ForeignKey(TraceEvent, related_name="+", null=True, **COPIED)
     quantity = models.DecimalField(_("shipped"), max_digits=18, decimal_places=6)
     uom = models.CharField(_("unit"), max_length=8, blank=True)
     on_hand = models.DecimalField(

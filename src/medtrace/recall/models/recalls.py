@@ -150,19 +150,29 @@ class ScopeSnapshot(models.Model):
         return f"{self.recall.number} v{self.version}"
 
 
+# A reference copied from the trace into a snapshot row: see ScopeEntry.
+COPIED = {"on_delete": models.PROTECT, "db_index": False, "db_constraint": False}
+
+
 class ScopeEntry(models.Model):
     """One affected lot or unit in one place: our stock location, a production line, or a
     consignee it was shipped to (with the shipping event)."""
 
-    scope = models.ForeignKey(ScopeSnapshot, on_delete=models.CASCADE, related_name="entries")
-    object = models.ForeignKey(TraceObject, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+", null=True)
+    # Indexed with the place below. The other references are copied, in the statement that
+    # writes the entry (services/scope.py), from rows that are never deleted, and an entry never
+    # changes: they get neither an index nor a constraint check per row, which cost most of the
+    # time of a whole-plant scope of 100k entries (docs/decisions/0014).
+    scope = models.ForeignKey(
+        ScopeSnapshot, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
+    object = models.ForeignKey(TraceObject, related_name="+", **COPIED)
+    item = models.ForeignKey(Item, related_name="+", **COPIED)
+    lot = models.ForeignKey(Lot, related_name="+", null=True, **COPIED)
     serial = models.CharField(_("serial"), max_length=20, blank=True)
     place = models.CharField(_("where"), max_length=10, choices=Place.choices)
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", null=True)
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", null=True)
-    shipment = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="+", null=True)
+    location = models.ForeignKey(Location, related_name="+", null=True, **COPIED)
+    party = models.ForeignKey(Party, related_name="+", null=True, **COPIED)
+    shipment = models.ForeignKey(TraceEvent, related_name="+", null=True, **COPIED)
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=6, null=True)
     uom = models.CharField(_("unit"), max_length=8, blank=True)
 

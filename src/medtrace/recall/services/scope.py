@@ -5,213 +5,160 @@ to, directly or inside a case or pallet (its contents at the time of shipping). 
 our stock (returned) is where it is now, not at the consignee it came back from.
 
 Each computation is frozen as a numbered snapshot with its time, its roots and the difference
-from the snapshot before."""
+from the snapshot before.
+
+The computation runs in the database: the affected lots and units go into a temporary table
+straight from the trace engine's closure, and the entries are written from it by INSERT …
+SELECT, so a recall of a hundred thousand units never brings them into Python one by one
+(docs/decisions/0014)."""
 
 import time
-from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from medtrace.catalog.models import Item
 from medtrace.inventory.models import Stock
 from medtrace.org.choices import LocationKind
+from medtrace.org.models import Location
 from medtrace.recall.choices import Place
 from medtrace.recall.models import Recall, ScopeEntry, ScopeSnapshot
+from medtrace.trace import engine
 from medtrace.trace.choices import ObjectKind, ObjectRole, PartyRole
-from medtrace.trace.engine import FORWARD, reach
-from medtrace.trace.models import Consignment, Containment, EventObject, Lot, TraceObject, Unit
+from medtrace.trace.models import EventObject, Lot, TraceObject
 
+AFFECTED = "recall_affected"  # a temporary table: the ids of the affected lots and units
 
-@dataclass(frozen=True)
-class Affected:
-    """An affected lot or unit, as much of it as the scope needs (read as values: a scope can
-    hold a hundred thousand units)."""
+TABLES = engine.TABLES | {
+    "affected": AFFECTED,
+    "entry": ScopeEntry._meta.db_table,
+    "stock": Stock._meta.db_table,
+    "location": Location._meta.db_table,
+    "lot": Lot._meta.db_table,
+    "lot_pk": Lot._meta.pk.column,
+    "item": Item._meta.db_table,
+    "event_object": EventObject._meta.db_table,
+}
 
-    pk: int
-    kind: str
-    identifier: str
-    item_id: int
-    uom: str  # the item's unit
-    lot_id: int | None  # a lot's own id; a unit's lot
-    serial: str = ""
+ENTRY_COLUMNS = """scope_id, object_id, item_id, lot_id, serial, place, location_id, party_id,
+    shipment_id, quantity, uom"""
 
+# The item, lot and serial of an affected object (a lot, or a unit `u` and its lot) whose id is
+# `{of}`: `l` is the lot itself or the unit's.
+OBJECT_JOINS = """
+    LEFT JOIN {{unit}} u ON u.{{unit_pk}} = {of}
+    LEFT JOIN {{lot}} l ON l.{{lot_pk}} = COALESCE(u.lot_id, {of})
+    JOIN {{item}} i ON i.id = COALESCE(u.item_id, l.item_id)
+"""
+OBJECT_COLUMNS = "i.id, l.{lot_pk}, COALESCE(u.serial, '')"
 
-@dataclass
-class Computed:
-    objects: dict[int, Affected] = field(default_factory=dict)  # affected lots and units
-    entries: list[ScopeEntry] = field(default_factory=list)
-    elapsed_ms: float = 0.0
+# The affected lots and units: what the closure reaches (the roots included) and, forward, the
+# lot of each unit reached, which holds material from the roots too.
+FILL_AFFECTED = """
+    INSERT INTO {affected} (id)
+    SELECT r.id FROM reach r JOIN {object} o ON o.id = r.id WHERE o.kind IN (%s, %s)
+    UNION
+    SELECT u.lot_id FROM reach r JOIN {unit} u ON u.{unit_pk} = r.id WHERE u.lot_id IS NOT NULL
+"""
 
-    def summary(self) -> dict:
-        places = {}
-        for entry in self.entries:
-            places[entry.place] = places.get(entry.place, 0) + 1
-        return {
-            "objects": sorted(obj.identifier for obj in self.objects.values()),
-            "lots": sum(1 for obj in self.objects.values() if obj.kind == ObjectKind.LOT),
-            "units": sum(1 for obj in self.objects.values() if obj.kind == ObjectKind.UNIT),
-            "consignees": len(
-                {entry.party_id for entry in self.entries if entry.place == Place.CONSIGNEE}
-            ),
-            "places": places,
-        }
+# Our stock of them: a production line is work in progress.
+WRITE_STOCK = f"""
+    INSERT INTO {{entry}} ({ENTRY_COLUMNS})
+    SELECT %s, s.object_id, {OBJECT_COLUMNS}, CASE WHEN loc.kind = %s THEN %s ELSE %s END,
+        s.location_id, NULL, NULL, s.quantity, s.uom
+    FROM {{stock}} s JOIN {{affected}} a ON a.id = s.object_id
+        JOIN {{location}} loc ON loc.id = s.location_id
+        {OBJECT_JOINS.format(of="a.id")}
+    WHERE s.quantity > 0
+    ORDER BY loc.path, s.object_id
+"""
 
-
-def affected(roots: list[TraceObject]) -> tuple[dict[int, Affected], set[int]]:
-    """The lots and units affected (the roots among them) and the containers that ever held
-    one of them, over the forward trace of all roots (one statement, however many roots)."""
-    reached = reach(roots, FORWARD)
-    ids = reached.lots | reached.units
-    ids |= {root.pk for root in roots if root.kind in (ObjectKind.LOT, ObjectKind.UNIT)}
-    objects = {}
-    for chunk in _chunks(ids):
-        for pk, identifier, item, uom in Lot.objects.filter(pk__in=chunk).values_list(
-            "pk", "identifier", "item_id", "item__unit"
-        ):
-            objects[pk] = Affected(pk, ObjectKind.LOT, identifier, item, uom, pk)
-        for pk, identifier, item, uom, lot, serial in Unit.objects.filter(pk__in=chunk).values_list(
-            "pk", "identifier", "item_id", "item__unit", "lot_id", "serial"
-        ):
-            objects[pk] = Affected(pk, ObjectKind.UNIT, identifier, item, uom, lot, serial)
-    return objects, reached.containers
-
-
-def _chunks(ids, size: int = 5000):
-    """Big id sets a piece at a time (SQLite allows some 32k parameters a statement)."""
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]
-
-
-class Packing:
-    """What the scope's cases and pallets held, and when, read in two queries: contents at a
-    moment are then found in memory (a shipment of a pallet opens its cases)."""
-
-    def __init__(self, containers: set[int]):
-        self.intervals: dict[int, list[tuple]] = {}
-        rows = [
-            row
-            for chunk in _chunks(containers)
-            for row in Containment.objects.filter(container_id__in=chunk).values_list(
-                "container_id", "content_id", "valid_from", "valid_to", "packed_by_id",
-                "content__kind",
-            )
-        ]  # fmt: skip
-        packed_lots = set()
-        for container, content, since, until, packed_by, kind in rows:
-            self.intervals.setdefault(container, []).append((content, since, until, kind))
-            if kind == ObjectKind.LOT:
-                packed_lots.add((packed_by, content))
-        self.quantities = {}
-        if packed_lots:
-            for event, obj, quantity, uom in EventObject.objects.filter(
-                role=ObjectRole.CHILD,
-                event_id__in={event for event, _obj in packed_lots},
-                object_id__in={obj for _event, obj in packed_lots},
-            ).values_list("event_id", "object_id", "quantity", "uom"):
-                self.quantities[event, obj] = (quantity, uom)
-        self.packed_by = {
-            (container, content, since): packed_by
-            for container, content, since, _until, packed_by, _kind in rows
-        }
-
-    def contents(self, container: int, moment) -> list[tuple[int, Decimal | None, str]]:
-        found = []
-        for content, since, until, kind in self.intervals.get(container, ()):
-            if since > moment or (until is not None and until <= moment):
-                continue
-            if kind == ObjectKind.CONTAINER:
-                found += self.contents(content, moment)
-            elif kind == ObjectKind.UNIT:
-                found.append((content, Decimal(1), ""))
-            else:
-                event = self.packed_by[container, content, since]
-                quantity, uom = self.quantities.get((event, content), (None, ""))
-                found.append((content, quantity, uom))
-        return found
-
-
-def compute(roots: list[TraceObject]) -> Computed:
-    started = time.perf_counter()
-    objects, containers = affected(roots)
-    found = Computed(objects=objects)
-    units = {pk for pk, obj in objects.items() if obj.kind == ObjectKind.UNIT}
-
-    def entry(object_id, place, quantity, uom, **where) -> ScopeEntry:
-        obj = objects[object_id]
-        return ScopeEntry(
-            object_id=object_id,
-            item_id=obj.item_id,
-            lot_id=obj.lot_id,
-            serial=obj.serial,
-            place=place,
-            quantity=quantity,
-            uom=uom,
-            **where,
-        )
-
-    held_here = set()
-    stock = (
-        row
-        for chunk in _chunks(objects)
-        for row in Stock.objects.filter(object_id__in=chunk, quantity__gt=0).values_list(
-            "object_id", "quantity", "uom", "location_id", "location__kind"
-        )
+# Each consignee a shipping event sent them to, directly or inside a case or pallet that held
+# them at the time (a lot's quantity then is what was packed). Once per object, consignee and
+# shipment; a unit in our stock again (returned) is where it is now, not at the consignee.
+# Written in the order a notice lists them: by consignee, item, lot and serial (a lot before
+# its units, on either database).
+WRITE_CONSIGNEES = f"""
+    WITH RECURSIVE {{held_cte}},
+    shipped(object_id, party_id, event_id, event_time, quantity, uom) AS (
+        SELECT s.object_id, s.party_id, s.event_id, s.event_time, s.quantity, ''
+        FROM {{sent}} s JOIN {{affected}} a ON a.id = s.object_id
+        WHERE s.role = %s
+        UNION ALL
+        SELECT h.object_id, s.party_id, s.event_id, s.event_time, p.quantity, p.uom
+        FROM held h JOIN {{sent}} s ON s.object_id = h.container_id
+            LEFT JOIN {{event_object}} p
+                ON p.event_id = h.packed_by AND p.object_id = h.object_id AND p.role = %s
+        WHERE s.role = %s AND h.valid_from <= s.event_time
+            AND (h.valid_to IS NULL OR s.event_time < h.valid_to)
     )
-    for object_id, quantity, uom, location, kind in stock:
-        place = Place.WIP if kind == LocationKind.PRODUCTION else Place.STOCK
-        found.entries.append(entry(object_id, place, quantity, uom, location_id=location))
-        held_here.add(object_id)
-    seen = set()
-    packing = Packing(containers)
-    consignments = sorted(
-        row
-        for chunk in _chunks(set(objects) | containers)
-        for row in Consignment.objects.filter(
-            object_id__in=chunk, role=PartyRole.DESTINATION
-        ).values_list("event_time", "pk", "object_id", "quantity", "party_id", "event_id")
+    INSERT INTO {{entry}} ({ENTRY_COLUMNS})
+    SELECT %s, x.object_id, {OBJECT_COLUMNS}, %s, NULL, x.party_id, x.event_id,
+        CASE WHEN u.{{unit_pk}} IS NULL THEN MAX(x.quantity) ELSE 1 END,
+        CASE WHEN u.{{unit_pk}} IS NULL THEN COALESCE(NULLIF(MAX(x.uom), ''), i.unit)
+            ELSE i.unit END
+    FROM shipped x {OBJECT_JOINS.format(of="x.object_id")}
+    WHERE u.{{unit_pk}} IS NULL OR NOT EXISTS (
+        SELECT 1 FROM {{stock}} st WHERE st.object_id = x.object_id AND st.quantity > 0
     )
-    for moment, _pk, shipped, shipped_quantity, party, event in consignments:
-        if shipped in objects:
-            carried = [(shipped, shipped_quantity, "")]
-        else:
-            carried = [
-                (object_id, quantity, uom)
-                for object_id, quantity, uom in packing.contents(shipped, moment)
-                if object_id in objects
-            ]
-        for object_id, quantity, uom in carried:
-            key = (object_id, party, event)
-            if key in seen or (object_id in units and object_id in held_here):
-                continue
-            seen.add(key)
-            if object_id in units:
-                quantity = Decimal(1)
-            found.entries.append(
-                entry(
-                    object_id,
-                    Place.CONSIGNEE,
-                    quantity,
-                    uom or objects[object_id].uom,
-                    party_id=party,
-                    shipment_id=event,
-                )
-            )
-    found.elapsed_ms = (time.perf_counter() - started) * 1000
-    return found
+    GROUP BY x.object_id, x.party_id, x.event_id, i.id, i.code, i.unit, l.{{lot_pk}},
+        l.lot_number, u.{{unit_pk}}, u.serial
+    ORDER BY x.party_id, i.code, COALESCE(l.lot_number, ''), COALESCE(u.serial, ''),
+        MIN(x.event_time), x.object_id
+"""
+
+AFFECTED_OBJECTS = "SELECT o.identifier, o.kind FROM {affected} a JOIN {object} o ON o.id = a.id"
+
+
+def _write_entries(cursor, snapshot: ScopeSnapshot, roots: list[TraceObject]) -> list[tuple]:
+    """Write the snapshot's entries; the affected objects' (identifier, kind)."""
+    integer = "bigint" if connection.vendor == "postgresql" else "integer"
+    cursor.execute(f"DROP TABLE IF EXISTS {AFFECTED}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {AFFECTED} (id {integer} PRIMARY KEY)")
+    closure, params = engine.closure_sql(roots)
+    cursor.execute(
+        f"WITH RECURSIVE {closure} {FILL_AFFECTED}".format(**TABLES),
+        [*params, ObjectKind.LOT, ObjectKind.UNIT],
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {AFFECTED}")
+    cursor.execute(
+        WRITE_STOCK.format(**TABLES), [snapshot.pk, LocationKind.PRODUCTION, Place.WIP, Place.STOCK]
+    )
+    held, held_params = engine.held_sql(None, start=AFFECTED)
+    cursor.execute(
+        WRITE_CONSIGNEES.format(**TABLES, held_cte=held.format(**TABLES)),
+        [*held_params, PartyRole.DESTINATION, ObjectRole.CHILD, PartyRole.DESTINATION,
+         snapshot.pk, Place.CONSIGNEE],
+    )  # fmt: skip
+    cursor.execute(AFFECTED_OBJECTS.format(**TABLES))
+    objects = cursor.fetchall()
+    cursor.execute(f"DROP TABLE {AFFECTED}")
+    return objects
+
+
+def _summary(snapshot: ScopeSnapshot, objects: list[tuple]) -> dict:
+    places = list(
+        ScopeEntry.objects.filter(scope=snapshot)
+        .order_by()
+        .values("place")
+        .annotate(entries=Count("pk"), parties=Count("party", distinct=True))
+    )
+    return {
+        "objects": sorted(identifier for identifier, _kind in objects),
+        "lots": sum(1 for _identifier, kind in objects if kind == ObjectKind.LOT),
+        "units": sum(1 for _identifier, kind in objects if kind == ObjectKind.UNIT),
+        "consignees": sum(row["parties"] for row in places if row["place"] == Place.CONSIGNEE),
+        "places": {row["place"]: row["entries"] for row in places},
+    }
 
 
 @transaction.atomic
 def freeze(recall: Recall, roots: list[TraceObject], *, by, reason: str = "") -> ScopeSnapshot:
     """Compute the scope from `roots` and keep it as the recall's next snapshot."""
-    found = compute(roots)
+    started = time.perf_counter()
     before = recall.current_scope()
-    summary = found.summary()
-    diff = {}
-    if before is not None:
-        old, new = set(before.summary.get("objects", [])), set(summary["objects"])
-        diff = {"added": sorted(new - old), "removed": sorted(old - new)}
     snapshot = ScopeSnapshot.objects.create(
         recall=recall,
         version=(before.version + 1) if before else 1,
@@ -219,11 +166,14 @@ def freeze(recall: Recall, roots: list[TraceObject], *, by, reason: str = "") ->
         computed_by=by,
         reason=reason.strip(),
         roots=sorted(root.identifier for root in roots),
-        summary=summary,
-        diff=diff,
-        elapsed_ms=round(found.elapsed_ms),
     )
-    for each in found.entries:
-        each.scope = snapshot
-    ScopeEntry.objects.bulk_create(found.entries, batch_size=1000)
+    with engine.walking_cursor() as cursor:
+        objects = _write_entries(cursor, snapshot, roots)
+    snapshot.summary = _summary(snapshot, objects)
+    if before is not None:
+        old, new = set(before.summary.get("objects", [])), set(snapshot.summary["objects"])
+        snapshot.diff = {"added": sorted(new - old), "removed": sorted(old - new)}
+    snapshot.computed_at = timezone.now()
+    snapshot.elapsed_ms = round((time.perf_counter() - started) * 1000)
+    snapshot.save(update_fields=["summary", "diff", "computed_at", "elapsed_ms"])
     return snapshot

@@ -1,42 +1,48 @@
-"""A recall of many roots traces them in one statement (trace.engine.reach): the same lots,
-units and containers as tracing each root and taking the union; the scope of many roots is the
-union of their scopes."""
+"""A recall of many roots walks them in one statement (trace.engine.closure_sql) inside the
+database: its scope holds the same lots and units as tracing each root and taking the union,
+and its consignee entries are the union of each root's."""
 
 import pytest
 
 from medtrace.production.tests.fixtures import lot_of
-from medtrace.recall.services.scope import compute
-from medtrace.trace.engine import FORWARD, reach, trace_forward
+from medtrace.recall.choices import Place
+from medtrace.trace.engine import trace_forward
 
 pytestmark = pytest.mark.django_db
 
 
-def _ids(result) -> tuple[set, set, set]:
-    return (
-        {lot.pk for lot in result.lots},
-        {unit.pk for unit in result.units},
-        {container.pk for container in result.containers},
+def _traced(roots) -> set[str]:
+    found = set()
+    for root in roots:
+        forward = trace_forward(root)
+        found |= {root.identifier} | {obj.identifier for obj in (*forward.lots, *forward.units)}
+    return found
+
+
+def _consignee_entries(scope) -> set[tuple]:
+    return set(
+        scope.entries.filter(place=Place.CONSIGNEE).values_list(
+            "object_id", "party_id", "shipment_id", "quantity"
+        )
     )
 
 
-def test_many_roots_reach_what_each_root_reaches(made_and_shipped):
+def test_many_roots_reach_what_each_root_reaches(made_and_shipped, open_from):
     order = made_and_shipped["order"]
     # The two components consumed, and the finished lot made from them (reached from both).
     roots = [lot_of(order, "T-001"), lot_of(order, "S-001"), made_and_shipped["product"]]
-    union = [set(), set(), set()]
-    for root in roots:
-        for found, ids in zip(union, _ids(trace_forward(root)), strict=True):
-            found |= ids
-    root_ids = {root.pk for root in roots}
-    reached = reach(roots, FORWARD)
-    assert [ids - root_ids for ids in union] == [reached.lots, reached.units, reached.containers]
-    # The product is reached from the components, but it is a root itself.
-    assert made_and_shipped["product"].pk in union[0]
-    assert made_and_shipped["product"].pk not in reached.lots
+    scope = open_from(roots).current_scope()
+    assert set(scope.summary["objects"]) == _traced(roots)
+    assert scope.summary["lots"] == 3 and scope.summary["consignees"] == 1
 
 
-def test_the_scope_of_many_roots_is_the_union_of_their_scopes(made_and_shipped):
+def test_the_scope_of_many_roots_is_the_union_of_their_scopes(made_and_shipped, open_from):
     tube, product = made_and_shipped["tube"], made_and_shipped["product"]
-    both = compute([tube, product])
-    assert set(both.objects) == set(compute([tube]).objects) | set(compute([product]).objects)
-    assert both.summary()["consignees"] == 1
+    both, one, other = (
+        open_from(roots).current_scope() for roots in ([tube, product], [tube], [product])
+    )
+    assert set(both.summary["objects"]) == set(one.summary["objects"]) | set(
+        other.summary["objects"]
+    )
+    assert _consignee_entries(both) == _consignee_entries(one) | _consignee_entries(other)
+    assert both.summary["consignees"] == 1
