@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -171,6 +171,51 @@ def _addresses(recall: Recall, customer) -> tuple[str, str]:
     return own, own
 
 
+# The lines of the notices prepared from a scope, straight from its consignee entries (written
+# in the order a notice lists them), by the database: a recall of the whole plant has a hundred
+# thousand.
+WRITE_LINES = """
+    INSERT INTO {line} (notice_id, object_id, item_id, lot_id, serial, shipment_id, quantity, uom)
+    SELECT n.id, e.object_id, e.item_id, e.lot_id, e.serial, e.shipment_id,
+        COALESCE(e.quantity, 0), e.uom
+    FROM {entry} e JOIN {notice} n ON n.party_id = e.party_id
+    WHERE e.scope_id = %s AND e.place = %s
+        AND n.recall_id = %s AND n.scope_id = %s AND n.status = %s
+    ORDER BY e.id
+"""
+TABLES = {
+    "line": NoticeLine._meta.db_table,
+    "entry": ScopeEntry._meta.db_table,
+    "notice": Notice._meta.db_table,
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """What a notice's text says of one of its lines."""
+
+    item_id: int
+    lot_id: int | None
+    serial: str
+    quantity: Decimal
+    uom: str
+
+
+def _write_lines(recall: Recall, scope) -> None:
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            # The entries were just written: PostgreSQL's statistics do not know them yet, and
+            # a nested loop planned for one entry runs a hundred thousand times.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(
+            WRITE_LINES.format(**TABLES),
+            [scope.pk, Place.CONSIGNEE, recall.pk, scope.pk, NoticeStatus.PREPARED],
+        )
+        if postgres:
+            cursor.execute("RESET enable_nestloop")
+
+
 @transaction.atomic
 def prepare(recall: Recall, *, by) -> Prepared:
     """A notice for each consignee of the current scope that has none, filled with exactly its
@@ -184,23 +229,22 @@ def prepare(recall: Recall, *, by) -> Prepared:
     scope = recall.current_scope()
     entries = (
         ScopeEntry.objects.filter(scope=scope, place=Place.CONSIGNEE)
-        .order_by("party_id", "item__code", "lot__lot_number", "serial", "pk")
-        .values_list(
-            "party_id", "object_id", "item_id", "lot_id", "serial", "shipment_id", "quantity",
-            "uom",
+        .order_by("party_id", "pk")
+        .values_list("party_id", "item_id", "lot_id", "serial", "quantity", "uom")
+    )
+    by_party: dict[int, list[Line]] = {}
+    for party_id, item, lot, serial, quantity, uom in entries:
+        by_party.setdefault(party_id, []).append(
+            Line(item, lot, serial, quantity or Decimal(0), uom)
         )
-    )  # fmt: skip
-    by_party: dict[int, list[tuple]] = {}
-    for party_id, *entry in entries:
-        by_party.setdefault(party_id, []).append(entry)
     parties = Party.objects.select_related("customer").in_bulk(list(by_party))
-    items = Item.objects.in_bulk({entry[1] for rows in by_party.values() for entry in rows})
-    lots = _lot_numbers({entry[2] for rows in by_party.values() for entry in rows})
+    items = Item.objects.in_bulk({line.item_id for lines in by_party.values() for line in lines})
+    lots = _lot_numbers({line.lot_id for lines in by_party.values() for line in lines})
     existing = {n.party_id: n for n in recall.notices.filter(party__isnull=False)}
     now = timezone.now()
     result = Prepared()
     sequence = _next_sequence(recall)
-    for party_id, party_entries in by_party.items():
+    for party_id, lines in by_party.items():
         notice = existing.get(party_id)
         if notice is not None and notice.status != NoticeStatus.PREPARED:
             continue
@@ -228,30 +272,14 @@ def prepare(recall: Recall, *, by) -> Prepared:
         else:
             result.refreshed.append(notice)
         notice.scope = scope
-        notice._entries = party_entries
-    lines = []
-    for notice in result.created + result.refreshed:
-        notice_lines = [
-            NoticeLine(
-                notice=notice,
-                object_id=obj,
-                item_id=item,
-                lot_id=lot,
-                serial=serial,
-                shipment_id=shipment,
-                quantity=quantity or Decimal(0),
-                uom=uom,
-            )
-            for obj, item, lot, serial, shipment, quantity, uom in notice._entries
-        ]
-        text = lines_text(notice_lines, items, lots, notice.language)
-        notice.subject, notice.body = _render(notice, text)
-        lines.extend(notice_lines)
+        notice.subject, notice.body = _render(
+            notice, lines_text(lines, items, lots, notice.language)
+        )
     Notice.objects.bulk_create(result.created, batch_size=500)
     if result.refreshed:
         NoticeLine.objects.filter(notice__in=result.refreshed).delete()
         Notice.objects.bulk_update(result.refreshed, ["scope", "subject", "body"])
-    NoticeLine.objects.bulk_create(lines, batch_size=1000)
+    _write_lines(recall, scope)
     NoticeEvent.objects.bulk_create(
         [
             NoticeEvent(
