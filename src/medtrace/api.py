@@ -6,6 +6,7 @@ from ninja.security import django_auth
 from medtrace import __version__
 from medtrace.accounts.api import router as accounts_router
 from medtrace.accounts.auth import ApiTokenAuth
+from medtrace.analytics.api import router as analytics_router
 from medtrace.audit.api import router as audit_router
 from medtrace.audit.signature_api import router as signatures_router
 from medtrace.catalog.api import router as catalog_router
@@ -82,3 +83,4 @@ api.add_router("/production", production_execution_router)
 api.add_router("/production", production_release_router)
 api.add_router("/recalls", recall_router)
 api.add_router("/recalls", recall_notice_router)
+api.add_router("/analytics", analytics_router)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "medtrace.changes",
     "medtrace.exchange",
     "medtrace.labels",
+    "medtrace.analytics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

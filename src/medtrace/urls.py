@@ -26,6 +26,7 @@ urlpatterns = [
     path("documents/", include("medtrace.documents.urls")),
     path("training/", include("medtrace.training.urls")),
     path("changes/", include("medtrace.changes.urls")),
+    path("analytics/", include("medtrace.analytics.urls")),
     path("audit/reviews/", include("medtrace.audit.review_urls")),
     path("audit/sign/", include("medtrace.audit.signature_urls")),
     path("audit/", include("medtrace.audit.urls")),

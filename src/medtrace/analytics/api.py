@@ -1,0 +1,131 @@
+"""SPC over the REST API, under /api/v1/analytics/spc: the charted series
+(GET …/series), one series' chart with its limits, rules broken and capability (GET …/chart,
+the same data the page draws) and a deviation raised from a broken rule (POST …/deviation).
+A series is a process parameter (item, operation, parameter) or a measured inspection
+characteristic (its id); only the caller's sites count."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
+
+from . import selectors, services
+from .analysis import analyse, as_data
+
+router = Router(tags=["analytics"])
+CHART_ERRORS = error_responses(401, 403, 404, 422)
+
+
+class ParameterSeriesOut(Schema):
+    item: str
+    operation: str
+    parameter: str
+    unit: str
+    readings: int
+    last: datetime | None
+
+
+class CharacteristicSeriesOut(Schema):
+    characteristic: int
+    name: str
+    unit: str
+    plan: str
+    results: int
+    last: datetime | None
+
+
+class SeriesOut(Schema):
+    parameters: list[ParameterSeriesOut]
+    characteristics: list[CharacteristicSeriesOut]
+
+
+class SeriesQuery(Schema):
+    item: str = Field("", description="A parameter's item code")
+    operation: str = Field("", description="A parameter's operation name")
+    parameter: str = Field("", description="The parameter's name")
+    characteristic: int | None = Field(None, description="Or: a measured characteristic's id")
+    baseline: int | None = Field(
+        None, description="Control limits from the first this many points (default: all)"
+    )
+
+
+class DeviationIn(SeriesQuery):
+    rule: int = Field(..., description="The Nelson rule broken (1–8)")
+    first_point: int = Field(..., description="The first point of the violation (0-based)")
+
+
+class DeviationOut(Schema):
+    number: str
+    id: int
+
+
+def _series(request, query: SeriesQuery):
+    if query.characteristic is not None:
+        series = selectors.characteristic(request.user, query.characteristic)
+    elif query.item and query.operation and query.parameter:
+        series = selectors.parameter(
+            request.user, item=query.item, operation=query.operation, parameter=query.parameter
+        )
+    else:
+        series = None
+    if series is None:
+        raise Http404
+    return series
+
+
+@router.get("/spc/series", response={200: SeriesOut, **READ_ERRORS})
+def list_series(request):
+    """Every process parameter read and every characteristic measured at the caller's sites."""
+    require_perm(request, selectors.INSPECTION_PERM)
+    return {
+        "parameters": [
+            {
+                "item": row["operation__work_order__item__code"],
+                "operation": row["operation__name"],
+                "parameter": row["parameter"],
+                "unit": row["unit"],
+                "readings": row["readings"],
+                "last": row["last"],
+            }
+            for row in selectors.parameter_series(request.user)
+        ],
+        "characteristics": [
+            {
+                "characteristic": row["characteristic"],
+                "name": row["characteristic__name"],
+                "unit": row["characteristic__unit"],
+                "plan": row["characteristic__plan__code"],
+                "results": row["results"],
+                "last": row["last"],
+            }
+            for row in selectors.characteristic_series(request.user)
+        ],
+    }
+
+
+@router.get("/spc/chart", response={200: dict[str, Any], **CHART_ERRORS})
+def chart(request, query: Query[SeriesQuery]):
+    """One series' control chart: the chart kind by subgroup size, center line and limits
+    (from the baseline), every point with its record and lot, the Nelson rules broken with
+    their points, and Cp/Cpk/Pp/Ppk with 95% confidence intervals when the series has a
+    specification. Too few points or a baseline out of range answer 422."""
+    require_perm(request, selectors.INSPECTION_PERM)
+    return as_data(analyse(_series(request, query), query.baseline))
+
+
+@router.post("/spc/deviation", response={201: DeviationOut, **WRITE_ERRORS})
+def raise_deviation(request, payload: DeviationIn):
+    """Raise an unplanned deviation from a rule the chart (with this baseline) shows broken:
+    scoped to the lots and the time of its points, at the site of its last point."""
+    require_perm(request, "quality.add_deviation")
+    series = _series(request, payload)
+    deviation = services.raise_deviation(
+        analyse(series, payload.baseline),
+        rule=payload.rule,
+        first_point=payload.first_point,
+        by=request.user,
+    )
+    return 201, {"number": deviation.number, "id": deviation.pk}

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "medtrace.analytics"
+    label = "analytics"
+    verbose_name = _("Dashboards and analytics")
+
+    def ready(self):
+        from medtrace.core.navigation import NavItem, register
+
+        register(
+            NavItem(
+                "dashboards", _("SPC control charts"), "analytics:spc-list",
+                "quality.view_inspectionrecord",
+            ),
+        )  # fmt: skip

@@ -1,0 +1,5 @@
+from medtrace.analytics.tests.fixtures import *  # noqa: F403
+from medtrace.changes.tests.fixtures import *  # noqa: F403
+from medtrace.documents.tests.fixtures import *  # noqa: F403
+from medtrace.inventory.tests.fixtures import *  # noqa: F403
+from medtrace.production.tests.fixtures import *  # noqa: F403

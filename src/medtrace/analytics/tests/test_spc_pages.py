@@ -1,0 +1,121 @@
+"""SPC on real production data: a parameter read three times per work order is charted X̄-R
+with limits from a chosen baseline; the hot last order breaks rule 1; the page, its CSV and the
+API show the same numbers; a broken rule raises a deviation scoped to the order's lot (and
+nothing is written when the rule named is not broken); another site sees nothing."""
+
+import csv
+import io
+
+import pytest
+
+from medtrace.accounts.roles import Role
+from medtrace.analytics import selectors
+from medtrace.analytics.analysis import analyse, as_data
+from medtrace.analytics.tests.fixtures import MELT, PARAMETER
+from medtrace.audit.models import AuditEntry
+from medtrace.quality.models import Deviation
+
+pytestmark = pytest.mark.django_db
+
+CHART = "/analytics/spc/chart/"
+API = "/api/v1/analytics/spc"
+
+
+def test_a_parameter_is_a_subgroup_per_work_order_in_time_order(melt_readings, qa_a):
+    series = selectors.parameter(qa_a, **PARAMETER)
+    assert [group.label for group in series.subgroups] == [o.number for o in melt_readings]
+    assert [group.values for group in series.subgroups] == [
+        [float(value) for value in values] for values in MELT
+    ]
+    assert (series.lower_limit, series.upper_limit, series.unit) == (220, 240, "°C")
+    listed = selectors.parameter_series(qa_a)
+    assert [(row["parameter"], row["readings"]) for row in listed] == [("熔体温度", 36)]
+
+
+def test_limits_from_the_baseline_and_the_hot_order_breaks_rule_one(melt_readings, qa_a):
+    analysis = analyse(selectors.parameter(qa_a, **PARAMETER), baseline=11)
+    chart = analysis.chart
+    assert (chart.kind, chart.subgroup_size, chart.baseline) == ("xbar_r", 3, 11)
+    # X̄̄ = 2532.333/11, R̄ = 17/11, A2(3) = 1.023
+    assert chart.location.center == pytest.approx(230.2121, abs=1e-3)
+    assert chart.location.upper == pytest.approx(230.2121 + 1.023 * 17 / 11, abs=1e-3)
+    assert [(v.rule, v.points) for v in analysis.violations] == [(1, (11,))]
+    capability = analysis.capability
+    assert capability.n == 36 and capability.cp > 1
+
+
+def test_the_chart_page_table_and_csv_show_the_same_points(client, melt_readings, qa_a):
+    client.force_login(qa_a)
+    page = client.get(CHART, {**PARAMETER, "baseline": 11})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-chart-kind="xbar_r"' in html
+    assert 'data-rule="1"' in html and melt_readings[-1].number in html
+    exported = client.get(CHART, {**PARAMETER, "baseline": 11, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + len(MELT)
+    assert rows[-1][1] == melt_readings[-1].number and rows[-1][4] == "238.0 239.0 239.0"
+
+
+def test_a_baseline_out_of_range_is_refused_naming_the_range(client, melt_readings, qa_a):
+    client.force_login(qa_a)
+    html = client.get(CHART, {**PARAMETER, "baseline": 1}).content.decode()
+    assert "The baseline is the first 2 to 12 points." in html
+    refused = client.get(f"{API}/chart", {**PARAMETER, "baseline": 40})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "validation_error"
+
+
+def test_the_api_lists_the_series_and_draws_the_chart_the_page_draws(client, melt_readings, qa_a):
+    client.force_login(qa_a)
+    series = client.get(f"{API}/series").json()
+    assert series["parameters"][0]["readings"] == 36 and series["characteristics"] == []
+    chart = client.get(f"{API}/chart", {**PARAMETER, "baseline": 11}).json()
+    expected = as_data(analyse(selectors.parameter(qa_a, **PARAMETER), 11))
+    assert chart == expected
+    assert chart["violations"][0]["points"] == [11]
+    assert client.get(f"{API}/chart", {**PARAMETER, "parameter": "压力"}).status_code == 404
+
+
+def test_a_broken_rule_raises_a_deviation_on_the_orders_lot(client, melt_readings, qa_a):
+    client.force_login(qa_a)
+    response = client.post(
+        "/analytics/spc/deviation/", {**PARAMETER, "baseline": 11, "rule": 1, "first": 11}
+    )
+    deviation = Deviation.objects.get()
+    assert response.status_code == 302 and response.url == f"/quality/deviations/{deviation.pk}/"
+    assert deviation.kind == "unplanned" and deviation.operation == "注塑"
+    assert list(deviation.lots.all()) == [melt_readings[-1].lot]
+    assert "Nelson rule 1" in deviation.title and "238.6667" in deviation.description
+    assert AuditEntry.objects.filter(object_id=str(deviation.pk), action="create").exists()
+
+
+def test_a_rule_not_broken_raises_nothing(client, melt_readings, qa_a):
+    client.force_login(qa_a)
+    api = client.post(
+        f"{API}/deviation",
+        {**PARAMETER, "baseline": 11, "rule": 2, "first_point": 0},
+        content_type="application/json",
+    )
+    assert api.status_code == 422
+    assert "no violation of rule 2 from point 1" in api.json()["error"]["message"]
+    page = client.post("/analytics/spc/deviation/", {**PARAMETER, "rule": 1, "first": 3})
+    assert page.status_code == 302 and not Deviation.objects.exists()
+
+
+def test_raising_needs_the_deviation_role(client, melt_readings, operator_a):
+    client.force_login(operator_a)
+    assert client.get(CHART, PARAMETER).status_code == 200
+    denied = client.post(
+        f"{API}/deviation",
+        {**PARAMETER, "baseline": 11, "rule": 1, "first_point": 11},
+        content_type="application/json",
+    )
+    assert denied.status_code == 403 and not Deviation.objects.exists()
+
+
+def test_another_site_sees_none_of_it(client, melt_readings, make_user, site_b):
+    client.force_login(make_user("qa-b", (site_b, Role.QA_MANAGER)))
+    assert "熔体温度" not in client.get("/analytics/spc/").content.decode()
+    assert client.get(CHART, PARAMETER).status_code == 404
+    assert client.get(f"{API}/series").json()["parameters"] == []
+    assert client.get(f"{API}/chart", PARAMETER).status_code == 404

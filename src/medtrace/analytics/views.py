@@ -1,0 +1,146 @@
+"""SPC pages: every charted series with its state, and one series' control chart (chart, the
+points as a table, capability, the rules broken, a CSV export), from which a broken rule
+raises a deviation. Business rules live in analysis.py and services.py."""
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from medtrace.core.decorators import perm_required
+from medtrace.core.errors import DomainError
+
+from . import selectors, services
+from .analysis import analyse, as_data
+
+VIEW = selectors.INSPECTION_PERM
+
+
+@perm_required(VIEW)
+def spc_list(request):
+    return render(
+        request,
+        "analytics/spc_list.html",
+        {
+            "parameters": selectors.parameter_series(request.user),
+            "characteristics": selectors.characteristic_series(request.user),
+        },
+    )
+
+
+def _series(request, source):
+    if "characteristic" in source:
+        try:
+            pk = int(source.get("characteristic", ""))
+        except ValueError:
+            raise Http404 from None
+        series = selectors.characteristic(request.user, pk)
+    else:
+        names = {key: source.get(key, "").strip() for key in ("item", "operation", "parameter")}
+        series = selectors.parameter(request.user, **names) if all(names.values()) else None
+    if series is None:
+        raise Http404
+    return series
+
+
+def _baseline(source) -> int | None:
+    value = source.get("baseline", "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1  # refused by the analysis, naming the range
+
+
+def _csv(series, analysis) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="spc.csv"'
+    response.write("\ufeff")  # Excel reads the Chinese right with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("Point"), _("Record"), _("Lot"), _("Time"), _("Measured values"), _("Plotted"),
+         _("Spread")]
+    )  # fmt: skip
+    data = as_data(analysis)
+    for number, point in enumerate(data["points"], start=1):
+        writer.writerow(
+            [number, point["label"], point["lot"], point["at"],
+             " ".join(str(value) for value in point["values"]), point["value"], point["spread"]]
+        )  # fmt: skip
+    return response
+
+
+@perm_required(VIEW)
+def spc_chart(request):
+    """One series' chart: a parameter (?item=&operation=&parameter=) or a characteristic
+    (?characteristic=), limits from the first ?baseline= points."""
+    series = _series(request, request.GET)
+    analysis, error = None, None
+    try:
+        analysis = analyse(series, _baseline(request.GET))
+    except DomainError as refused:
+        error = str(refused.message)
+    if analysis is not None and request.GET.get("format") == "csv":
+        return _csv(series, analysis)
+    data = as_data(analysis) if analysis is not None else None
+    rows = []
+    if analysis is not None:
+        rows = list(zip(analysis.points, data["points"], strict=True))
+    return render(
+        request,
+        "analytics/spc_chart.html",
+        {
+            "series": series,
+            "analysis": analysis,
+            "data": data,
+            "rows": rows,  # (subgroup, its point as the chart shows it)
+            "error": error,
+            "query": urlencode(series.query),
+            "baseline": request.GET.get("baseline", ""),
+            "may_raise": request.user.has_perm("quality.add_deviation"),
+            "labels": {
+                "center": _("Center"),
+                "ucl": _("UCL"),
+                "lcl": _("LCL"),
+                "usl": _("USL"),
+                "lsl": _("LSL"),
+                "broken": _("Rule broken"),
+                "value": _("Value"),
+                "lot": _("Lot"),
+                "spread": _("Spread"),
+                "image": _("Save as image"),
+            },
+        },
+    )
+
+
+@require_POST
+@perm_required("quality.add_deviation")
+def spc_deviation(request):
+    series = _series(request, request.POST)
+    baseline = _baseline(request.POST)
+    back = (
+        reverse("analytics:spc-chart")
+        + "?"
+        + urlencode({**series.query, **({"baseline": baseline} if baseline else {})})
+    )
+    try:
+        deviation = services.raise_deviation(
+            analyse(series, baseline),
+            rule=int(request.POST.get("rule", "0")),
+            first_point=int(request.POST.get("first", "-1")),
+            by=request.user,
+        )
+    except (DomainError, ValueError) as refused:
+        messages.error(request, str(getattr(refused, "message", refused)))
+        return redirect(back)
+    messages.success(
+        request, _("Deviation %(number)s raised from the chart.") % {"number": deviation.number}
+    )
+    return redirect("quality:deviation-detail", deviation.pk)
