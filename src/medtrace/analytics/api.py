@@ -1,6 +1,7 @@
 """SPC over the REST API, under /api/v1/analytics/spc: the charted series
 (GET …/series), one series' chart with its limits, rules broken and capability (GET …/chart,
-the same data the page draws) and a deviation raised from a broken rule (POST …/deviation).
+the same data the page draws), and a deviation or a CAPA raised from a broken rule
+(POST …/deviation, POST …/capa).
 A series is a process parameter (item, operation, parameter) or a measured inspection
 characteristic (its id); only the caller's sites count."""
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
 
@@ -52,12 +53,12 @@ class SeriesQuery(Schema):
     )
 
 
-class DeviationIn(SeriesQuery):
+class ViolationIn(SeriesQuery):
     rule: int = Field(..., description="The Nelson rule broken (1–8)")
     first_point: int = Field(..., description="The first point of the violation (0-based)")
 
 
-class DeviationOut(Schema):
+class RaisedOut(Schema):
     number: str
     id: int
 
@@ -116,16 +117,29 @@ def chart(request, query: Query[SeriesQuery]):
     return as_data(analyse(_series(request, query), query.baseline))
 
 
-@router.post("/spc/deviation", response={201: DeviationOut, **WRITE_ERRORS})
-def raise_deviation(request, payload: DeviationIn):
+@router.post("/spc/deviation", response={201: RaisedOut, **WRITE_ERRORS})
+def raise_deviation(request, payload: ViolationIn):
     """Raise an unplanned deviation from a rule the chart (with this baseline) shows broken:
     scoped to the lots and the time of its points, at the site of its last point."""
     require_perm(request, "quality.add_deviation")
-    series = _series(request, payload)
     deviation = services.raise_deviation(
-        analyse(series, payload.baseline),
+        analyse(_series(request, payload), payload.baseline),
         rule=payload.rule,
         first_point=payload.first_point,
         by=request.user,
     )
-    return 201, {"number": deviation.number, "id": deviation.pk}
+    return Status(201, {"number": deviation.number, "id": deviation.pk})
+
+
+@router.post("/spc/capa", response={201: RaisedOut, **WRITE_ERRORS})
+def raise_capa(request, payload: ViolationIn):
+    """Open a CAPA (source: trend signal) from a rule the chart shows broken, at the site of
+    its last point, the rule and its points as the problem statement."""
+    require_perm(request, "quality.add_capa")
+    capa = services.raise_capa(
+        analyse(_series(request, payload), payload.baseline),
+        rule=payload.rule,
+        first_point=payload.first_point,
+        by=request.user,
+    )
+    return Status(201, {"number": capa.number, "id": capa.pk})

@@ -7,5 +7,5 @@ app_name = "analytics"
 urlpatterns = [
     path("spc/", views.spc_list, name="spc-list"),
     path("spc/chart/", views.spc_chart, name="spc-chart"),
-    path("spc/deviation/", views.spc_deviation, name="spc-deviation"),
+    path("spc/raise/", views.spc_raise, name="spc-raise"),
 ]

@@ -103,7 +103,8 @@ def spc_chart(request):
             "error": error,
             "query": urlencode(series.query),
             "baseline": request.GET.get("baseline", ""),
-            "may_raise": request.user.has_perm("quality.add_deviation"),
+            "may_raise_deviation": request.user.has_perm("quality.add_deviation"),
+            "may_raise_capa": request.user.has_perm("quality.add_capa"),
             "labels": {
                 "center": _("Center"),
                 "ucl": _("UCL"),
@@ -120,9 +121,18 @@ def spc_chart(request):
     )
 
 
+# What a broken rule can raise: the service, and the page the new record opens on.
+RAISE = {
+    "deviation": (services.raise_deviation, "quality:deviation-detail"),
+    "capa": (services.raise_capa, "quality:capa-detail"),
+}
+
+
 @require_POST
-@perm_required("quality.add_deviation")
-def spc_deviation(request):
+@perm_required(VIEW)
+def spc_raise(request):
+    """A deviation or a CAPA (?record=) from a rule broken on the chart; each service checks
+    the role at the site of the violation's last point."""
     series = _series(request, request.POST)
     baseline = _baseline(request.POST)
     back = (
@@ -130,8 +140,9 @@ def spc_deviation(request):
         + "?"
         + urlencode({**series.query, **({"baseline": baseline} if baseline else {})})
     )
+    raise_record, detail = RAISE.get(request.POST.get("record", ""), RAISE["deviation"])
     try:
-        deviation = services.raise_deviation(
+        record = raise_record(
             analyse(series, baseline),
             rule=int(request.POST.get("rule", "0")),
             first_point=int(request.POST.get("first", "-1")),
@@ -140,7 +151,5 @@ def spc_deviation(request):
     except (DomainError, ValueError) as refused:
         messages.error(request, str(getattr(refused, "message", refused)))
         return redirect(back)
-    messages.success(
-        request, _("Deviation %(number)s raised from the chart.") % {"number": deviation.number}
-    )
-    return redirect("quality:deviation-detail", deviation.pk)
+    messages.success(request, _("%(number)s raised from the chart.") % {"number": record.number})
+    return redirect(detail, record.pk)

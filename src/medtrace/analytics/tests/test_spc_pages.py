@@ -1,7 +1,8 @@
 """SPC on real production data: a parameter read three times per work order is charted X̄-R
 with limits from a chosen baseline; the hot last order breaks rule 1; the page, its CSV and the
-API show the same numbers; a broken rule raises a deviation scoped to the order's lot (and
-nothing is written when the rule named is not broken); another site sees nothing."""
+API show the same numbers; a broken rule raises a deviation scoped to the order's lot or a
+CAPA from the trend (and nothing is written when the rule named is not broken); another site
+sees nothing."""
 
 import csv
 import io
@@ -13,11 +14,12 @@ from medtrace.analytics import selectors
 from medtrace.analytics.analysis import analyse, as_data
 from medtrace.analytics.tests.fixtures import MELT, PARAMETER
 from medtrace.audit.models import AuditEntry
-from medtrace.quality.models import Deviation
+from medtrace.quality.models import Capa, Deviation
 
 pytestmark = pytest.mark.django_db
 
 CHART = "/analytics/spc/chart/"
+RAISE = "/analytics/spc/raise/"
 API = "/api/v1/analytics/spc"
 
 
@@ -79,7 +81,7 @@ def test_the_api_lists_the_series_and_draws_the_chart_the_page_draws(client, mel
 def test_a_broken_rule_raises_a_deviation_on_the_orders_lot(client, melt_readings, qa_a):
     client.force_login(qa_a)
     response = client.post(
-        "/analytics/spc/deviation/", {**PARAMETER, "baseline": 11, "rule": 1, "first": 11}
+        RAISE, {**PARAMETER, "baseline": 11, "rule": 1, "first": 11, "record": "deviation"}
     )
     deviation = Deviation.objects.get()
     assert response.status_code == 302 and response.url == f"/quality/deviations/{deviation.pk}/"
@@ -87,6 +89,22 @@ def test_a_broken_rule_raises_a_deviation_on_the_orders_lot(client, melt_reading
     assert list(deviation.lots.all()) == [melt_readings[-1].lot]
     assert "Nelson rule 1" in deviation.title and "238.6667" in deviation.description
     assert AuditEntry.objects.filter(object_id=str(deviation.pk), action="create").exists()
+
+
+def test_a_broken_rule_opens_a_capa_from_the_trend_signal(client, melt_readings, qa_a):
+    client.force_login(qa_a)
+    created = client.post(
+        f"{API}/capa",
+        {**PARAMETER, "baseline": 11, "rule": 1, "first_point": 11},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    capa = Capa.objects.get(number=created.json()["number"])
+    assert capa.source == "trend" and capa.site_id == melt_readings[-1].site_id
+    assert melt_readings[-1].number in capa.problem_statement
+    page = client.post(RAISE, {**PARAMETER, "rule": 1, "first": 11, "baseline": 11,
+                               "record": "capa"})  # fmt: skip
+    assert page.url == f"/quality/capas/{Capa.objects.latest('pk').pk}/"
 
 
 def test_a_rule_not_broken_raises_nothing(client, melt_readings, qa_a):
@@ -98,8 +116,9 @@ def test_a_rule_not_broken_raises_nothing(client, melt_readings, qa_a):
     )
     assert api.status_code == 422
     assert "no violation of rule 2 from point 1" in api.json()["error"]["message"]
-    page = client.post("/analytics/spc/deviation/", {**PARAMETER, "rule": 1, "first": 3})
+    page = client.post(RAISE, {**PARAMETER, "rule": 1, "first": 3, "record": "capa"})
     assert page.status_code == 302 and not Deviation.objects.exists()
+    assert not Capa.objects.exists()
 
 
 def test_raising_needs_the_deviation_role(client, melt_readings, operator_a):
