@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from medtrace.accounts.selectors import locked_users, visible_users
+from medtrace.analytics import home as home_tiles
 from medtrace.catalog.selectors import item_for_code, search_items, visible_items
 from medtrace.org import access
 from medtrace.org.models import Location, Membership
@@ -28,6 +29,8 @@ def home(request):
         "sites": sites,
         "memberships": memberships,
         "location_count": locations.count(),
+        # What needs attention at the site worked at (all the user's sites when none is chosen).
+        "tiles": home_tiles.tiles_for(request.user, request.site),
         # Security notices: accounts locked after failed sign-ins or signatures (§11.300(d)).
         "locked_users": list(locked_users(request.user).order_by("username")),
     }

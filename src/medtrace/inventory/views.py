@@ -68,7 +68,8 @@ def expiry_forecast(request):
         *((days, _("Within %(days)s days") % {"days": days}) for days in selectors.FORECAST_DAYS),
     ]
     grouped = [
-        (label, [row for row in rows if row["bucket"] == bucket]) for bucket, label in buckets
+        (bucket, label, [row for row in rows if row["bucket"] == bucket])
+        for bucket, label in buckets
     ]
     return render(request, "inventory/expiry.html", {"groups": grouped})
 

@@ -1,7 +1,8 @@
-"""SPC in a real browser on the demo plant, in Chinese: QA opens Dashboards → SPC control
-charts, picks the pouch sealer's seal temperature, sees the chart drawn with its limits and the
-points listed, recomputes the limits from a baseline, and reads the same page at phone width.
-Screenshots of each state are kept when MEDTRACE_E2E_SHOTS names a directory."""
+"""The dashboards in a real browser on the demo plant, in Chinese, at desktop and phone widths:
+the home page's counts open the list they count; QA opens Dashboards → SPC control charts,
+picks the pouch sealer's seal temperature, sees the chart drawn with its limits and the points
+listed, and recomputes the limits from a baseline. Screenshots of each state are kept when
+MEDTRACE_E2E_SHOTS names a directory."""
 
 import os
 from pathlib import Path
@@ -22,12 +23,34 @@ def shot(page, name: str) -> None:
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
-def test_qa_reads_a_control_chart_in_chinese(page, demo_plant, sign_in):
-    orders = ParameterReading.objects.filter(parameter=PARAMETER).values("operation").distinct()
-    sign_in("qa")
+def chinese(page, sign_in, username: str) -> None:
+    sign_in(username)
     with page.expect_navigation():
         page.select_option("select#language-switch", "zh-hans")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+
+def test_a_home_count_opens_the_list_it_counts(page, demo_plant, sign_in):
+    chinese(page, sign_in, "qa")
+    page.goto("/")
+    tile = page.locator("a[data-tile=ncr_open]")
+    expect(tile).to_be_visible()
+    count = int(tile.locator(".stat").inner_text())
+    assert count > 0
+    shot(page, "home-qa-zh")
+    with page.expect_navigation():
+        tile.click()
+    assert "open=on" in page.url
+    expect(page.locator("tr[data-ncr]")).to_have_count(count)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    expect(page.locator("a[data-tile=ncr_open]")).to_be_visible()
+    shot(page, "home-qa-zh-phone")
+
+
+def test_qa_reads_a_control_chart_in_chinese(page, demo_plant, sign_in):
+    orders = ParameterReading.objects.filter(parameter=PARAMETER).values("operation").distinct()
+    chinese(page, sign_in, "qa")
 
     page.goto("/analytics/spc/")
     row = page.locator("tr[data-series=parameter]", has_text=PARAMETER)
