@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from medtrace.org.models import Site
 from medtrace.quality.choices import CapaSource, CapaStatus, Effectiveness, FishboneCategory
 from medtrace.quality.deviation_forms import site_label
+from medtrace.quality.forms import open_for_field
 from medtrace.quality.models import Capa, CapaAction
 
 ANY = [("", _("Any"))]
@@ -39,6 +40,7 @@ class CapaFilterForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), required=False, choices=ANY + CapaSource.choices)
     open = forms.BooleanField(label=_("Open only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    open_for = open_for_field()
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -32,7 +32,7 @@ from medtrace.quality.capa_forms import (
     InvestigationForm,
 )
 from medtrace.quality.choices import CapaStatus, FishboneCategory
-from medtrace.quality.selectors import get_nonconformance_or_404
+from medtrace.quality.selectors import get_nonconformance_or_404, opened_more_than
 from medtrace.quality.services import capa as capas
 from medtrace.quality.services.capa import OPEN_STATES
 from medtrace.quality.workflows import CAPA
@@ -72,6 +72,8 @@ def filter_capas(records, data: dict, today):
         records = records.filter(status__in=OPEN_STATES)
     if data.get("overdue"):
         records = selectors.overdue(records, today)
+    if data.get("open_for"):
+        records = opened_more_than(records, data["open_for"], today)
     return records
 
 

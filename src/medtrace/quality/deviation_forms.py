@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from medtrace.equipment import selectors as equipment_selectors
 from medtrace.org.models import Site
 from medtrace.quality.choices import DeviationKind, DeviationStatus, RiskLevel
-from medtrace.quality.forms import resolve_lot
+from medtrace.quality.forms import open_for_field, resolve_lot
 from medtrace.quality.models import Deviation
 from medtrace.trace import selectors as trace_selectors
 from medtrace.trace.models import Lot
@@ -40,6 +40,7 @@ class DeviationFilterForm(forms.Form):
     )
     risk_level = forms.ChoiceField(label=_("Risk"), required=False, choices=ANY + RiskLevel.choices)
     open = forms.BooleanField(label=_("Open only"), required=False)
+    open_for = open_for_field()
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,6 +30,7 @@ from medtrace.quality.deviation_forms import (
     DeviationFilterForm,
     DeviationForm,
 )
+from medtrace.quality.selectors import opened_more_than
 from medtrace.quality.services import capa as capas
 from medtrace.quality.services import deviation as deviations
 from medtrace.quality.workflows import DEVIATION
@@ -59,7 +60,7 @@ def _fragment(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def filter_deviations(records, data: dict):
+def filter_deviations(records, data: dict, today):
     text = (data.get("q") or "").strip()
     if text:
         records = records.filter(
@@ -70,6 +71,8 @@ def filter_deviations(records, data: dict):
             records = records.filter(**{field: data[field]})
     if data.get("open"):
         records = records.filter(status__in=selectors.OPEN_STATES)
+    if data.get("open_for"):
+        records = opened_more_than(records, data["open_for"], today)
     return records
 
 
@@ -83,8 +86,8 @@ def deviation_list(request):
     if request.site is not None:
         records = records.filter(site=request.site)
     data = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, selectors.with_lot_counts(filter_deviations(records, data)))
     today = timezone.localdate()
+    page = paginate(request, selectors.with_lot_counts(filter_deviations(records, data, today)))
     for deviation in page.object_list:
         deviation.age = selectors.age_in_days(deviation, today)
     fragment = _fragment(request)

@@ -4,6 +4,8 @@ workflow's."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit.signature_forms import SignatureForm
@@ -14,6 +16,7 @@ from medtrace.org.models import Site
 from medtrace.partners import selectors as partner_selectors
 from medtrace.quality.choices import NcrSource, NcrStatus, Severity
 from medtrace.quality.models import Disposition, Nonconformance
+from medtrace.quality.selectors import OPEN_FOR_DAYS
 from medtrace.trace import selectors as trace_selectors
 from medtrace.trace.choices import ObjectKind
 from medtrace.trace.models import Lot
@@ -157,6 +160,19 @@ def action_form(transition: Transition, data=None) -> forms.Form:
     return EmptyForm(data, auto_id=auto_id)
 
 
+# Formatted when shown, in the reader's language.
+_more_than = lazy(lambda days: gettext("More than %(days)s days") % {"days": days}, str)
+
+
+def open_for_field() -> forms.TypedChoiceField:
+    """How long a record has been open: the lists' (and the home dashboard's) aging filter."""
+    return forms.TypedChoiceField(
+        label=_("Open for"),
+        choices=[("", _("Any time")), *((days, _more_than(days)) for days in OPEN_FOR_DAYS)],
+        coerce=int, empty_value=None, required=False,
+    )  # fmt: skip
+
+
 class NonconformanceFilterForm(forms.Form):
     """The list's filters (GET); the header's site switcher narrows it further."""
 
@@ -169,6 +185,8 @@ class NonconformanceFilterForm(forms.Form):
     )
     open = forms.BooleanField(label=_("Open only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    open_for = open_for_field()
+    supplier = forms.CharField(label=_("Supplier code"), required=False)
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -171,6 +171,7 @@ class InspectionFilterForm(forms.Form):
         required=False,
         empty_label=_("Any"),
     )
+    supplier = forms.CharField(label=_("Supplier code"), required=False)
 
     def __init__(self, *args, sites, plans, **kwargs):
         super().__init__(*args, **kwargs)

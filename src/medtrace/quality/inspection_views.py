@@ -186,6 +186,8 @@ def filter_inspections(records, data: dict):
     for field in ("site", "status", "verdict", "stage", "plan"):
         if data.get(field):
             records = records.filter(**{field: data[field]})
+    if (data.get("supplier") or "").strip():
+        records = records.filter(supplier__code__iexact=data["supplier"].strip())
     return records
 
 

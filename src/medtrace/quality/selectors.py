@@ -1,6 +1,8 @@
 """Reading quality records: what a user may see (records of the sites where they may view
 them), aging, and the audit-trail links."""
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +12,15 @@ from medtrace.quality.choices import NcrStatus
 from medtrace.quality.models import Nonconformance
 
 OPEN_STATES = (NcrStatus.OPEN, NcrStatus.UNDER_REVIEW, NcrStatus.DISPOSITIONED)
+# The aging filter of the NCR, CAPA and deviation lists: open for more than this many days.
+OPEN_FOR_DAYS = (30, 90)
 RELATED = ("site", "item", "lot", "supplier", "equipment", "opened_by", "hold_event")
+
+
+def opened_more_than(records: QuerySet, days: int, today) -> QuerySet:
+    """Records opened more than `days` days before `today` (the day they were opened counted
+    in the current time zone, as their age is)."""
+    return records.filter(opened_at__date__lt=today - timedelta(days=days))
 
 
 def visible_nonconformances(user, *, perm: str | None = None) -> QuerySet[Nonconformance]:

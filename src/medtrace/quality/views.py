@@ -63,6 +63,10 @@ def filter_nonconformances(ncrs, data: dict, today):
         ncrs = ncrs.filter(status__in=selectors.OPEN_STATES)
     if data.get("overdue"):
         ncrs = selectors.overdue(ncrs, today)
+    if data.get("open_for"):
+        ncrs = selectors.opened_more_than(ncrs, data["open_for"], today)
+    if (data.get("supplier") or "").strip():
+        ncrs = ncrs.filter(supplier__code__iexact=data["supplier"].strip())
     return ncrs
 
 

@@ -128,6 +128,9 @@ def test_the_list_shows_the_users_sites_with_filters_aging_and_open_actions(
     assert numbers(source="nonconformance") == {escalated.number}
     assert numbers(overdue="on") == {audit.number}
     assert numbers(q="training") == {audit.number}
+    assert numbers(open_for=30) == set()  # 30 days old is not more than 30
+    Capa.objects.filter(pk=audit.pk).update(opened_at=timezone.now() - timedelta(days=31))
+    assert numbers(open_for=30) == {audit.number} and numbers(open_for=90) == set()
     capas.cancel(audit, by=qa_a, reason="Duplicate of the supplier CAPA.")
     assert numbers(status="cancelled") == {audit.number}
     assert numbers(open="on") == {escalated.number}
