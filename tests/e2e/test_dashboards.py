@@ -75,3 +75,19 @@ def test_qa_reads_a_control_chart_in_chinese(page, demo_plant, sign_in):
     page.reload()
     expect(page.locator("#spc-location canvas").first).to_be_visible()
     shot(page, "spc-chart-zh-phone")
+
+
+def test_supplier_quality_ranks_the_demo_suppliers(page, demo_plant, sign_in):
+    chinese(page, sign_in, "qa")
+    page.goto("/")
+    with page.expect_navigation():
+        page.locator("#nav a[href='/analytics/suppliers/']").click()
+    rows = page.locator("tr[data-supplier]")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 2
+    expect(rows.first.locator("td").first).to_have_text("1")
+    shot(page, "supplier-quality-zh")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(rows.first).to_be_visible()
+    shot(page, "supplier-quality-zh-phone")

@@ -1,19 +1,20 @@
-"""SPC over the REST API, under /api/v1/analytics/spc: the charted series
-(GET …/series), one series' chart with its limits, rules broken and capability (GET …/chart,
-the same data the page draws), and a deviation or a CAPA raised from a broken rule
-(POST …/deviation, POST …/capa).
+"""Analytics over the REST API, under /api/v1/analytics: suppliers ranked on their quality
+(GET …/suppliers); SPC: the charted series (GET …/spc/series), one series' chart with its
+limits, rules broken and capability (GET …/spc/chart, the same data the page draws), and a
+deviation or a CAPA raised from a broken rule (POST …/spc/deviation, POST …/spc/capa).
 A series is a process parameter (item, operation, parameter) or a measured inspection
 characteristic (its id); only the caller's sites count."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
 
-from . import selectors, services
+from . import selectors, services, suppliers
 from .analysis import analyse, as_data
 
 router = Router(tags=["analytics"])
@@ -58,6 +59,24 @@ class ViolationIn(SeriesQuery):
     first_point: int = Field(..., description="The first point of the violation (0-based)")
 
 
+class SupplierQualityOut(Schema):
+    rank: int
+    supplier: str
+    name: str
+    inspections: int = Field(..., description="Incoming inspections with a verdict")
+    accepted: int
+    acceptance_rate: float | None = Field(None, description="Percent accepted")
+    sampled: int = Field(..., description="Units drawn by those inspections")
+    defective: int = Field(..., description="Sampled units with a nonconforming finding")
+    ppm: float | None
+    ncrs: int
+    receipts: int
+    on_time: int = Field(..., description="Received on or before the line's expected day")
+    on_time_rate: float | None
+    capas_open: int
+    mean_days_to_close: float | None
+
+
 class RaisedOut(Schema):
     number: str
     id: int
@@ -75,6 +94,26 @@ def _series(request, query: SeriesQuery):
     if series is None:
         raise Http404
     return series
+
+
+@router.get("/suppliers", response={200: list[SupplierQualityOut], **CHART_ERRORS})
+def supplier_quality(request, since: date | None = None, until: date | None = None):
+    """Suppliers ranked on their quality from `since` to `until` (default: the last 365 days)
+    at the caller's sites: acceptance rate, PPM, nonconformances, on-time deliveries, CAPAs.
+    422 when the period ends before it starts."""
+    require_perm(request, suppliers.PERM)
+    period = suppliers.period(since, until, timezone.localdate())
+    return [
+        {
+            "rank": row.rank, "supplier": row.supplier.code, "name": row.supplier.display_name,
+            "inspections": row.inspections, "accepted": row.accepted,
+            "acceptance_rate": row.acceptance_rate, "sampled": row.sampled,
+            "defective": row.defective, "ppm": row.ppm, "ncrs": row.ncrs,
+            "receipts": row.receipts, "on_time": row.on_time, "on_time_rate": row.on_time_rate,
+            "capas_open": row.capas_open, "mean_days_to_close": row.mean_days_to_close,
+        }
+        for row in suppliers.supplier_quality(request.user, period=period)
+    ]  # fmt: skip
 
 
 @router.get("/spc/series", response={200: SeriesOut, **READ_ERRORS})

@@ -15,4 +15,8 @@ class AnalyticsConfig(AppConfig):
                 "dashboards", _("SPC control charts"), "analytics:spc-list",
                 "quality.view_inspectionrecord",
             ),
+            NavItem(
+                "dashboards", _("Supplier quality"), "analytics:supplier-quality",
+                "quality.view_inspectionrecord",
+            ),
         )  # fmt: skip

@@ -76,9 +76,12 @@ def _capas(data):
     return count
 
 
-def _open_deviations(user, site):
-    deviations = _at(deviation_selectors.visible_deviations(user), site)
-    return filter_deviations(deviations, {"open": True}).count()
+def _deviations(data):
+    def count(user, site):
+        deviations = _at(deviation_selectors.visible_deviations(user), site)
+        return filter_deviations(deviations, data, timezone.localdate()).count()
+
+    return count
 
 
 def _on_hold(user, site):
@@ -138,12 +141,20 @@ TILES = [
          {"open": "on"}, _ncrs({"open": True})),
     Tile("ncr_overdue", QUALITY, _("Nonconformances overdue"), NCR, "quality:ncr-list",
          {"overdue": "on"}, _ncrs({"overdue": True})),
+    Tile("ncr_aging", QUALITY, _("Nonconformances open more than 30 days"), NCR,
+         "quality:ncr-list", {"open": "on", "open_for": 30},
+         _ncrs({"open": True, "open_for": 30})),
     Tile("capa_open", QUALITY, _("Open CAPAs"), CAPA, "quality:capa-list", {"open": "on"},
          _capas({"open": True})),
     Tile("capa_overdue", QUALITY, _("CAPAs overdue"), CAPA, "quality:capa-list",
          {"overdue": "on"}, _capas({"overdue": True})),
+    Tile("capa_aging", QUALITY, _("CAPAs open more than 90 days"), CAPA, "quality:capa-list",
+         {"open": "on", "open_for": 90}, _capas({"open": True, "open_for": 90})),
     Tile("deviation_open", QUALITY, _("Open deviations"), DEVIATION, "quality:deviation-list",
-         {"open": "on"}, _open_deviations),
+         {"open": "on"}, _deviations({"open": True})),
+    Tile("deviation_aging", QUALITY, _("Deviations open more than 30 days"), DEVIATION,
+         "quality:deviation-list", {"open": "on", "open_for": 30},
+         _deviations({"open": True, "open_for": 30})),
     Tile("stock_on_hold", WAREHOUSE, _("Stock on hold (lots and units per location)"), STOCK,
          "inventory:stock-list", {"status": StockStatus.ON_HOLD}, _on_hold),
     Tile("expired", WAREHOUSE, _("Expired, still in stock"), STOCK, "inventory:expiry", {},

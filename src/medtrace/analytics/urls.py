@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import supplier_views, views
 
 app_name = "analytics"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("spc/", views.spc_list, name="spc-list"),
     path("spc/chart/", views.spc_chart, name="spc-chart"),
     path("spc/raise/", views.spc_raise, name="spc-raise"),
+    path("suppliers/", supplier_views.supplier_quality, name="supplier-quality"),
 ]
