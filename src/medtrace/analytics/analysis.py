@@ -1,6 +1,7 @@
 """A series on its control chart: the chart chosen by subgroup size (individuals and moving
 range for single readings, X̄-R up to ten, X̄-S above), limits from a baseline of the first
-points, Nelson's rules on the plotted means, and capability against the specification.
+points, Nelson's rules on the plotted means, the points whose spread is above its upper limit,
+and capability against the specification.
 
 Subgroups of different sizes (an operation read three times, the next five) are charted as
 individuals, every reading a point: limits from mixed subgroup sizes would mislead."""
@@ -38,7 +39,8 @@ class Analysis:
     series: Series
     points: list[Subgroup]  # one per plotted point
     chart: spc.Chart
-    violations: list[spc.Violation]
+    violations: list[spc.Violation]  # Nelson's rules on the plotted values
+    spread_above: list[int]  # points whose range, deviation or moving range is above its UCL
     capability: spc.Capability | None
     mixed_sizes: bool  # subgroups of different sizes, charted as individuals
 
@@ -83,6 +85,11 @@ def analyse(series: Series, baseline: int | None = None) -> Analysis:
         points=points,
         chart=chart,
         violations=violations,
+        spread_above=[
+            index
+            for index, spread in enumerate(chart.spread_points)
+            if spread is not None and spread > chart.spread.upper
+        ],
         capability=_capability(series, points, chart),
         mixed_sizes=mixed,
     )
@@ -151,6 +158,7 @@ def as_data(analysis: Analysis) -> dict:
                 analysis.points, chart.points, chart.spread_points, strict=True
             )
         ],
+        "spread_above": analysis.spread_above,
         "violations": [
             {"rule": v.rule, "description": str(RULES[v.rule]), "points": list(v.points)}
             for v in analysis.violations

@@ -138,3 +138,20 @@ def test_another_site_sees_none_of_it(client, melt_readings, make_user, site_b):
     assert client.get(CHART, PARAMETER).status_code == 404
     assert client.get(f"{API}/series").json()["parameters"] == []
     assert client.get(f"{API}/chart", PARAMETER).status_code == 404
+
+
+def test_a_subgroup_with_a_wide_range_is_flagged_on_the_spread_chart():
+    from datetime import UTC, datetime
+
+    from medtrace.analytics.selectors import Series, Subgroup
+
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    ranges = [1, 2, 1, 2, 1, 2, 1, 2, 1, 12]  # R̄ 2.5, so the UCL is 2.574 * 2.5 = 6.4
+    series = Series(
+        kind="parameter", title="t", unit="°C", lower_limit=None, target=None, upper_limit=None,
+        subgroups=[Subgroup(f"WO-{n}", "/", at, 1, None, "", [230, 230 + r / 2, 230 + r])
+                   for n, r in enumerate(ranges)],
+    )  # fmt: skip
+    analysis = analyse(series)
+    assert analysis.spread_above == [9] and analysis.capability is None
+    assert as_data(analysis)["spread_above"] == [9]

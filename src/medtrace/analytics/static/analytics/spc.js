@@ -81,7 +81,7 @@
       yAxis: { type: "value", min: axis.min, max: axis.max, name: data.unit },
       series: [
         {
-          name: rules ? labels.value : labels.spread,
+          name: spec ? labels.value : labels.spread,
           type: "line",
           data: values.map((value, index) => ({
             value: value,
@@ -108,9 +108,10 @@
       document.getElementById("spc-location"), data, labels,
       data.points.map((point) => point.value), data.location, data.specification, broken(data),
     );
+    const above = new Map(data.spread_above.map((index) => [index, [labels.above]]));
     chart(
       document.getElementById("spc-spread"), data, labels,
-      data.points.map((point) => point.spread), data.spread, null, null,
+      data.points.map((point) => point.spread), data.spread, null, above,
     );
   }
 
