@@ -16,7 +16,7 @@ from medtrace.core.validation import validated
 from medtrace.inventory.choices import StockStatus
 from medtrace.inventory.models import Stock
 from medtrace.inventory.services.moves import set_status
-from medtrace.inventory.statuses import status_of
+from medtrace.inventory.statuses import disposition_status
 from medtrace.org import access
 from medtrace.org.models import Site
 from medtrace.quality.services.numbering import next_number
@@ -234,7 +234,8 @@ def in_our_stock(snapshot: ScopeSnapshot) -> list[TraceObject]:
         ).values_list("object_id", flat=True)
     )
     objects = TraceObject.objects.filter(pk__in=ids).order_by("pk")
-    return [obj for obj in objects if status_of(obj).status != StockStatus.RECALLED]
+    # Recalled is a disposition (status_of would add the setting event: a query per object).
+    return [obj for obj in objects if disposition_status(obj.disposition) != StockStatus.RECALLED]
 
 
 @transaction.atomic
