@@ -1,0 +1,85 @@
+"""Dashboard server time on the demo plant. Goal (issue 11): every dashboard renders in
+≤ 500 ms. Measured in-process, median and p95 over ROUNDS requests after one warm-up: the home
+dashboard of the QA manager (all sites: every tile counted) and of the warehouse, supplier
+quality, the SPC list and the busiest SPC chart. (The 1M-unit plant of the issue is still to
+come: bench_trace.py builds one in about an hour; bench_spc.py times the largest chart.)
+
+    python bench/bench_dashboards.py                          # SQLite
+    scripts/with-postgres python bench/bench_dashboards.py    # PostgreSQL
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("MEDTRACE_DATA_DIR", tempfile.mkdtemp(prefix="medtrace-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtrace.settings")
+os.environ.setdefault("MEDTRACE_ALLOWED_HOSTS", "testserver")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from medtrace.demo import DEMO_PASSWORD, generate  # noqa: E402
+from medtrace.production.models import ParameterReading  # noqa: E402
+
+GOAL_MS = 500
+ROUNDS = 30
+
+
+def measure(label: str, call) -> bool:
+    call()
+    times = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        response = call()
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (label, response.status_code)
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[18]
+    ok = median <= GOAL_MS
+    print(f"{label:<36} median {median:6.1f} ms   p95 {p95:6.1f} ms   {'ok' if ok else 'SLOW'}")
+    return ok
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    generate()
+    clients = {}
+    for username in ("qa", "warehouse"):
+        clients[username] = Client()
+        clients[username].login(username=username, password=DEMO_PASSWORD)
+    busiest = (
+        ParameterReading.objects.values(
+            "operation__work_order__item__code", "operation__name", "parameter"
+        )
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    chart = {
+        "item": busiest["operation__work_order__item__code"],
+        "operation": busiest["operation__name"],
+        "parameter": busiest["parameter"],
+    }
+    qa = clients["qa"]
+    print(f"{connection.vendor}, demo plant, {ROUNDS} rounds each, goal: median ≤ {GOAL_MS} ms")
+    results = [
+        measure("home, QA manager (all sites)", lambda: qa.get("/")),
+        measure("home, warehouse", lambda: clients["warehouse"].get("/")),
+        measure("supplier quality", lambda: qa.get("/analytics/suppliers/")),
+        measure("SPC list", lambda: qa.get("/analytics/spc/")),
+        measure("SPC chart (busiest parameter)", lambda: qa.get("/analytics/spc/chart/", chart)),
+    ]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
