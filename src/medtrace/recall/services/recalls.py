@@ -178,6 +178,14 @@ def _counts(snapshot: ScopeSnapshot) -> dict:
     return {key: summary.get(key) for key in ("lots", "units", "consignees")}
 
 
+def _require_change(recall: Recall, by) -> None:
+    if not access.permits(by, "recall.change_recall", recall):
+        _refuse(
+            ErrorCode.PERMISSION_DENIED,
+            _("Your roles do not allow changing %(recall)s.") % {"recall": recall.number},
+        )
+
+
 def _locked(recall: Recall) -> Recall:
     return Recall.objects.select_for_update().select_related("site__organization").get(pk=recall.pk)
 
@@ -195,11 +203,7 @@ def rescope(
             _("%(recall)s is %(status)s; its scope no longer changes.")
             % {"recall": recall.number, "status": recall.get_status_display()},
         )
-    if not access.permits(by, "recall.change_recall", recall):
-        _refuse(
-            ErrorCode.PERMISSION_DENIED,
-            _("Your roles do not allow changing %(recall)s.") % {"recall": recall.number},
-        )
+    _require_change(recall, by)
     if not reason.strip():
         _refuse(ErrorCode.VALIDATION, _("Say why the scope changes."), "reason")
     current = list(recall.roots.all())
@@ -254,11 +258,7 @@ def hold_what_came_back(recall: Recall, *, by) -> TraceEvent | None:
             _("%(recall)s is %(status)s; it holds nothing now.")
             % {"recall": recall.number, "status": recall.get_status_display()},
         )
-    if not access.permits(by, "recall.change_recall", recall):
-        _refuse(
-            ErrorCode.PERMISSION_DENIED,
-            _("Your roles do not allow changing %(recall)s.") % {"recall": recall.number},
-        )
+    _require_change(recall, by)
     event = _hold(recall, recall.current_scope(), by=by, tag=f"back-{uuid.uuid4()}")
     if event is not None:
         audit.record(AuditAction.CHANGE, recall, by=by,
