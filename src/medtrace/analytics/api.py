@@ -83,14 +83,7 @@ class RaisedOut(Schema):
 
 
 def _series(request, query: SeriesQuery):
-    if query.characteristic is not None:
-        series = selectors.characteristic(request.user, query.characteristic)
-    elif query.item and query.operation and query.parameter:
-        series = selectors.parameter(
-            request.user, item=query.item, operation=query.operation, parameter=query.parameter
-        )
-    else:
-        series = None
+    series = selectors.named(request.user, query.dict())
     if series is None:
         raise Http404
     return series

@@ -98,6 +98,18 @@ def characteristic_series(user) -> list[dict]:
     )
 
 
+def named(user, query) -> Series | None:
+    """The series a page or an API call names (`query`: a mapping): a characteristic by its
+    id, or a parameter by item, operation and parameter (all three)."""
+    if query.get("characteristic") not in (None, ""):
+        try:
+            return characteristic(user, int(query["characteristic"]))
+        except (TypeError, ValueError):
+            return None
+    names = {key: (query.get(key) or "").strip() for key in ("item", "operation", "parameter")}
+    return parameter(user, **names) if all(names.values()) else None
+
+
 def _latest_first(subgroups: dict) -> list[Subgroup]:
     ordered = sorted(subgroups.values(), key=lambda subgroup: subgroup.at)
     return ordered[-MAX_SUBGROUPS:]

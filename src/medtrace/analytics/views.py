@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from medtrace.core.decorators import perm_required
-from medtrace.core.errors import DomainError
+from medtrace.core.errors import DomainError, ErrorCode
 
 from . import selectors, services
 from .analysis import analyse, as_data
@@ -34,18 +34,21 @@ def spc_list(request):
 
 
 def _series(request, source):
-    if "characteristic" in source:
-        try:
-            pk = int(source.get("characteristic", ""))
-        except ValueError:
-            raise Http404 from None
-        series = selectors.characteristic(request.user, pk)
-    else:
-        names = {key: source.get(key, "").strip() for key in ("item", "operation", "parameter")}
-        series = selectors.parameter(request.user, **names) if all(names.values()) else None
+    series = selectors.named(request.user, source)
     if series is None:
         raise Http404
     return series
+
+
+def _whole_number(source, name: str) -> int:
+    try:
+        return int(source.get(name, ""))
+    except ValueError:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("The rule and the first point are whole numbers."),
+            fields={name: [_("A whole number.")]},
+        ) from None
 
 
 def _baseline(source) -> int | None:
@@ -144,12 +147,12 @@ def spc_raise(request):
     try:
         record = raise_record(
             analyse(series, baseline),
-            rule=int(request.POST.get("rule", "0")),
-            first_point=int(request.POST.get("first", "-1")),
+            rule=_whole_number(request.POST, "rule"),
+            first_point=_whole_number(request.POST, "first"),
             by=request.user,
         )
-    except (DomainError, ValueError) as refused:
-        messages.error(request, str(getattr(refused, "message", refused)))
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
         return redirect(back)
     messages.success(request, _("%(number)s raised from the chart.") % {"number": record.number})
     return redirect(detail, record.pk)

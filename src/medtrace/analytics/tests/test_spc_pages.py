@@ -155,3 +155,59 @@ def test_a_subgroup_with_a_wide_range_is_flagged_on_the_spread_chart():
     analysis = analyse(series)
     assert analysis.spread_above == [9] and analysis.capability is None
     assert as_data(analysis)["spread_above"] == [9]
+
+
+def test_a_measured_characteristic_is_a_subgroup_per_inspection(
+    client, resin_plan, received_lot, inspector_a, balance, qa_a
+):
+    from decimal import Decimal
+
+    from medtrace.quality.services import inspection as inspections
+    from medtrace.quality.tests.test_inspection import start
+
+    weight = resin_plan.characteristics.get(name="Bag weight")
+    for shift in ("0.00", "0.05"):
+        record = start(resin_plan, received_lot, inspector_a, [balance])
+        results = []
+        for characteristic in resin_plan.characteristics.all():
+            for sample in range(1, inspections.sample_size_of(record, characteristic) + 1):
+                if characteristic == weight:
+                    value = Decimal("24.95") + Decimal(shift) + Decimal(sample % 5) / 100
+                    results.append({"characteristic": weight, "sample": sample, "value": value})
+                else:
+                    results.append(
+                        {"characteristic": characteristic, "sample": sample, "passed": True}
+                    )
+        inspections.record_results(record, results, by=inspector_a)
+    client.force_login(qa_a)
+    listed = client.get(f"{API}/series").json()["characteristics"]
+    assert [(row["characteristic"], row["plan"]) for row in listed] == [(weight.pk, "IP-PC-IN")]
+    chart = client.get(f"{API}/chart", {"characteristic": weight.pk}).json()
+    size = chart["subgroup_size"]
+    assert chart["chart"] == ("xbar_s" if size > 10 else "xbar_r") and len(chart["points"]) == 2
+    assert chart["points"][1]["value"] - chart["points"][0]["value"] == pytest.approx(0.05)
+    assert chart["specification"] == {"lower": 24.8, "target": 25.0, "upper": 25.3}
+    page = client.get(CHART, {"characteristic": weight.pk})
+    kind = chart["chart"]
+    assert page.status_code == 200 and f'data-chart-kind="{kind}"' in page.content.decode()
+    assert client.get(CHART, {"characteristic": "x"}).status_code == 404
+
+
+def test_the_api_raises_a_deviation_and_the_page_refuses_a_rule_that_is_no_number(
+    client, melt_readings, qa_a
+):
+    client.force_login(qa_a)
+    created = client.post(
+        f"{API}/deviation",
+        {**PARAMETER, "baseline": 11, "rule": 1, "first_point": 11},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert Deviation.objects.get(number=created.json()["number"]).lots.get() == (
+        melt_readings[-1].lot
+    )
+    refused = client.post(
+        RAISE, {**PARAMETER, "rule": "one", "first": 11, "record": "deviation"}, follow=True
+    )
+    assert "The rule and the first point are whole numbers." in refused.content.decode()
+    assert Deviation.objects.count() == 1
