@@ -24,6 +24,19 @@ MAX_TOKEN_DAYS = 366
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
+def check_password_strength(password: str, user: User) -> None:
+    """Refuse a password the validators reject, naming every reason; `user` may be unsaved
+    (its name and e-mail must not be guessable from the password)."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("The password is too weak: %(reasons)s") % {"reasons": " ".join(exc.messages)},
+            fields={"password": exc.messages},
+        ) from None
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -48,14 +61,7 @@ def create_user(
         full_name=full_name,
         language=language,
     )
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        raise DomainError(
-            ErrorCode.VALIDATION,
-            _("The password is too weak: %(reasons)s") % {"reasons": " ".join(exc.messages)},
-            fields={"password": exc.messages},
-        ) from None
+    check_password_strength(password, user)
     user.set_password(password)
     user.save()
     audit.record(

@@ -44,6 +44,16 @@ def _admin_password(password_file: Path | None) -> str:
     )
 
 
+def _user_exists(username: str) -> bool:
+    from django.db import connection
+
+    from medtrace.accounts.models import User
+
+    if User._meta.db_table not in connection.introspection.table_names():
+        return False  # a new database
+    return User.objects.filter(username=username).exists()
+
+
 def _migrate() -> None:
     from django.core.management import call_command
 
@@ -71,11 +81,19 @@ def init(
 
     from medtrace.accounts.models import User
     from medtrace.accounts.roles import Role
-    from medtrace.accounts.services import create_user
+    from medtrace.accounts.services import check_password_strength, create_user
     from medtrace.org import services as org_services
     from medtrace.org.models import Organization, Site
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Asked and checked before migrating: migrating a new database takes a while, and a
+    # weak password should be refused before that wait, not after it.
+    password = None
+    if not _user_exists(admin_user):
+        password = _admin_password(admin_password_file)
+        check_password_strength(
+            password, User(username=admin_user, email=admin_email, full_name=admin_user)
+        )
     _migrate()
     console.print(f"Data directory: {settings.DATA_DIR}")
 
@@ -97,14 +115,14 @@ def init(
         org_services.create_default_locations(site=site)
         console.print(f"Created site {site.code} with its default locations")
 
-    if User.objects.filter(username=admin_user).exists():
+    if password is None:
         console.print(f"User {admin_user} exists; left unchanged")
     else:
         admin = create_user(
             organization=organization,
             username=admin_user,
             email=admin_email,
-            password=_admin_password(admin_password_file),
+            password=password,
             full_name=admin_user,
         )
         org_services.grant_role(user=admin, site=site, role=Role.SYSTEM_ADMIN)

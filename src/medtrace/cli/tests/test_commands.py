@@ -5,6 +5,7 @@ settings are read once per process (the engine is not what they test).
 """
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -55,6 +56,10 @@ def test_init_refuses_a_weak_admin_password_in_one_line(tmp_path):
     assert result.returncode == 1
     assert "password is too weak" in result.stderr
     assert "Traceback" not in result.stderr
+    # Refused before the (long) migration of a new database, not after it.
+    database = tmp_path / "medtrace.sqlite3"
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []
 
 
 @pytest.mark.parametrize(
@@ -78,14 +83,20 @@ def test_serve_refuses_pending_migrations(tmp_path):
     assert "run: medtrace init" in result.stderr
 
 
-def test_demo_without_serving_prints_logins(tmp_path):
-    result = medtrace("demo", "--data-dir", str(tmp_path / "demo"), "--no-serve", data_dir=tmp_path)
+def test_demo_without_serving_replaces_the_last_demo_and_prints_logins(tmp_path):
+    last_demo = tmp_path / "demo"
+    last_demo.mkdir()
+    (last_demo / ".medtrace-demo").write_text("made by the last run")
+    (last_demo / "medtrace.sqlite3").write_text("the last run's plant")
+    result = medtrace("demo", "--data-dir", str(last_demo), "--no-serve", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Medtrace-demo-2026" in result.stdout and "qa" in result.stdout
-    again = medtrace("demo", "--data-dir", str(tmp_path / "demo"), "--no-serve", data_dir=tmp_path)
-    assert again.returncode == 0, again.stderr
+    assert (last_demo / "medtrace.sqlite3").read_bytes().startswith(b"SQLite format 3")
+
+
+def test_demo_refuses_a_directory_it_did_not_make(tmp_path):
     (tmp_path / "precious").mkdir()
     (tmp_path / "precious" / "file").write_text("keep me")
     refused = medtrace("demo", "--data-dir", str(tmp_path / "precious"), data_dir=tmp_path)
     assert refused.returncode == 1 and "not a demo directory" in refused.stderr
-    assert (tmp_path / "precious" / "file").exists()
+    assert (tmp_path / "precious" / "file").read_text() == "keep me"

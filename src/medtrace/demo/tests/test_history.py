@@ -5,6 +5,7 @@ gives the same events."""
 import pytest
 from django.db import transaction
 
+from medtrace import demo
 from medtrace.demo import generate
 from medtrace.demo.history import RETURN_REASON
 from medtrace.partners.choices import CustomerKind
@@ -88,33 +89,44 @@ class Rollback(Exception):
 HISTORY_STEP = "a year of trace history"
 
 
-def _history_event_ids(on_step=None) -> list[tuple[str, str, str]]:
-    """The events the history step recorded (the later steps record through services whose
-    event IDs are random, as in real use)."""
+def _history_event_ids() -> list[tuple[str, str, str]]:
+    """The events the history step recorded, in a generation stopped (and rolled back) right
+    after it: the later steps record through services whose event IDs are random, as in real
+    use, and need not run."""
     seen = {}
 
     def step(done, total, label):
-        if on_step:
-            on_step(done, total, label)
-        if "history" in seen and "ids" not in seen:
+        if "history" in seen:
             seen["ids"] = list(
                 TraceEvent.objects.order_by("pk").values_list("event_id", "event_type", "biz_step")
             )
+            raise Rollback
         if label == HISTORY_STEP:
             seen["history"] = True
 
     try:
         with transaction.atomic():
             generate(seed=7, on_step=step)
-            raise Rollback
     except Rollback:
         return seen["ids"]
+    raise AssertionError(f"the demo has no step {HISTORY_STEP!r}")
 
 
-def test_same_seed_same_history_reported_step_by_step():
-    steps = []
-    first = _history_event_ids(on_step=lambda done, total, label: steps.append((done, total)))
-    assert steps[0][0] == 0 and steps[-1][0] == steps[-1][1]
-    second = _history_event_ids()
-    assert first == second
+def test_same_seed_same_history():
+    first = _history_event_ids()
+    assert first == _history_event_ids()
     assert len({event_id for event_id, _type, _step in first}) == len(first) > 200
+
+
+def test_each_step_is_reported_before_it_runs_and_the_end_after_the_last(monkeypatch):
+    ran = []
+    steps = [(f"step {n}", lambda demo, n=n: ran.append(n)) for n in range(3)]
+    monkeypatch.setattr(demo, "STEPS", steps)
+    reported = []
+    generate(on_step=lambda done, total, label: reported.append((done, total, label, [*ran])))
+    assert reported == [
+        (0, 3, "step 0", []),
+        (1, 3, "step 1", [0]),
+        (2, 3, "step 2", [0, 1]),
+        (3, 3, "", [0, 1, 2]),
+    ]
