@@ -3,7 +3,8 @@ a catheter kit that injured a patient — a reportable adverse event in China an
 decision approved, the NMPA report drafted, the EU report still due in a few days, an NCR
 opened from it; an infusion-set lot whose roller clamp stuck before use — not reportable,
 answered with a closure letter and closed; and a cracked drip chamber reported by phone
-yesterday, not investigated yet."""
+yesterday, not investigated yet. Each carries its IMDRF device problem code, so the list can
+be filtered by failure mode."""
 
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from medtrace.catalog.choices import Tracking
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.partners.choices import CustomerKind
 from medtrace.quality.choices import ComplaintChannel, Severity
+from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints
 from medtrace.trace.engine import trace_forward
@@ -92,6 +94,8 @@ def build_complaints(demo: DemoPlant) -> None:
         event,
         by=regulatory,
         reason="退回样品检验 / returned sample examined",
+        # The tip came off at a failed bond: the material gave way (Annex A, A04).
+        problem_code=DeviceProblem.MATERIAL_INTEGRITY,
         investigation=(
             "退回导管断口位于导管座粘接处, 粘接层不连续。同批留样拉力试验 3/20 低于 15 N。\n"
             "The break is at the hub bond; the adhesive layer is discontinuous. Retained "
@@ -141,6 +145,8 @@ def build_complaints(demo: DemoPlant) -> None:
         closed,
         by=qa,
         reason="留样检验完成 / retained samples checked",
+        # The clamps stuck: a moving part would not move (Annex A, A05).
+        problem_code=DeviceProblem.MECHANICAL,
         investigation=(
             "同批留样 50 套滚轮夹全部调节正常; 退回 2 套夹体有毛刺。\n"
             "All 50 retained sets of the lot adjust normally; the 2 returned clamps show flash."
@@ -175,6 +181,8 @@ def build_complaints(demo: DemoPlant) -> None:
             "开包后发现滴斗有裂纹, 未使用。\nA drip chamber was found cracked on opening; not used."
         ),
         aware_on=today - timedelta(days=1),
+        # Cracked in the box, never used: an out-of-box problem (Annex A, A02), coded at intake.
+        problem_code=DeviceProblem.MANUFACTURING_PACKAGING_SHIPPING,
         code=drip_lot.identifier,
         customer=drip_hospital,
         complainant_name="药剂科 / pharmacy",

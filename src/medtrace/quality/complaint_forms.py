@@ -2,6 +2,7 @@
 dates, the decision's rules and the patient-data permission are the services'."""
 
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.catalog import selectors as catalog_selectors
@@ -15,6 +16,7 @@ from medtrace.quality.choices import (
     MarketRegion,
     Severity,
 )
+from medtrace.quality.imdrf import coded_choices
 from medtrace.quality.models import Complaint
 from medtrace.quality.models.complaint import PATIENT_FIELDS
 from medtrace.quality.services.complaints import AFTER_DECISION
@@ -35,7 +37,7 @@ FACTS = [
     "occurred_outside_china",
     "expected_side_effect",
 ]
-FINDINGS = ["investigation", "root_cause", "closure_letter"]
+FINDINGS = ["problem_code", "investigation", "root_cause", "closure_letter"]
 CHECKBOXES = forms.CheckboxSelectMultiple
 
 
@@ -69,10 +71,19 @@ class _ComplaintFields(forms.ModelForm):
         required=False,
         widget=CHECKBOXES,
     )
+    # A plain text field behind the select: the service checks the code, so that an unknown
+    # one is refused naming the IMDRF annex, as over the API.
+    problem_code = forms.CharField(
+        label=_("Device problem (IMDRF Annex A)"),
+        required=False,
+        widget=forms.Select,
+        help_text=_("What went wrong with the device, as observed (not why); complaints are "
+                    "trended by it. It may wait for the investigation."),
+    )  # fmt: skip
 
     class Meta:
         model = Complaint
-        fields = [*FACTS, *PATIENT_FIELDS]
+        fields = [*FACTS, "problem_code", *PATIENT_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "injury_description": forms.Textarea(attrs={"rows": 3}),
@@ -99,6 +110,7 @@ class _ComplaintFields(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["problem_code"].widget.choices = BLANK_CHOICE_DASH + coded_choices()
         if "customer" in self.fields:
             customers = partner_selectors.visible_customers(user)
             self.fields["customer"].queryset = customers.order_by("code")
@@ -213,6 +225,7 @@ class ComplaintFilterForm(forms.Form):
     q = forms.CharField(label=_("Number, complainant, lot or serial"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     channel = forms.ChoiceField(label=_("Received via"), required=False)
+    problem_code = forms.ChoiceField(label=_("Device problem (IMDRF Annex A)"), required=False)
     reportable = forms.ChoiceField(
         label=_("Reportable"),
         required=False,
@@ -243,5 +256,6 @@ class ComplaintFilterForm(forms.Form):
         any_choice = [("", _("Any"))]
         self.fields["status"].choices = any_choice + list(ComplaintStatus.choices)
         self.fields["channel"].choices = any_choice + list(ComplaintChannel.choices)
+        self.fields["problem_code"].choices = any_choice + coded_choices()
         self.fields["site"].queryset = sites
         self.fields["site"].label_from_instance = lambda site: site.code

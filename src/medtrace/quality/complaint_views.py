@@ -72,7 +72,7 @@ def filter_complaints(complaints, data: dict, today):
             | Q(lot__lot_number=text)
             | Q(unit__serial=text)
         )
-    for field in ("status", "channel", "site"):
+    for field in ("status", "channel", "problem_code", "site"):
         if data.get(field):
             complaints = complaints.filter(**{field: data[field]})
     decided = {"yes": True, "no": False, "undecided": None}

@@ -13,6 +13,7 @@ from medtrace.quality.choices import (
     PatientSex,
     ReportForm,
 )
+from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.models.capa import Capa
 from medtrace.quality.models.nonconformance import Nonconformance
 from medtrace.trace.models import Lot, Unit
@@ -75,6 +76,14 @@ class Complaint(models.Model):
     complainant_name = models.CharField(_("complainant"), max_length=200, blank=True)
     complainant_contact = models.CharField(_("complainant contact"), max_length=200, blank=True)
     description = models.TextField(_("description"))
+    # The failure mode complaints are trended by; coded during the investigation, so not one
+    # of the DECISION_FACTS.
+    problem_code = models.CharField(
+        _("device problem (IMDRF Annex A)"),
+        max_length=8,
+        choices=DeviceProblem.choices,
+        blank=True,
+    )
     event_date = models.DateField(_("event date"), null=True, blank=True)
     # The reporting clocks start on the day the organization became aware (day 0).
     aware_on = models.DateField(_("awareness date"))

@@ -31,6 +31,7 @@ from medtrace.quality.choices import (
     MarketRegion,
     NcrSource,
 )
+from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.models import Capa, Complaint, Nonconformance
 from medtrace.quality.models.complaint import DECISION_FACTS, PATIENT_FIELDS
 from medtrace.quality.services import nonconformance as ncrs
@@ -48,12 +49,14 @@ PATIENT = selectors.PATIENT_PERM
 MASK = selectors.MASK
 CLOSED_STATES = (ComplaintStatus.CLOSED, ComplaintStatus.CANCELLED)
 # What may still be corrected once the reportability decision is signed: who complained and
-# how to reach them, and the letter to them. Everything the decision rests on is frozen.
+# how to reach them, the device problem code (trending, not a fact the decision rests on),
+# and the letter to them. Everything the decision rests on is frozen.
 AFTER_DECISION = (
     "channel",
     "customer",
     "complainant_name",
     "complainant_contact",
+    "problem_code",
     "closure_letter",
 )
 EDITABLE = (
@@ -62,6 +65,7 @@ EDITABLE = (
     "complainant_name",
     "complainant_contact",
     "description",
+    "problem_code",
     "event_date",
     "aware_on",
     "aware_time",
@@ -140,6 +144,20 @@ def check_choices(values, choices, field: str) -> list[str]:
     return values
 
 
+def check_problem_code(code: str) -> str:
+    """A level-1 device problem code of IMDRF Annex A, or "" for none (not coded yet)."""
+    code = (code or "").strip()
+    if code and code not in DeviceProblem.values:
+        refuse(
+            ErrorCode.VALIDATION,
+            _("%(code)s is not a device problem code of IMDRF Annex A (level 1: %(first)s to "
+              "%(last)s).")
+            % {"code": code, "first": DeviceProblem.values[0], "last": DeviceProblem.values[-1]},
+            "problem_code",
+        )  # fmt: skip
+    return code
+
+
 def _check_dates(site: Site, aware_on: date, event_date: date | None) -> None:
     today = complaint_reports.site_today(site)
     if aware_on > today:
@@ -213,6 +231,7 @@ def receive_complaint(
     aware_time: time | None = None,
     event_date: date | None = None,
     code: str = "",
+    problem_code: str = "",
     item: Item | None = None,
     customer: Customer | None = None,
     complainant_name: str = "",
@@ -257,6 +276,7 @@ def receive_complaint(
         complainant_name=complainant_name.strip(),
         complainant_contact=complainant_contact.strip(),
         description=description.strip(),
+        problem_code=check_problem_code(problem_code),
         event_date=event_date,
         aware_on=aware_on,
         aware_time=aware_time,
@@ -301,10 +321,11 @@ def _check_outcomes(complaint: Complaint) -> None:
 
 @transaction.atomic
 def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Complaint:
-    """Correct or complete the complaint (the investigation, the root cause, the facts, the
-    closure letter; `code` names a new device), with the reason. Once the reportability
-    decision is signed only who complained and the closure letter may change; reopen the
-    investigation to change the facts. Patient fields need quality.reveal_patient_data."""
+    """Correct or complete the complaint (the investigation, the device problem code, the root
+    cause, the facts, the closure letter; `code` names a new device), with the reason. Once the
+    reportability decision is signed only who complained, the problem code and the closure
+    letter may change; reopen the investigation to change the facts. Patient fields need
+    quality.reveal_patient_data."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     unknown = set(changes) - {*EDITABLE, "code"}
     if unknown:
@@ -329,6 +350,8 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
             value = value.strip()
         if name in ("outcomes", "regions"):
             value = check_choices(value, EventOutcome if name == "outcomes" else MarketRegion, name)
+        if name == "problem_code":
+            value = check_problem_code(value)
         setattr(complaint, name, value)
     if code is not None and code.strip() != complaint.scanned_code:
         complaint.lot, complaint.unit = resolve_device(by, code.strip()) if code.strip() else (
