@@ -1,8 +1,9 @@
 """Dashboard server time on the demo plant. Goal (issue 11): every dashboard renders in
 ≤ 500 ms. Measured in-process, median and p95 over ROUNDS requests after one warm-up: the home
 dashboard of the QA manager (all sites: every tile counted) and of the warehouse, supplier
-quality, the SPC list and the busiest SPC chart. (The 1M-unit plant of the issue is still to
-come: bench_trace.py builds one in about an hour; bench_spc.py times the largest chart.)
+quality, the SPC list and the busiest SPC chart, the lot risk list and the riskiest lot. (The
+1M-unit plant of the issue is still to come: bench_trace.py builds one in about an hour;
+bench_spc.py times the largest chart, bench_risk.py the risk signals on a large plant.)
 
     python bench/bench_dashboards.py                          # SQLite
     scripts/with-postgres python bench/bench_dashboards.py    # PostgreSQL
@@ -70,6 +71,7 @@ def main() -> int:
         "parameter": busiest["parameter"],
     }
     qa = clients["qa"]
+    top = qa.get("/api/v1/analytics/risk/lots").json()[0]["lot_id"]
     print(f"{connection.vendor}, demo plant, {ROUNDS} rounds each, goal: median ≤ {GOAL_MS} ms")
     results = [
         measure("home, QA manager (all sites)", lambda: qa.get("/")),
@@ -77,6 +79,8 @@ def main() -> int:
         measure("supplier quality", lambda: qa.get("/analytics/suppliers/")),
         measure("SPC list", lambda: qa.get("/analytics/spc/")),
         measure("SPC chart (busiest parameter)", lambda: qa.get("/analytics/spc/chart/", chart)),
+        measure("lot risk signals", lambda: qa.get("/analytics/risk/")),
+        measure("one lot's risk (highest score)", lambda: qa.get(f"/analytics/risk/lots/{top}/")),
     ]
     return 0 if all(results) else 1
 

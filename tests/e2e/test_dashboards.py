@@ -5,6 +5,7 @@ listed, and recomputes the limits from a baseline. Screenshots of each state are
 MEDTRACE_E2E_SHOTS names a directory."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,44 @@ def test_supplier_quality_ranks_the_demo_suppliers(page, demo_plant, sign_in):
     page.reload()
     expect(rows.first).to_be_visible()
     shot(page, "supplier-quality-zh-phone")
+
+
+def test_qa_follows_a_lot_at_high_risk_to_the_record_behind_it(page, demo_plant, sign_in):
+    chinese(page, sign_in, "qa")
+    page.goto("/")
+    tile = page.locator("a[data-tile=lots_high_risk]")
+    expect(tile.locator(".stat")).to_have_text(re.compile(r"^\d+$"))  # loaded after the page
+    count = int(tile.locator(".stat").inner_text())
+    assert count > 0
+    with page.expect_navigation():
+        tile.click()
+    rows = page.locator("tr[data-lot]")
+    expect(rows).to_have_count(count)
+    expect(rows.first.locator("[data-level=high]")).to_be_visible()
+    shot(page, "risk-list-zh")
+
+    lot = rows.first.get_attribute("data-lot")
+    with page.expect_navigation():
+        rows.first.locator("[data-level]").click()
+    expect(page.locator("h1")).to_contain_text(lot)
+    signal = page.locator("tr[data-signal=open_ncr]").first
+    expect(signal).to_be_visible()
+    page.locator("#risk-rules summary").click()
+    expect(page.locator("tr[data-rule=open_ncr]")).to_be_visible()
+    shot(page, "lot-risk-zh")
+    record = signal.get_by_role("link").first
+    number = record.inner_text()
+    with page.expect_navigation():
+        record.click()
+    expect(page.locator("h1")).to_contain_text(number)
+
+    # The lot's own page loads the same signals into its Risk signals panel.
+    page.go_back()
+    with page.expect_navigation():
+        page.locator("h1 a").click()
+    expect(page.locator("#risk-panel [data-level=high]")).to_be_visible()
+    expect(page.locator("#risk-panel tr[data-signal=open_ncr]").first).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/analytics/risk/?level=high")
+    expect(page.locator("tr[data-lot]")).to_have_count(count)
+    shot(page, "risk-list-zh-phone")

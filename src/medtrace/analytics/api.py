@@ -6,7 +6,7 @@ A series is a process parameter (item, operation, parameter) or a measured inspe
 characteristic (its id); only the caller's sites count."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
 
-from . import selectors, services, suppliers
+from . import risk, risk_views, selectors, services, suppliers
 from .analysis import analyse, as_data
 
 router = Router(tags=["analytics"])
@@ -75,6 +75,35 @@ class SupplierQualityOut(Schema):
     on_time_rate: float | None
     capas_open: int
     mean_days_to_close: float | None
+
+
+class SignalOut(Schema):
+    rule: str = Field(..., description="The rule's code (see the user guide's table)")
+    label: str
+    record: str = Field(..., description="The record's number (or a supplier's code)")
+    detail: str
+    url: str = Field(..., description="The record's page")
+    weight: int
+    via_lot: str | None = Field(
+        None, description="The lot it came through (None: found on this lot itself)"
+    )
+
+
+class LotRiskOut(Schema):
+    lot_id: int
+    item: str
+    lot: str
+    site: str | None
+    score: int
+    level: str = Field(..., description="none, low, medium or high")
+    signals: list[SignalOut]
+
+
+class RiskQuery(Schema):
+    item: str = Field("", description="Only this item's lots")
+    level: Literal["", "low", "medium", "high"] = Field(
+        "", description="Only lots at this level or above"
+    )
 
 
 class RaisedOut(Schema):
@@ -175,3 +204,39 @@ def raise_capa(request, payload: ViolationIn):
         by=request.user,
     )
     return Status(201, {"number": capa.number, "id": capa.pk})
+
+
+def _lot_risk(row: risk.LotRisk) -> dict:
+    return {
+        "lot_id": row.lot.pk, "item": row.lot.item.code, "lot": row.lot.lot_number,
+        "site": row.lot.site.code if row.lot.site else None, "score": row.score,
+        "level": row.level,
+        "signals": [
+            {
+                "rule": signal.finding.rule.code, "label": str(signal.finding.rule.label),
+                "record": signal.finding.record, "detail": str(signal.finding.detail),
+                "url": signal.finding.url, "weight": signal.weight,
+                "via_lot": signal.via.lot_number if signal.via else None,
+            }
+            for signal in row.signals
+        ],
+    }  # fmt: skip
+
+
+@router.get("/risk/lots", response={200: list[LotRiskOut], **CHART_ERRORS})
+def lots_at_risk(request, query: Query[RiskQuery]):
+    """The caller's lots with risk signals, highest score first, each signal with its rule,
+    record and weight (the rules: docs/user-guide, "Lot risk signals")."""
+    require_perm(request, risk.PERM)
+    rows = risk_views.lots_at_risk(request.user, None, query.dict(), risk_views.today_at(None))
+    return [_lot_risk(row) for row in rows]
+
+
+@router.get("/risk/lots/{lot_id}", response={200: LotRiskOut, **READ_ERRORS})
+def lot_risk(request, lot_id: int):
+    """One lot's signals (an empty list and score 0 when it has none)."""
+    require_perm(request, risk.PERM)
+    found = risk.of_lot(request.user, lot_id, risk_views.today_at(None))
+    if found is None:
+        raise Http404
+    return _lot_risk(found)

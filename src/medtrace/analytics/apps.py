@@ -19,4 +19,8 @@ class AnalyticsConfig(AppConfig):
                 "dashboards", _("Supplier quality"), "analytics:supplier-quality",
                 "quality.view_inspectionrecord",
             ),
+            NavItem(
+                "dashboards", _("Lot risk signals"), "analytics:risk-list",
+                "quality.view_nonconformance",
+            ),
         )  # fmt: skip

@@ -32,6 +32,8 @@ from medtrace.recall import selectors as recall_selectors
 from medtrace.recall.choices import RecallStatus
 from medtrace.recall.views import filter_recalls
 
+from . import risk_views
+
 
 @dataclass(frozen=True)
 class Tile:
@@ -41,8 +43,13 @@ class Tile:
     perm: str
     url_name: str
     query: dict
-    count: Callable  # (user, site) -> int, the rows the list shows with `query`
+    # (user, site, memo) -> int, the rows the list shows with `query`; `memo` is shared by the
+    # tiles counted for one page, so tiles over one computation run it once.
+    count: Callable
     anchor: str = ""
+    # Counted in a request of its own after the page (htmx): a count that walks genealogy
+    # must not hold up the home page.
+    deferred: bool = False
 
     def url(self) -> str:
         query = f"?{urlencode(self.query)}" if self.query else ""
@@ -61,7 +68,7 @@ def _day(user, site):
 
 
 def _ncrs(data):
-    def count(user, site):
+    def count(user, site, memo):
         ncrs = _at(ncr_selectors.visible_nonconformances(user), site)
         return filter_nonconformances(ncrs, data, timezone.localdate()).count()
 
@@ -69,7 +76,7 @@ def _ncrs(data):
 
 
 def _capas(data):
-    def count(user, site):
+    def count(user, site, memo):
         capas = _at(capa_selectors.visible_capas(user), site)
         return filter_capas(capas, data, timezone.localdate()).count()
 
@@ -77,14 +84,14 @@ def _capas(data):
 
 
 def _deviations(data):
-    def count(user, site):
+    def count(user, site, memo):
         deviations = _at(deviation_selectors.visible_deviations(user), site)
         return filter_deviations(deviations, data, timezone.localdate()).count()
 
     return count
 
 
-def _on_hold(user, site):
+def _on_hold(user, site, memo):
     today = site.local_date() if site is not None else timezone.localdate()
     return inventory_selectors.stock_list(
         user, today=today, site=site, status=StockStatus.ON_HOLD, text=""
@@ -92,35 +99,43 @@ def _on_hold(user, site):
 
 
 def _expiring(bucket: int):
-    def count(user, site):
-        today = site.local_date() if site is not None else timezone.localdate()
-        rows = inventory_selectors.expiry_forecast(user, today=today, site=site)
-        return sum(1 for row in rows if row["bucket"] == bucket)
+    def count(user, site, memo):
+        if "expiry" not in memo:
+            today = site.local_date() if site is not None else timezone.localdate()
+            memo["expiry"] = list(inventory_selectors.expiry_forecast(user, today=today, site=site))
+        return sum(1 for row in memo["expiry"] if row["bucket"] == bucket)
 
     return count
 
 
 def _calibration(when: str):
-    def count(user, site):
+    def count(user, site, memo):
         equipment = _at(equipment_selectors.visible_equipment(user), site)
         return filter_equipment(equipment, {"calibration": when}, _day(user, site)).count()
 
     return count
 
 
-def _certificates(user, site):
+def _certificates(user, site, memo):
     if user.organization_id is None:
         return 0
     return len(partner_selectors.certificates_to_renew(user.organization_id, EXPIRY_WARNING_DAYS))
 
 
-def _completed_orders(user, site):
+def _completed_orders(user, site, memo):
     orders = _at(production_selectors.visible_work_orders(user), site)
     return orders.filter(status=WorkOrderStatus.COMPLETED).count()
 
 
+def _lots_at_risk(data):
+    def count(user, site, memo):
+        return len(risk_views.lots_at_risk(user, site, data, risk_views.today_at(site)))
+
+    return count
+
+
 def _recalls(status: str):
-    def count(user, site):
+    def count(user, site, memo):
         recalls = _at(recall_selectors.visible_recalls(user), site)
         return filter_recalls(recalls, {"status": status}).count()
 
@@ -155,6 +170,8 @@ TILES = [
     Tile("deviation_aging", QUALITY, _("Deviations open more than 30 days"), DEVIATION,
          "quality:deviation-list", {"open": "on", "open_for": 30},
          _deviations({"open": True, "open_for": 30})),
+    Tile("lots_high_risk", QUALITY, _("Lots with high risk signals"), NCR, "analytics:risk-list",
+         {"level": "high"}, _lots_at_risk({"level": "high"}), deferred=True),
     Tile("stock_on_hold", WAREHOUSE, _("Stock on hold (lots and units per location)"), STOCK,
          "inventory:stock-list", {"status": StockStatus.ON_HOLD}, _on_hold),
     Tile("expired", WAREHOUSE, _("Expired, still in stock"), STOCK, "inventory:expiry", {},
@@ -185,16 +202,30 @@ TILES = [
 @dataclass(frozen=True)
 class Shown:
     tile: Tile
-    count: int
+    count: int | None  # None: deferred, loaded from count_url
     url: str
+
+    @property
+    def count_url(self) -> str:
+        return reverse("core:tile-count", args=[self.tile.key])
 
 
 def tiles_for(user, site) -> list[tuple[Promise, list[Shown]]]:
     """The tiles `user` may open, counted at `site` (None: all their sites), by area."""
     areas: dict[str, tuple[Promise, list[Shown]]] = {}
+    memo = {}
     for tile in TILES:
         if not user.has_perm(tile.perm):
             continue
-        shown = Shown(tile, tile.count(user, site), tile.url())
+        count = None if tile.deferred else tile.count(user, site, memo)
+        shown = Shown(tile, count, tile.url())
         areas.setdefault(str(tile.area), (tile.area, []))[1].append(shown)
     return list(areas.values())
+
+
+def count_of(user, site, key: str) -> int | None:
+    """A tile's count for `user` (None: no such tile, or not theirs to open)."""
+    tile = next((tile for tile in TILES if tile.key == key), None)
+    if tile is None or not user.has_perm(tile.perm):
+        return None
+    return tile.count(user, site, {})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import supplier_views, views
+from . import risk_views, supplier_views, views
 
 app_name = "analytics"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("spc/chart/", views.spc_chart, name="spc-chart"),
     path("spc/raise/", views.spc_raise, name="spc-raise"),
     path("suppliers/", supplier_views.supplier_quality, name="supplier-quality"),
+    path("risk/", risk_views.risk_list, name="risk-list"),
+    path("risk/lots/<int:pk>/", risk_views.lot_risk, name="lot-risk"),
+    path("risk/lots/<int:pk>/panel/", risk_views.lot_risk_panel, name="lot-risk-panel"),
 ]

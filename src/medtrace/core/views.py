@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from medtrace.accounts.selectors import locked_users, visible_users
@@ -35,6 +36,15 @@ def home(request):
         "locked_users": list(locked_users(request.user).order_by("username")),
     }
     return render(request, "core/home.html", context)
+
+
+@login_required
+def tile_count(request, key: str):
+    """A deferred home tile's count, as plain text: the home page loads it after itself."""
+    count = home_tiles.count_of(request.user, request.site, key)
+    if count is None:
+        raise Http404
+    return HttpResponse(str(count), content_type="text/plain; charset=utf-8")
 
 
 @login_required

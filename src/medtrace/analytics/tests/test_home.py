@@ -1,8 +1,12 @@
 """The home dashboard on the demo plant: each role sees the tiles its roles may open, and every
 count opens a list of exactly that many rows (for all sites and for one site chosen)."""
 
+from dataclasses import dataclass
+
 import pytest
 
+from conftest import PASSWORD
+from medtrace.accounts.services import create_user
 from medtrace.analytics.home import TILES
 from medtrace.org.middleware import SESSION_KEY
 
@@ -22,10 +26,25 @@ def _listed(response, key: str) -> int:
     return context["page"].paginator.count
 
 
+@dataclass
+class Counted:
+    count: int
+    url: str
+
+
 def _tiles(client) -> dict:
+    """Each tile's count and link; a deferred tile's count fetched as the page does (htmx)."""
     home = client.get("/")
     assert home.status_code == 200
-    return {item.tile.key: item for _area, shown in home.context["tiles"] for item in shown}
+    tiles = {}
+    for _area, shown in home.context["tiles"]:
+        for item in shown:
+            count = item.count
+            if item.tile.deferred:
+                assert count is None and f'hx-get="{item.count_url}"' in home.content.decode()
+                count = int(client.get(item.count_url).content)
+            tiles[item.tile.key] = Counted(count, item.url)
+    return tiles
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -64,3 +83,13 @@ def test_a_chosen_site_narrows_every_count(client, demo_plant):
     for key, item in narrowed.items():
         response = client.get(item.url.split("#")[0])
         assert _listed(response, key) == item.count, key
+
+
+def test_a_deferred_count_is_refused_to_whoever_may_not_open_its_list(client, demo_plant):
+    client.force_login(demo_plant.users["qa"])
+    assert client.get("/tiles/no-such-tile/").status_code == 404
+    nobody = create_user(
+        organization=demo_plant.organization, username="no-roles", password=PASSWORD
+    )
+    client.force_login(nobody)
+    assert client.get("/tiles/lots_high_risk/").status_code == 404

@@ -1,0 +1,127 @@
+"""Lot risk signals on a synthetic plant (bench/plantgen.py, as bench_recall.py builds it) with
+open nonconformances on raw lots, open deviations and complaints on finished lots. Goal
+(issue 11): every dashboard ≤ 500 ms server time. Measured in-process, median and p95 over
+ROUNDS requests after one warm-up: the risk list, the riskiest lot's page, its panel on the
+trace page, the QA manager's home page and its tile counting the lots at high risk (loaded
+after the page).
+
+    python bench/bench_risk.py --units 20000                      # SQLite, quick
+    scripts/with-postgres python bench/bench_risk.py --units 100000 --hospitals 500
+"""
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+os.environ.setdefault("MEDTRACE_DATA_DIR", tempfile.mkdtemp(prefix="medtrace-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtrace.settings")
+os.environ.setdefault("MEDTRACE_ALLOWED_HOSTS", "testserver")
+
+import django
+
+django.setup()
+
+import plantgen  # noqa: E402
+from bench_trace import import_files, setup  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from medtrace.quality.choices import (  # noqa: E402
+    ComplaintChannel,
+    DeviationKind,
+    NcrSource,
+    Severity,
+)
+from medtrace.quality.services import complaints, deviation, nonconformance  # noqa: E402
+from medtrace.trace.models import Lot  # noqa: E402
+
+GOAL_MS = 500
+ROUNDS = 10
+FINDINGS = 10  # of each kind
+
+
+def measure(label: str, call) -> bool:
+    call()
+    times = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        response = call()
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (label, response.status_code)
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[18]
+    ok = median <= GOAL_MS
+    print(f"  {label:<40} median {median:7.1f} ms   p95 {p95:7.1f} ms   {'ok' if ok else 'SLOW'}")
+    return ok
+
+
+def add_findings(organization, site, user, rng: random.Random) -> None:
+    raw = list(Lot.objects.filter(organization=organization, origin="received"))
+    made = list(Lot.objects.filter(organization=organization).exclude(origin="received"))
+    for lot in rng.sample(raw, min(FINDINGS, len(raw))):
+        nonconformance.open_nonconformance(
+            site=site, title="Bench NCR", description="Bench", source=NcrSource.INCOMING,
+            severity=Severity.MAJOR, by=user, lot=lot, quantity=Decimal("1"), uom="kg",
+        )  # fmt: skip
+    deviation.open_deviation(
+        site=site, kind=DeviationKind.UNPLANNED, title="Bench deviation", description="Bench",
+        by=user, lots=rng.sample(made, min(FINDINGS, len(made))),
+    )  # fmt: skip
+    for lot in rng.sample(made, min(FINDINGS, len(made))):
+        complaints.receive_complaint(
+            site=site, by=user, channel=ComplaintChannel.EMAIL, description="Bench complaint",
+            aware_on=date.today(), code=lot.lot_number, item=lot.item,
+        )  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=20_000)
+    parser.add_argument("--hospitals", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    sizes = plantgen.Sizes(units=args.units, lots=0, hospitals=args.hospitals, per_file=2_000,
+                           seed=args.seed)  # fmt: skip
+    out = Path(tempfile.mkdtemp(prefix="medtrace-plant-"))
+    plant = plantgen.generate(sizes, out)
+    organization, site, user = setup()
+    import_files(plant.files, organization, site, user, None)
+    shutil.rmtree(out)
+    add_findings(organization, site, user, random.Random(args.seed))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    client = Client()
+    assert client.login(username="bench-qa", password="Bench-password-2026")
+    rows = client.get("/api/v1/analytics/risk/lots").json()
+    top = rows[0]["lot_id"]
+    lots = Lot.objects.filter(organization=organization).count()
+    print(
+        f"{connection.vendor}: {len(plant.units):,} units, {lots:,} lots, {len(rows):,} lots "
+        f"with signals; {ROUNDS} rounds each, goal: median ≤ {GOAL_MS} ms"
+    )
+    results = [
+        measure("risk list (first page)", lambda: client.get("/analytics/risk/")),
+        measure("riskiest lot's page", lambda: client.get(f"/analytics/risk/lots/{top}/")),
+        measure("its panel on the trace page", lambda: client.get(
+            f"/analytics/risk/lots/{top}/panel/")),
+        measure("home, QA manager", lambda: client.get("/")),
+        measure("its tile: lots at high risk (deferred)", lambda: client.get(
+            "/tiles/lots_high_risk/")),
+    ]  # fmt: skip
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
