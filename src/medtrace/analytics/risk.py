@@ -265,24 +265,26 @@ def of_lot(user, lot_id: int, today: date) -> LotRisk | None:
     # Only findings that can reach it: on it, on what it was made from, and (complaints) on
     # the lots of its device made from that.
     made_from = lots_upstream([lot.pk]).get(lot.pk, set()) | {lot.pk}
-    kin = set().union(*lots_downstream(made_from).values())
-    kin = set(Lot.objects.filter(pk__in=kin, item=lot.item_id).values_list("pk", flat=True))
-    found = assess(user, today, lots=lots, on_lots=made_from | kin)
+    found = assess(user, today, lots=lots, on_lots=made_from | _siblings({lot.pk})[lot.pk])
     return found[0] if found else LotRisk(lot)
 
 
 def _siblings(lot_ids: set[int]) -> dict[int, set[int]]:
-    """For each lot, the other lots of its item made from a lot it was made from."""
-    upstream = lots_upstream(lot_ids)
-    downstream = lots_downstream(set().union(*upstream.values()) if upstream else set())
+    """For each lot, the other lots of its item made from a lot it was made from. Walked up
+    from every lot of those items: the walks up are narrow (a bill of materials), the walks
+    down from a shared material reach most of the plant."""
     items = dict(Lot.objects.filter(pk__in=lot_ids).values_list("pk", "item_id"))
-    reached = {
-        lot_id: set().union(*(downstream.get(up, set()) for up in ups)) - {lot_id}
-        for lot_id, ups in upstream.items()
-    }
-    candidates = set().union(*reached.values()) if reached else set()
-    item_of = dict(Lot.objects.filter(pk__in=candidates).values_list("pk", "item_id"))
+    same_item = dict(
+        Lot.objects.filter(item_id__in=set(items.values())).values_list("pk", "item_id")
+    )
+    upstream = lots_upstream(same_item)
     return {
-        lot_id: {other for other in others if item_of.get(other) == items[lot_id]}
-        for lot_id, others in reached.items()
+        lot_id: {
+            other
+            for other, item_id in same_item.items()
+            if item_id == items[lot_id]
+            and other != lot_id
+            and upstream.get(other, set()) & upstream.get(lot_id, set())
+        }
+        for lot_id in items
     }
