@@ -10,10 +10,8 @@ bench_spc.py times the largest chart, bench_risk.py the risk signals on a large 
 """
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("MEDTRACE_DATA_DIR", tempfile.mkdtemp(prefix="medtrace-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtrace.settings")
@@ -23,6 +21,7 @@ import django
 
 django.setup()
 
+import timing  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -36,18 +35,7 @@ ROUNDS = 30
 
 
 def measure(label: str, call) -> bool:
-    call()
-    times = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = call()
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (label, response.status_code)
-    median = statistics.median(times)
-    p95 = statistics.quantiles(times, n=20)[18]
-    ok = median <= GOAL_MS
-    print(f"{label:<36} median {median:6.1f} ms   p95 {p95:6.1f} ms   {'ok' if ok else 'SLOW'}")
-    return ok
+    return timing.measure(label, call, rounds=ROUNDS, goal_ms=GOAL_MS)
 
 
 def main() -> int:

@@ -42,23 +42,31 @@ SCOPE_GOAL_MS = 2000
 CANDIDATES = 20
 
 
+def build_plant(units: int, hospitals: int, seed: int, prepare=None):
+    """Migrate, generate the synthetic plant and import it; `prepare(organization, site, user)`
+    adds what a benchmark needs before the statistics are gathered."""
+    call_command("migrate", verbosity=0)
+    sizes = plantgen.Sizes(units=units, lots=0, hospitals=hospitals, per_file=2_000, seed=seed)
+    out = Path(tempfile.mkdtemp(prefix="medtrace-plant-"))
+    plant = plantgen.generate(sizes, out)
+    organization, site, user = setup()
+    import_files(plant.files, organization, site, user, None)
+    shutil.rmtree(out)
+    if prepare is not None:
+        prepare(organization, site, user)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return plant, organization, site, user
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=20_000)
     parser.add_argument("--hospitals", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    sizes = plantgen.Sizes(units=args.units, lots=0, hospitals=args.hospitals, per_file=2_000,
-                           seed=args.seed)  # fmt: skip
-    out = Path(tempfile.mkdtemp(prefix="medtrace-plant-"))
-    plant = plantgen.generate(sizes, out)
-    organization, site, user = setup()
-    import_files(plant.files, organization, site, user, None)
-    shutil.rmtree(out)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    plant, organization, site, user = build_plant(args.units, args.hospitals, args.seed)
     rng = random.Random(args.seed)
     sample = rng.sample(plant.raw_lots, min(CANDIDATES, len(plant.raw_lots)))
     lots = list(TraceObject.objects.filter(organization=organization, identifier__in=sample))

@@ -12,14 +12,10 @@ after the page).
 import argparse
 import os
 import random
-import shutil
-import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 os.environ.setdefault("MEDTRACE_DATA_DIR", tempfile.mkdtemp(prefix="medtrace-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtrace.settings")
@@ -29,9 +25,8 @@ import django
 
 django.setup()
 
-import plantgen  # noqa: E402
-from bench_trace import import_files, setup  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+import timing  # noqa: E402
+from bench_recall import build_plant  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -50,18 +45,7 @@ FINDINGS = 10  # of each kind
 
 
 def measure(label: str, call) -> bool:
-    call()
-    times = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = call()
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (label, response.status_code)
-    median = statistics.median(times)
-    p95 = statistics.quantiles(times, n=20)[18]
-    ok = median <= GOAL_MS
-    print(f"  {label:<40} median {median:7.1f} ms   p95 {p95:7.1f} ms   {'ok' if ok else 'SLOW'}")
-    return ok
+    return timing.measure(label, call, rounds=ROUNDS, goal_ms=GOAL_MS)
 
 
 def add_findings(organization, site, user, rng: random.Random) -> None:
@@ -89,18 +73,11 @@ def main() -> int:
     parser.add_argument("--hospitals", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    sizes = plantgen.Sizes(units=args.units, lots=0, hospitals=args.hospitals, per_file=2_000,
-                           seed=args.seed)  # fmt: skip
-    out = Path(tempfile.mkdtemp(prefix="medtrace-plant-"))
-    plant = plantgen.generate(sizes, out)
-    organization, site, user = setup()
-    import_files(plant.files, organization, site, user, None)
-    shutil.rmtree(out)
-    add_findings(organization, site, user, random.Random(args.seed))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    rng = random.Random(args.seed)
+    plant, organization, _site, _user = build_plant(
+        args.units, args.hospitals, args.seed,
+        prepare=lambda organization, site, user: add_findings(organization, site, user, rng),
+    )  # fmt: skip
 
     client = Client()
     assert client.login(username="bench-qa", password="Bench-password-2026")

@@ -2,10 +2,8 @@
 makes many times a day. Goal: median under 50 ms each, in-process (no network, no gunicorn)."""
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("MEDTRACE_DATA_DIR", tempfile.mkdtemp(prefix="medtrace-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtrace.settings")
@@ -15,6 +13,7 @@ import django
 
 django.setup()
 
+import timing  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -27,18 +26,7 @@ ROUNDS = 200
 
 
 def measure(label, call):
-    call()  # warm caches and templates
-    times = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = call()
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (label, response.status_code)
-    median = statistics.median(times)
-    p95 = statistics.quantiles(times, n=20)[18]
-    verdict = "ok" if median < GOAL_MS else "SLOW"
-    print(f"{label:<40} median {median:6.1f} ms   p95 {p95:6.1f} ms   {verdict}")
-    return median < GOAL_MS
+    return timing.measure(label, call, rounds=ROUNDS, goal_ms=GOAL_MS, strict=True)
 
 
 def main() -> int:
