@@ -212,6 +212,7 @@ EU = FormSpec(
             _f("patients_involved", "4.4 Number of patients involved", True),
             _f("devices_involved", "4.5 Number of devices involved"),
             _f("place_of_use", "4.6 Healthcare facility"),
+            _f("device_problem", "4.7 Medical device problem (IMDRF Annex A code)"),
         )),
         Section("5", "5. Patient information", (
             _f("patient_age", "5.1 Age at the time of the incident", True),
@@ -380,6 +381,11 @@ def _values(complaint, spec, *, deadline, sequence, by, today) -> dict:
         if customer
         else "Other: complaint received by " + complaint.get_channel_display(),
         "devices_involved": "1" if complaint.unit else ("lot" if lot else ""),
+        "device_problem": (
+            f"{complaint.problem_code} {complaint.get_problem_code_display()}"
+            if complaint.problem_code
+            else ""
+        ),
         "remedial_action": "Yes" if complaint.remedial_action_needed else "None",
         "investigation": complaint.investigation,
         "root_cause": complaint.root_cause,

@@ -16,9 +16,11 @@ from medtrace.audit.models import AuditEntry
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.models import Complaint, RecordCounter
+from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints
 from medtrace.quality.tests.test_complaint_api import API, new_complaint, patch, post
 from medtrace.quality.tests.test_complaint_views import LIST, NEW, _edit_form, intake, page, url
+from medtrace.quality.tests.test_complaints import investigated
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +196,12 @@ def test_the_list_filters_by_code_on_the_page_and_over_the_api(client, receive, 
     assert ids(problem_code="A04") == {crack.pk}
     assert ids(problem_code="A26") == set()
     assert client.get(API, {"problem_code": UNKNOWN}).status_code == 422
+
+
+def test_the_eu_incident_report_draft_prints_the_code_and_its_term(receive, qa_a):
+    complaint = investigated(receive(problem_code="A04"), qa_a)
+    complaint = complaints.record_decision(
+        complaint, reportable=True, justification="Serious injury.", by=qa_a
+    )
+    report = disclosures.generate_report(complaint, region="eu", by=qa_a)
+    assert report.fields["device_problem"] == "A04 Material Integrity Problem"
