@@ -534,32 +534,32 @@ def _link_reason(reason: str, record) -> str:
     return reason.strip() or str(_("Linked to %(record)s") % {"record": record.number})
 
 
+def _link(complaint: Complaint, field: str, record, *, by, reason: str) -> Complaint:
+    """Point the complaint's `field` at `record` (an NCR or a CAPA of its organization)."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    require(
+        by, CHANGE, complaint,
+        _("Your roles do not allow changing %(c)s.") % {"c": complaint.number},
+    )  # fmt: skip
+    if complaint.status == ComplaintStatus.CANCELLED:
+        refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
+    if record.organization_id != complaint.organization_id:
+        refuse(ErrorCode.NOT_FOUND, _("%(n)s is not known here.") % {"n": record})
+    before = getattr(complaint, f"{field}_id")
+    setattr(complaint, field, record)
+    complaint.save(update_fields=[field])
+    audit.record(
+        AuditAction.CHANGE, complaint, by=by, changes={field: [before, record.pk]},
+        reason=_link_reason(reason, record),
+    )  # fmt: skip
+    return complaint
+
+
 @transaction.atomic
 def link_nonconformance(
     complaint: Complaint, *, nonconformance: Nonconformance, by, reason: str = ""
 ) -> Complaint:
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    require(
-        by,
-        CHANGE,
-        complaint,
-        _("Your roles do not allow changing %(c)s.") % {"c": complaint.number},
-    )
-    if complaint.status == ComplaintStatus.CANCELLED:
-        refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
-    if nonconformance.organization_id != complaint.organization_id:
-        refuse(ErrorCode.NOT_FOUND, _("%(n)s is not known here.") % {"n": nonconformance})
-    before = complaint.nonconformance_id
-    complaint.nonconformance = nonconformance
-    complaint.save(update_fields=["nonconformance"])
-    audit.record(
-        AuditAction.CHANGE,
-        complaint,
-        by=by,
-        changes={"nonconformance": [before, nonconformance.pk]},
-        reason=_link_reason(reason, nonconformance),
-    )
-    return complaint
+    return _link(complaint, "nonconformance", nonconformance, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -595,25 +595,4 @@ def open_nonconformance(
 
 @transaction.atomic
 def link_capa(complaint: Complaint, *, capa: Capa, by, reason: str = "") -> Complaint:
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    require(
-        by,
-        CHANGE,
-        complaint,
-        _("Your roles do not allow changing %(c)s.") % {"c": complaint.number},
-    )
-    if complaint.status == ComplaintStatus.CANCELLED:
-        refuse(ErrorCode.INVALID_STATE, _("%(c)s is cancelled.") % {"c": complaint.number})
-    if capa.organization_id != complaint.organization_id:
-        refuse(ErrorCode.NOT_FOUND, _("%(n)s is not known here.") % {"n": capa})
-    before = complaint.capa_id
-    complaint.capa = capa
-    complaint.save(update_fields=["capa"])
-    audit.record(
-        AuditAction.CHANGE,
-        complaint,
-        by=by,
-        changes={"capa": [before, capa.pk]},
-        reason=_link_reason(reason, capa),
-    )
-    return complaint
+    return _link(complaint, "capa", capa, by=by, reason=reason)
