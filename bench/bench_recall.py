@@ -42,6 +42,15 @@ SCOPE_GOAL_MS = 2000
 CANDIDATES = 20
 
 
+def plant_arguments() -> argparse.Namespace:
+    """--units, --hospitals and --seed of the synthetic plant."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=20_000)
+    parser.add_argument("--hospitals", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args()
+
+
 def build_plant(units: int, hospitals: int, seed: int, prepare=None):
     """Migrate, generate the synthetic plant and import it; `prepare(organization, site, user)`
     adds what a benchmark needs before the statistics are gathered."""
@@ -61,11 +70,7 @@ def build_plant(units: int, hospitals: int, seed: int, prepare=None):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--units", type=int, default=20_000)
-    parser.add_argument("--hospitals", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args()
+    args = plant_arguments()
     plant, organization, site, user = build_plant(args.units, args.hospitals, args.seed)
     rng = random.Random(args.seed)
     sample = rng.sample(plant.raw_lots, min(CANDIDATES, len(plant.raw_lots)))

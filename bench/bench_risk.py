@@ -9,7 +9,6 @@ after the page).
     scripts/with-postgres python bench/bench_risk.py --units 100000 --hospitals 500
 """
 
-import argparse
 import os
 import random
 import sys
@@ -26,7 +25,7 @@ import django
 django.setup()
 
 import timing  # noqa: E402
-from bench_recall import build_plant  # noqa: E402
+from bench_recall import build_plant, plant_arguments  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -68,11 +67,7 @@ def add_findings(organization, site, user, rng: random.Random) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--units", type=int, default=20_000)
-    parser.add_argument("--hospitals", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args()
+    args = plant_arguments()
     rng = random.Random(args.seed)
     plant, organization, _site, _user = build_plant(
         args.units, args.hospitals, args.seed,

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Min
 from django.urls import reverse
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.equipment.calibration_selectors import lots_processed
@@ -168,21 +167,13 @@ def _out_of_limits(readings) -> list[Finding]:
             RULES["out_of_limits"],
             row["operation__work_order__lot"],
             row["operation__work_order__number"],
-            _readings_detail(row["count"], row["first"]),
+            # Built per request, in the reader's language.
+            str(_("%(count)s readings out of limits (%(parameter)s)"))
+            % {"count": row["count"], "parameter": row["first"]},
             reverse("production:workorder-detail", args=[row["operation__work_order"]]),
         )
         for row in rows
     ]
-
-
-def _readings_text(count: int, parameter: str) -> str:
-    return str(_("%(count)s readings out of limits (%(parameter)s)")) % {
-        "count": count,
-        "parameter": parameter,
-    }
-
-
-_readings_detail = lazy(_readings_text, str)
 
 
 def _failed_calibrations(user) -> list[Finding]:
