@@ -112,10 +112,11 @@ def test_qa_follows_a_lot_at_high_risk_to_the_record_behind_it(page, demo_plant,
     with page.expect_navigation():
         rows.first.locator("[data-level]").click()
     expect(page.locator("h1")).to_contain_text(lot)
-    signal = page.locator("tr[data-signal=open_ncr]").first
+    signal = page.locator("tr[data-signal]").first
     expect(signal).to_be_visible()
+    rule = signal.get_attribute("data-signal")
     page.locator("#risk-rules summary").click()
-    expect(page.locator("tr[data-rule=open_ncr]")).to_be_visible()
+    expect(page.locator(f"tr[data-rule={rule}]")).to_be_visible()
     shot(page, "lot-risk-zh")
     record = signal.get_by_role("link").first
     number = record.inner_text()
@@ -128,8 +129,44 @@ def test_qa_follows_a_lot_at_high_risk_to_the_record_behind_it(page, demo_plant,
     with page.expect_navigation():
         page.locator("h1 a").click()
     expect(page.locator("#risk-panel [data-level=high]")).to_be_visible()
-    expect(page.locator("#risk-panel tr[data-signal=open_ncr]").first).to_be_visible()
+    expect(page.locator(f"#risk-panel tr[data-signal={rule}]").first).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/analytics/risk/?level=high")
     expect(page.locator("tr[data-lot]")).to_have_count(count)
     shot(page, "risk-list-zh-phone")
+
+
+def test_qa_opens_a_capa_from_the_clamp_complaint_trend(page, demo_plant, sign_in):
+    chinese(page, sign_in, "qa")
+    page.goto("/")
+    with page.expect_navigation():
+        page.locator("#nav a[href='/analytics/complaint-trends/']").click()
+    device = page.locator("tbody[data-device='IS-2001']")
+    clamps = device.locator("tr[data-problem=A05]")
+    expect(clamps.locator("[data-signal=yes]")).to_be_visible()
+    shot(page, "complaint-trends-zh")
+
+    with page.expect_navigation():
+        clamps.get_by_role("link").first.click()
+    expect(page.locator("#trend-chart canvas").first).to_be_visible()
+    expect(page.locator("#trend-months tbody tr")).to_have_count(15)
+    expect(page.locator("#trend-summary [data-signal=yes]")).to_be_visible()
+    shot(page, "complaint-trend-zh")
+
+    # The current period's count opens the complaints it counts.
+    current = page.locator("#trend-summary [data-current-count] a")
+    count = int(current.inner_text())
+    with page.expect_navigation():
+        current.click()
+    expect(page.locator("tr[data-complaint]")).to_have_count(count)
+    page.go_back()
+
+    with page.expect_navigation():
+        page.locator("#trend-capa").click()
+    expect(page.locator("h1")).to_contain_text("CAPA-")
+    expect(page.get_by_text("A05", exact=False).first).to_be_visible()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/analytics/complaint-trends/")
+    expect(page.locator("tbody[data-device='IS-2001']")).to_be_visible()
+    shot(page, "complaint-trends-zh-phone")

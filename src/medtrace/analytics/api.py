@@ -18,6 +18,7 @@ from . import risk, risk_views, selectors, services, suppliers
 from .analysis import analyse, as_data
 
 router = Router(tags=["analytics"])
+router.add_router("", "medtrace.analytics.trend_api.router")
 CHART_ERRORS = error_responses(401, 403, 404, 422)
 
 

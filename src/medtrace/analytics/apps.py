@@ -23,4 +23,8 @@ class AnalyticsConfig(AppConfig):
                 "dashboards", _("Lot risk signals"), "analytics:risk-list",
                 "quality.view_nonconformance",
             ),
+            NavItem(
+                "dashboards", _("Complaint trends"), "analytics:complaint-trends",
+                "quality.view_complaint",
+            ),
         )  # fmt: skip

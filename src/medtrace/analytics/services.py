@@ -1,11 +1,14 @@
-"""Acting on a control chart: a broken Nelson rule becomes, with one action, an unplanned
-deviation scoped to the lots and the time of the points that broke it (the lots are then held
-from release until it is closed, as for any deviation) or a CAPA from the trend signal."""
+"""Acting on a trend. A broken Nelson rule on a control chart becomes, with one action, an
+unplanned deviation scoped to the lots and the time of the points that broke it (the lots are
+then held from release until it is closed, as for any deviation) or a CAPA from the trend
+signal; a complaint trend that signals opens a CAPA the same way."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from medtrace.analytics import complaint_trends
 from medtrace.analytics.analysis import RULES, Analysis
+from medtrace.analytics.complaint_trends import Trend
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.numbers import plain
 from medtrace.org import access
@@ -13,6 +16,7 @@ from medtrace.org.models import Site
 from medtrace.quality.choices import CapaSource, DeviationKind
 from medtrace.quality.models import Capa, Deviation
 from medtrace.quality.services.capa import open_capa
+from medtrace.quality.services.complaints import link_capa
 from medtrace.quality.services.deviation import open_deviation
 from medtrace.trace.models import Lot
 
@@ -99,3 +103,42 @@ def raise_capa(analysis: Analysis, *, rule: int, first_point: int, by) -> Capa:
         problem_statement=f"{RULES[rule]}.\n{_description(analysis, list(violation.points))}",
         by=by,
     )
+
+
+@transaction.atomic
+def raise_trend_capa(trend: Trend, *, by, site=None) -> Capa:
+    """A CAPA from a complaint trend that signals: the trend in words as the problem statement,
+    at the site of the current period's latest complaint, where `by` must hold
+    quality.add_capa."""
+    if not trend.signal:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("The complaint trend of %(item)s (%(problem)s) shows no signal.")
+            % {"item": trend.item.code, "problem": trend.problem},
+        )
+    complaints = list(complaint_trends.current_complaints(by, site, trend))
+    at = max(complaints, key=lambda complaint: (complaint.aware_on, complaint.pk)).site
+    if not access.permits(by, "quality.add_capa", at):
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED,
+            _("Your roles do not allow this at %(site)s (%(perm)s).")
+            % {"site": at.code, "perm": "quality.add_capa"},
+        )
+    title = _("Complaint trend: %(item)s, %(problem)s") % {
+        "item": trend.item.code,
+        "problem": trend.problem,
+    }
+    capa = open_capa(
+        site=at,
+        title=title[:200],
+        source=CapaSource.TREND,
+        problem_statement="\n".join(complaint_trends.statement(trend, complaints)),
+        by=by,
+    )
+    # The complaints behind the signal point at the CAPA, where `by` may change them and none
+    # points at another CAPA yet (the statement names them all either way).
+    reason = _("Linked to %(capa)s (complaint trend signal)") % {"capa": capa.number}
+    for complaint in complaints:
+        if complaint.capa_id is None and access.permits(by, "quality.change_complaint", complaint):
+            link_capa(complaint, capa=capa, by=by, reason=reason)
+    return capa

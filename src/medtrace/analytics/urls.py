@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import risk_views, supplier_views, views
+from . import risk_views, supplier_views, trend_views, views
 
 app_name = "analytics"
 
@@ -9,6 +9,14 @@ urlpatterns = [
     path("spc/chart/", views.spc_chart, name="spc-chart"),
     path("spc/raise/", views.spc_raise, name="spc-raise"),
     path("suppliers/", supplier_views.supplier_quality, name="supplier-quality"),
+    path("complaint-trends/", trend_views.trend_list, name="complaint-trends"),
+    path("complaint-trends/<int:pk>/", trend_views.device_trend, name="complaint-trend"),
+    path("complaint-trends/<int:pk>/capa/", trend_views.trend_capa, name="complaint-trend-capa"),
+    path(
+        "complaint-trends/<int:pk>/report.pdf",
+        trend_views.trend_report,
+        name="complaint-trend-report",
+    ),
     path("risk/", risk_views.risk_list, name="risk-list"),
     path("risk/lots/<int:pk>/", risk_views.lot_risk, name="lot-risk"),
     path("risk/lots/<int:pk>/panel/", risk_views.lot_risk_panel, name="lot-risk-panel"),

@@ -13,6 +13,7 @@ from medtrace.accounts.models import User
 from medtrace.demo import (
     audit,
     catalog,
+    complaint_history,
     complaints,
     documents,
     equipment,
@@ -53,6 +54,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("stock counts and expiry", inventory.build_inventory),
     ("work orders", production.build_production),
     ("complaints and adverse events", complaints.build_complaints),
+    ("a year of complaints before them", complaint_history.build_complaint_history),
     ("generated documents", generated.build_generated_documents),
     ("curricula and training records", training.build_training),
     # After training: the operations need operators trained on their work instructions.

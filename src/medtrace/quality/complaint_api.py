@@ -336,8 +336,14 @@ class ComplaintQuery(Schema):
     channel: ComplaintChannel | None = None
     problem_code: DeviceProblem | None = Field(None, description="IMDRF Annex A level-1 code")
     reportable: bool | None = None
+    item_id: int | None = Field(None, description="The device's item")
     lot_id: int | None = None
     unit_id: int | None = None
+    aware_from: date | None = Field(None, description="Awareness date on or after")
+    aware_to: date | None = Field(None, description="Awareness date on or before")
+    counted: bool | None = Field(
+        None, description="Only those complaint trends count (not cancelled)"
+    )
     open: bool | None = Field(None, description="Only complaints not closed or cancelled")
     overdue: bool | None = Field(None, description="Only those with a report past due")
 
@@ -379,6 +385,13 @@ def list_complaints(request, filters: Query[ComplaintQuery]):
         value = getattr(filters, name)
         if value is not None:
             records = records.filter(**{name: value})
+    records = selectors.narrowed(
+        records,
+        item_id=filters.item_id,
+        aware_from=filters.aware_from,
+        aware_to=filters.aware_to,
+        counted=bool(filters.counted),
+    )
     if filters.open:
         records = records.filter(status__in=selectors.OPEN_STATES)
     if filters.overdue:

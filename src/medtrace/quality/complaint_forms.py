@@ -21,6 +21,7 @@ from medtrace.quality.models import Complaint
 from medtrace.quality.models.complaint import PATIENT_FIELDS
 from medtrace.quality.services.complaints import AFTER_DECISION
 
+UNCODED = "none"  # the problem-code filter's value for complaints not coded yet
 FACTS = [
     "item",
     "channel",
@@ -241,6 +242,14 @@ class ComplaintFilterForm(forms.Form):
     )
     open = forms.BooleanField(label=_("Open only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # Set by the links of the complaint trend pages (analytics), shown when set.
+    item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    lot = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    aware_from = forms.DateField(label=_("Aware from"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    aware_to = forms.DateField(label=_("Aware until"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    counted = forms.BooleanField(label=_("Without cancelled"), required=False)
     sort = forms.ChoiceField(
         label=_("Order"),
         required=False,
@@ -256,6 +265,10 @@ class ComplaintFilterForm(forms.Form):
         any_choice = [("", _("Any"))]
         self.fields["status"].choices = any_choice + list(ComplaintStatus.choices)
         self.fields["channel"].choices = any_choice + list(ComplaintChannel.choices)
-        self.fields["problem_code"].choices = any_choice + coded_choices()
+        self.fields["problem_code"].choices = [
+            *any_choice,
+            (UNCODED, _("Not coded yet")),
+            *coded_choices(),
+        ]
         self.fields["site"].queryset = sites
         self.fields["site"].label_from_instance = lambda site: site.code

@@ -56,6 +56,33 @@ def visible_complaints(user, *, perm: str | None = None) -> QuerySet[Complaint]:
     return access.scoped(Complaint.objects.select_related(*RELATED), user, perm=perm)
 
 
+def narrowed(
+    complaints: QuerySet[Complaint],
+    *,
+    item_id: int | None = None,
+    lot_id: int | None = None,
+    aware_from: date | None = None,
+    aware_to: date | None = None,
+    counted: bool = False,
+    uncoded: bool = False,
+) -> QuerySet[Complaint]:
+    """The filters the trend pages link with (analytics.complaint_trends): a device or lot, an
+    awareness period, only those a trend counts (not cancelled), only those not coded yet."""
+    if item_id is not None:
+        complaints = complaints.filter(item_id=item_id)
+    if lot_id is not None:
+        complaints = complaints.filter(lot_id=lot_id)
+    if aware_from is not None:
+        complaints = complaints.filter(aware_on__gte=aware_from)
+    if aware_to is not None:
+        complaints = complaints.filter(aware_on__lte=aware_to)
+    if counted:
+        complaints = complaints.exclude(status=ComplaintStatus.CANCELLED)
+    if uncoded:
+        complaints = complaints.filter(problem_code="")
+    return complaints
+
+
 def get_complaint_or_404(user, pk: int, *, perm: str | None = None) -> Complaint:
     return access.get_scoped_or_404(
         Complaint.objects.select_related(*RELATED), user, perm=perm, pk=pk

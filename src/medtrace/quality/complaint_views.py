@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from medtrace.catalog.models import Item
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
@@ -30,6 +31,7 @@ from medtrace.quality import selectors as ncr_selectors
 from medtrace.quality import workflow_views
 from medtrace.quality.choices import ComplaintStatus, EventOutcome, MarketRegion
 from medtrace.quality.complaint_forms import (
+    UNCODED,
     ComplaintEditForm,
     ComplaintFilterForm,
     ComplaintForm,
@@ -42,6 +44,7 @@ from medtrace.quality.models import Capa
 from medtrace.quality.services import complaint_disclosures as disclosures
 from medtrace.quality.services import complaints as services
 from medtrace.quality.workflows import COMPLAINT
+from medtrace.trace.models import Lot
 
 VIEW = selectors.VIEW
 ADD = "quality.add_complaint"
@@ -72,9 +75,20 @@ def filter_complaints(complaints, data: dict, today):
             | Q(lot__lot_number=text)
             | Q(unit__serial=text)
         )
-    for field in ("status", "channel", "problem_code", "site"):
+    for field in ("status", "channel", "site"):
         if data.get(field):
             complaints = complaints.filter(**{field: data[field]})
+    if data.get("problem_code") and data["problem_code"] != UNCODED:
+        complaints = complaints.filter(problem_code=data["problem_code"])
+    complaints = selectors.narrowed(
+        complaints,
+        item_id=data.get("item"),
+        lot_id=data.get("lot"),
+        aware_from=data.get("aware_from"),
+        aware_to=data.get("aware_to"),
+        counted=bool(data.get("counted")),
+        uncoded=data.get("problem_code") == UNCODED,
+    )
     decided = {"yes": True, "no": False, "undecided": None}
     if data.get("reportable") in decided:
         value = decided[data["reportable"]]
@@ -115,11 +129,26 @@ def complaint_list(request):
     with_aging(page.object_list, today, request.user)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     template = "quality/_complaint_table.html" if fragment else "quality/complaint_list.html"
-    return render(
-        request,
-        template,
-        {"form": form, "page": page, "can_add": request.user.has_perm(ADD), "mask": selectors.MASK},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "can_add": request.user.has_perm(ADD),
+        "mask": selectors.MASK,
+        "device": _narrowed_to(data, request.user.organization_id),
+    }
+    return render(request, template, context)
+
+
+def _narrowed_to(data: dict, organization_id: int) -> str:
+    """The device or lot a trend page's link narrowed the list to, as the page names it."""
+    if data.get("lot"):
+        lot = Lot.objects.filter(pk=data["lot"], organization_id=organization_id)
+        lot = lot.select_related("item").first()
+        return f"{lot.item.code} · {lot.lot_number}" if lot else ""
+    if data.get("item"):
+        item = Item.objects.filter(pk=data["item"], organization_id=organization_id).first()
+        return item.code if item else ""
+    return ""
 
 
 @perm_required(ADD)
