@@ -1,7 +1,7 @@
 """Complaint trends (EU MDR Article 88): complaints per device and per failure mode (the IMDRF
 Annex A device problem code) month by month, normalized by the units shipped in the same months
-(trace.shipped), and a signal when the current period's rate is significantly above the
-baseline's.
+(as last counted: exposure.py), and a signal when the current period's rate is significantly
+above the baseline's.
 
 The window is the last `current` months up to and including the month asked for (the current
 period) and the `baseline` months before them. Two statistics, both from trending.py:
@@ -19,22 +19,21 @@ complaints."""
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from medtrace.analytics import trending
+from medtrace.analytics import exposure, trending
 from medtrace.catalog.models import Item
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.months import add_months
 from medtrace.org import access
 from medtrace.quality.choices import ComplaintStatus
 from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.models import Capa, Complaint
 from medtrace.trace.models import Lot
-from medtrace.trace.shipped import units_shipped
 
 PERM = "quality.view_complaint"
 CURRENT_MONTHS = 3
@@ -46,11 +45,6 @@ PER = 1000  # rates are shown per this many units shipped
 
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -77,11 +71,6 @@ class Window:
     @property
     def last_day(self) -> date:
         return add_months(self.last_month, 1) - timedelta(days=1)
-
-    def boundaries(self) -> list[datetime]:
-        zone = timezone.get_current_timezone()
-        ends = [*self.months, add_months(self.last_month, 1)]
-        return [datetime.combine(day, time.min, zone) for day in ends]
 
 
 def window(
@@ -307,7 +296,9 @@ def complaint_trends(user, *, site=None, window: Window, item=None) -> list[Devi
         for key in ((item_id, None), (item_id, code)):
             counts.setdefault(key, [0] * len(index))[index[first_of_month(month)]] += number
     item_ids = {item_id for item_id, _code in counts}
-    shipped = units_shipped(window.boundaries(), site_ids=site_ids(user, site), item_ids=item_ids)
+    shipped = exposure.units_shipped(
+        window.months, site_ids=site_ids(user, site), item_ids=item_ids
+    )
     items = Item.objects.in_bulk(item_ids)
     devices: dict[int, DeviceTrends] = {}
     for item_id in item_ids:
@@ -334,7 +325,9 @@ def device_trend(user, *, site=None, window: Window, item: Item, problem_code=No
     monthly = [0] * len(index)
     for month in complaints.annotate(month=TruncMonth("aware_on")).values_list("month", flat=True):
         monthly[index[first_of_month(month)]] += 1
-    shipped = units_shipped(window.boundaries(), site_ids=site_ids(user, site), item_ids=[item.pk])
+    shipped = exposure.units_shipped(
+        window.months, site_ids=site_ids(user, site), item_ids=[item.pk]
+    )
     exposures = [shipped.get((item.pk, period), 0.0) for period in range(len(index))]
     return Trend(item, problem_code, window, monthly, exposures)
 
@@ -348,8 +341,8 @@ def lot_rates(user, *, site=None, window: Window, item: Item, problem_code=None)
     per_lot = dict(complaints.values_list("lot").annotate(n=Count("pk")).order_by())
     if not per_lot:
         return []
-    shipped = units_shipped(
-        window.boundaries(), site_ids=site_ids(user, site), item_ids=[item.pk], by_lot=True
+    shipped = exposure.units_shipped(
+        window.months, site_ids=site_ids(user, site), item_ids=[item.pk], by_lot=True
     )
     units: dict[int, float] = {}
     for (_item_id, lot_id, _period), quantity in shipped.items():

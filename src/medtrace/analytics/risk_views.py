@@ -2,8 +2,6 @@
 highest score first (a page and a CSV), one lot's signals with the rules that weighed them,
 and the panel on the lot's own page. The scoring is risk.py's."""
 
-import csv
-
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from medtrace.core.csv_export import csv_download
 from medtrace.core.decorators import perm_required
 from medtrace.core.paging import paginate
 
@@ -72,21 +71,19 @@ def risk_list(request):
 
 
 def _risk_csv(rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="lot-risk.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Item"), _("Lot"), _("Site"), _("Score"), _("Level"), _("Signals")])
-    for row in rows:
-        signals = "; ".join(
+    def signals(row) -> str:
+        return "; ".join(
             f"{signal.finding.rule.label} {signal.finding.record} (+{signal.weight})"
             for signal in row.signals
         )
-        writer.writerow(
-            [row.lot.item.code, row.lot.lot_number, row.lot.site.code if row.lot.site else "",
-             row.score, row.level_label, signals]
-        )  # fmt: skip
-    return response
+
+    header = [_("Item"), _("Lot"), _("Site"), _("Score"), _("Level"), _("Signals")]
+    lines = (
+        [row.lot.item.code, row.lot.lot_number, row.lot.site.code if row.lot.site else "",
+         row.score, row.level_label, signals(row)]
+        for row in rows
+    )  # fmt: skip
+    return csv_download("lot-risk.csv", header, lines)
 
 
 def _lot_risk(request, pk: int) -> risk.LotRisk:

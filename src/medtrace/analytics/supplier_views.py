@@ -2,8 +2,6 @@
 deliveries and CAPAs over a period, each linking to its inspections and nonconformances; as a
 page and a CSV. The figures come from suppliers.py."""
 
-import csv
-
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from medtrace.core.csv_export import csv_download
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 
@@ -29,24 +28,18 @@ class PeriodForm(forms.Form):
 
 
 def _supplier_csv(ranked) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="supplier-quality.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("Rank"), _("Supplier"), _("Incoming inspections"), _("Accepted"),
-         _("Acceptance rate") + " %", _("Units sampled"), _("Defective"), _("PPM"),
-         _("Nonconformances"), _("Receipts"), _("On-time rate") + " %", _("CAPAs open"),
-         _("Mean days to close a CAPA")]
+    header = [_("Rank"), _("Supplier"), _("Incoming inspections"), _("Accepted"),
+              _("Acceptance rate") + " %", _("Units sampled"), _("Defective"), _("PPM"),
+              _("Nonconformances"), _("Receipts"), _("On-time rate") + " %", _("CAPAs open"),
+              _("Mean days to close a CAPA")]  # fmt: skip
+    rows = (
+        [row.rank, row.supplier.code, row.inspections, row.accepted,
+         _rounded(row.acceptance_rate, 1), row.sampled, row.defective, _rounded(row.ppm, 0),
+         row.ncrs, row.receipts, _rounded(row.on_time_rate, 1), row.capas_open,
+         _rounded(row.mean_days_to_close, 1)]
+        for row in ranked
     )  # fmt: skip
-    for row in ranked:
-        writer.writerow(
-            [row.rank, row.supplier.code, row.inspections, row.accepted,
-             _rounded(row.acceptance_rate, 1), row.sampled, row.defective, _rounded(row.ppm, 0),
-             row.ncrs, row.receipts, _rounded(row.on_time_rate, 1), row.capas_open,
-             _rounded(row.mean_days_to_close, 1)]
-        )  # fmt: skip
-    return response
+    return csv_download("supplier-quality.csv", header, rows)
 
 
 def _rounded(value, places: int):

@@ -18,7 +18,7 @@ from medtrace.quality.complaint_forms import UNCODED
 from medtrace.quality.imdrf import DeviceProblem
 
 from . import complaint_trends as trends
-from . import services, trend_views
+from . import exposure, services, trend_views
 
 router = Router(tags=["analytics"])
 TREND_ERRORS = error_responses(401, 403, 422)
@@ -92,6 +92,9 @@ class LotRateOut(Schema):
 
 
 class DeviceTrendOut(TrendOut):
+    units_counted_at: datetime | None = Field(
+        ..., description="When the units shipped were last counted (hourly); null: not yet"
+    )
     first_month: str
     current_first_month: str
     months: list[MonthOut]
@@ -178,8 +181,10 @@ def device_trend(request, item_id: int, query: Query[DeviceQuery]):
     lots = trends.lot_rates(
         request.user, window=window, item=trend.item, problem_code=trend.problem_code
     )
+    counted = exposure.last_count(request.user.organization_id)
     return {
         **_trend(trend),
+        "units_counted_at": counted.counted_at if counted else None,
         "first_month": f"{window.first_day:%Y-%m}",
         "current_first_month": f"{window.current_first_day:%Y-%m}",
         "months": [

@@ -3,7 +3,6 @@ and each failure mode's (a page and a CSV); one device's months, chart, failure 
 a CAPA from a signal; the trend report (PDF). Every count links to the complaints it counts.
 The figures are complaint_trends.py's."""
 
-import csv
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -13,20 +12,25 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from medtrace.catalog.choices import PackagingLevel
 from medtrace.catalog.models import DeviceIdentifier, Item
+from medtrace.core.csv_export import csv_download
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
+from medtrace.core.months import add_months
 from medtrace.core.pdf import pdf_response, render_pdf
+from medtrace.jobs.services import run_now
 from medtrace.quality.complaint_forms import UNCODED
 from medtrace.quality.imdrf import DeviceProblem
 
 from . import complaint_trends as trends
-from . import services
+from . import exposure, services
+from .jobs import COUNT_SHIPPED
 
 DAY = timedelta(days=1)
 
@@ -148,35 +152,28 @@ def trend_list(request):
         request,
         "analytics/complaint_trends.html",
         {"form": form, "window": window, "devices": devices, "error": error,
-         "query": urlencode(window_query(window)), "per": trends.PER},
+         "query": urlencode(window_query(window)), "per": trends.PER,
+         "counted": exposure.last_count(request.user.organization_id)},
     )  # fmt: skip
 
 
 def _trend_csv(devices) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="complaint-trends.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("Item"), _("Device problem"), _("Baseline complaints"), _("Baseline units shipped"),
-         _("Baseline rate per 1,000"), _("Current complaints"), _("Current units shipped"),
-         _("Current rate per 1,000"), _("Rate ratio"), _("p-value"), _("CUSUM signal"),
-         _("Signal")]
+    header = [_("Item"), _("Device problem"), _("Baseline complaints"), _("Baseline units shipped"),
+              _("Baseline rate per 1,000"), _("Current complaints"), _("Current units shipped"),
+              _("Current rate per 1,000"), _("Rate ratio"), _("p-value"), _("CUSUM signal"),
+              _("Signal")]  # fmt: skip
+    rows = (
+        [trend.item.code, trend.problem, trend.baseline_count,
+         _number(trend.baseline_units, 0), _number(trend.baseline_rate, 3),
+         trend.current_count, _number(trend.current_units, 0), _number(trend.current_rate, 3),
+         _number(trend.test.rate_ratio if trend.test else None, 3),
+         _number(trend.test.p_value if trend.test else None, 5),
+         f"{trend.cusum_signal_month:%Y-%m}" if trend.cusum_signal else "",
+         _("Yes") if trend.signal else _("No")]
+        for device in devices
+        for trend in device.trends
     )  # fmt: skip
-    for device in devices:
-        for trend in [device.total, *device.problems]:
-            test = trend.test
-            writer.writerow(
-                [trend.item.code, trend.problem, trend.baseline_count,
-                 _number(trend.baseline_units, 0), _number(trend.baseline_rate, 3),
-                 trend.current_count, _number(trend.current_units, 0),
-                 _number(trend.current_rate, 3),
-                 _number(test.rate_ratio if test else None, 3),
-                 _number(test.p_value if test else None, 5),
-                 f"{trend.cusum_signal_month:%Y-%m}" if trend.cusum_signal else "",
-                 _("Yes") if trend.signal else _("No")]
-            )  # fmt: skip
-    return response
+    return csv_download("complaint-trends.csv", header, rows)
 
 
 def _number(value, places: int):
@@ -217,7 +214,7 @@ def _chart_data(trend: trends.Trend) -> dict:
 
 
 def _month_ends(window: trends.Window) -> list:
-    return [trends.add_months(month, 1) - DAY for month in window.months]
+    return [add_months(month, 1) - DAY for month in window.months]
 
 
 @perm_required(trends.PERM)
@@ -255,6 +252,7 @@ def device_trend(request, pk: int):
         "analytics/complaint_trend.html",
         {"form": form, "trend": trend, "error": error, "problems": problems, "lots": lots,
          "months": months, "data": data, "per": trends.PER,
+         "counted": exposure.last_count(request.user.organization_id),
          "query": urlencode(window_query(window)),
          "problem": problem_param(trend.problem_code),
          "may_raise_capa": request.user.has_perm("quality.add_capa"),
@@ -279,6 +277,18 @@ def trend_capa(request, pk: int):
     return redirect("quality:capa-detail", capa.pk)
 
 
+@require_POST
+@perm_required(trends.PERM)
+def count_shipped(request):
+    """Count the units shipped again now (the job's next hourly run would do it anyway)."""
+    run_now(COUNT_SHIPPED, by=request.user)
+    messages.info(request, _("The units shipped are being counted; reload the page in a moment."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("analytics:complaint-trends")
+    return redirect(back)
+
+
 @perm_required(trends.PERM)
 def trend_report(request, pk: int):
     """The trend report (EU MDR Article 88) of the device's trend, as a PDF."""
@@ -296,6 +306,7 @@ def trend_report(request, pk: int):
                            trend.monthly_rates, strict=True)),
         "organization": request.user.organization,
         "printed_at": timezone.now(),
+        "counted": exposure.last_count(request.user.organization_id),
         "per": trends.PER,
     }  # fmt: skip
     pdf = render_pdf("analytics/trend_report_pdf.html", context, request=request)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("spc/raise/", views.spc_raise, name="spc-raise"),
     path("suppliers/", supplier_views.supplier_quality, name="supplier-quality"),
     path("complaint-trends/", trend_views.trend_list, name="complaint-trends"),
+    path("complaint-trends/count/", trend_views.count_shipped, name="count-shipped"),
     path("complaint-trends/<int:pk>/", trend_views.device_trend, name="complaint-trend"),
     path("complaint-trends/<int:pk>/capa/", trend_views.trend_capa, name="complaint-trend-capa"),
     path(

@@ -2,8 +2,6 @@
 points as a table, capability, the rules broken, a CSV export), from which a broken rule
 raises a deviation. Business rules live in analysis.py and services.py."""
 
-import csv
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from medtrace.core.csv_export import csv_download
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError, ErrorCode
 
@@ -62,21 +61,14 @@ def _baseline(source) -> int | None:
 
 
 def _csv(series, analysis) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="spc.csv"'
-    response.write("\ufeff")  # Excel reads the Chinese right with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("Point"), _("Record"), _("Lot"), _("Time"), _("Measured values"), _("Plotted"),
-         _("Spread")]
+    header = [_("Point"), _("Record"), _("Lot"), _("Time"), _("Measured values"), _("Plotted"),
+              _("Spread")]  # fmt: skip
+    rows = (
+        [number, point["label"], point["lot"], point["at"],
+         " ".join(str(value) for value in point["values"]), point["value"], point["spread"]]
+        for number, point in enumerate(as_data(analysis)["points"], start=1)
     )  # fmt: skip
-    data = as_data(analysis)
-    for number, point in enumerate(data["points"], start=1):
-        writer.writerow(
-            [number, point["label"], point["lot"], point["at"],
-             " ".join(str(value) for value in point["values"]), point["value"], point["spread"]]
-        )  # fmt: skip
-    return response
+    return csv_download("spc.csv", header, rows)
 
 
 @perm_required(VIEW)

@@ -18,14 +18,11 @@ from medtrace.audit.choices import AuditAction
 from medtrace.audit.forms import AuditFilterForm
 from medtrace.audit.models import AuditEntry
 from medtrace.audit.selectors import VERIFY_PERM, VIEW_PERM
+from medtrace.core.csv_export import BOM, safe_cell
 from medtrace.core.decorators import perm_required
 from medtrace.core.paging import paginate
 
-BOM = "\ufeff"  # Excel reads a CSV as UTF-8 (and shows Chinese) only with it
 CSV_BATCH = 500
-# A cell starting with one of these is a formula to a spreadsheet; the export prefixes it
-# with an apostrophe so opening the file never runs what someone typed into a record.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_form(request, *, with_choices: bool) -> AuditFilterForm:
@@ -120,10 +117,6 @@ class _Echo:
         return value
 
 
-def _cell(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
 def _csv_lines(entries, *, zone, header, actions):
     writer = csv.writer(_Echo())
     yield BOM + writer.writerow(header)
@@ -136,14 +129,14 @@ def _csv_lines(entries, *, zone, header, actions):
                     entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
                     entry.chain.key,
                     entry.sequence,
-                    _cell(entry.actor_name),
+                    safe_cell(entry.actor_name),
                     entry.site.code if entry.site_id else "",
                     actions.get(entry.action, entry.action),
                     entry.object_type,
-                    _cell(entry.object_id),
-                    _cell(entry.object_repr),
+                    safe_cell(entry.object_id),
+                    safe_cell(entry.object_repr),
                     json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
-                    _cell(entry.reason),
+                    safe_cell(entry.reason),
                     entry.request_id,
                     entry.client_ip,
                     entry.api_token,

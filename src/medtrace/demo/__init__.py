@@ -60,6 +60,8 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     # After training: the operations need operators trained on their work instructions.
     ("production on the floor", production.build_production_runs),
     ("a drill, a closed and a draft recall", recalls.build_recalls),
+    # Last: the units shipped by every step before, as the hourly job would count them.
+    ("units shipped counted for the complaint trends", complaint_history.count_units_shipped),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

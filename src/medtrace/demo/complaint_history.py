@@ -8,17 +8,18 @@ trend of IS-2001 flags as a signal; the latest of those are still being investig
 Drawn from its own generator seeded from the plant's, so the steps after it stay as they were."""
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
+from medtrace.analytics import exposure
 from medtrace.catalog.models import Item
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.quality.choices import ComplaintChannel
 from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.services import complaints
 from medtrace.trace.models import Lot
-from medtrace.trace.shipped import units_shipped
+from medtrace.trace.shipped import Shipped, shipments
 
 SITE = "SZ01"
 SHIPPED_WITHIN_DAYS = 120  # a complaint names a lot shipped in the months before it
@@ -69,13 +70,18 @@ HISTORY = [
 ]  # fmt: skip
 
 
-def _shipped_lot(rng: random.Random, item: Item, site, before: date) -> Lot:
+def _shipped_lot(rng: random.Random, shipped: list[Shipped], item: Item, before: date) -> Lot:
     """A lot of the item that the plant shipped in the months before `before`."""
-    zone = timezone.get_current_timezone()
-    since = datetime.combine(before - timedelta(days=SHIPPED_WITHIN_DAYS), time.min, zone)
-    until = datetime.combine(before, time.min, zone)
-    shipped = units_shipped([since, until], site_ids=[site.pk], item_ids=[item.pk], by_lot=True)
-    return Lot.objects.get(pk=rng.choice(sorted(lot_id for _item, lot_id, _ in shipped)))
+    since = before - timedelta(days=SHIPPED_WITHIN_DAYS)
+    lot_ids = sorted(
+        {
+            row.lot_id
+            for row in shipped
+            if row.item_id == item.pk
+            and since <= timezone.localtime(row.event_time).date() < before
+        }
+    )
+    return Lot.objects.get(pk=rng.choice(lot_ids))
 
 
 def build_complaint_history(demo: DemoPlant) -> None:
@@ -83,10 +89,11 @@ def build_complaint_history(demo: DemoPlant) -> None:
     site = demo.sites[SITE]
     qa = demo.users["qa"]
     today = timezone.localdate()
+    shipped = [row for row in shipments(demo.organization.pk) if row.site_id == site.pk]
     for days, item_code, problem, channel, description, investigation, state in HISTORY:
         aware_on = today - timedelta(days=days)
         item = Item.objects.get(organization=demo.organization, code=item_code)
-        lot = _shipped_lot(rng, item, site, aware_on)
+        lot = _shipped_lot(rng, shipped, item, aware_on)
         complaint = complaints.receive_complaint(
             site=site,
             by=qa,
@@ -121,3 +128,7 @@ def build_complaint_history(demo: DemoPlant) -> None:
         )
         complaint = complaints.approve_decision(complaint, by=qa, password=DEMO_PASSWORD)
         complaints.close(complaint, by=qa, password=DEMO_PASSWORD, reason="已回复 / answered.")
+
+
+def count_units_shipped(demo: DemoPlant) -> None:
+    exposure.count(demo.organization)

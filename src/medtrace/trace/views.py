@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
+from medtrace.core.csv_export import BOM
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.paging import paginate
@@ -48,7 +49,6 @@ LATEST_EVENTS = 20
 TIMELINE_PER_PAGE = 25
 CONTENTS_SHOWN = 100
 TABLE_ROWS = 500  # rows of each table on the page; the exports hold every row
-BOM = "\ufeff"  # Excel reads a CSV as UTF-8 (and shows Chinese) only with it
 CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
 
 CONCRETE = {

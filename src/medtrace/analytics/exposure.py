@@ -1,0 +1,72 @@
+"""Units shipped, the exposure complaint rates are normalized by. Counting them walks every
+shipment and what each case and pallet held (trace.shipped): on a large plant that takes
+seconds, too long for a page. So a background job (analytics.count_shipped: hourly, after the
+demo plant is built, and on request from the trend pages) counts them per site, item, lot and
+day into ShippedDay, and the pages read that table and show when it was counted.
+
+Days are in the installation's time zone; months are summed from days by the database."""
+
+import time
+from collections import defaultdict
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from medtrace.analytics.models import ShippedCount, ShippedDay
+from medtrace.core.months import add_months
+from medtrace.trace.shipped import shipments
+
+BATCH = 2000
+
+
+def count(organization) -> ShippedCount:
+    """Count the organization's units shipped again, replacing the last count."""
+    started, clock = timezone.now(), time.perf_counter()
+    zone = timezone.get_default_timezone()
+    days: dict[tuple, float] = defaultdict(float)
+    for row in shipments(organization.pk):
+        day = timezone.localtime(row.event_time, zone).date()
+        days[row.site_id, row.item_id, row.lot_id, day] += row.quantity
+    with transaction.atomic():
+        ShippedDay.objects.filter(organization=organization).delete()
+        rows = [
+            ShippedDay(organization=organization, site_id=site_id, item_id=item_id,
+                       lot_id=lot_id, day=day, quantity=quantity)
+            for (site_id, item_id, lot_id, day), quantity in days.items()
+        ]  # fmt: skip
+        ShippedDay.objects.bulk_create(rows, batch_size=BATCH)
+        counted, _created = ShippedCount.objects.update_or_create(
+            organization=organization,
+            defaults={
+                "counted_at": started,
+                "elapsed_ms": round((time.perf_counter() - clock) * 1000),
+                "rows": len(days),
+            },
+        )
+    return counted
+
+
+def last_count(organization_id: int) -> ShippedCount | None:
+    return ShippedCount.objects.filter(organization_id=organization_id).first()
+
+
+def units_shipped(
+    months: list[date], *, site_ids, item_ids=None, by_lot: bool = False
+) -> dict[tuple, float]:
+    """Units shipped from `site_ids` in each of `months` (first days, consecutive, oldest
+    first) as last counted: {(item_id, index): units}, or with `by_lot`
+    {(item_id, lot_id, index): units}. Only `item_ids` when given."""
+    index = {month: position for position, month in enumerate(months)}
+    end = add_months(months[-1], 1)
+    rows = ShippedDay.objects.filter(site_id__in=site_ids, day__gte=months[0], day__lt=end)
+    if item_ids is not None:
+        rows = rows.filter(item_id__in=item_ids)
+    fields = ["item", "lot", "month"] if by_lot else ["item", "month"]
+    found = {}
+    grouped = rows.annotate(month=TruncMonth("day")).values_list(*fields).annotate(Sum("quantity"))
+    for *key, month, units in grouped.order_by():
+        found[(*key, index[month])] = units
+    return found
