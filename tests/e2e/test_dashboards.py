@@ -170,3 +170,25 @@ def test_qa_opens_a_capa_from_the_clamp_complaint_trend(page, demo_plant, sign_i
     page.goto("/analytics/complaint-trends/")
     expect(page.locator("tbody[data-device='IS-2001']")).to_be_visible()
     shot(page, "complaint-trends-zh-phone")
+
+
+def test_qa_downloads_a_report_and_subscribes_to_another(page, demo_plant, sign_in):
+    chinese(page, sign_in, "qa")
+    page.goto("/")
+    with page.expect_navigation():
+        page.locator("#nav a[href='/analytics/reports/']").click()
+    expect(page.locator("tr[data-subscription='weekly_quality-pdf']")).to_be_visible()
+    with page.expect_download() as download:
+        page.locator("tr[data-report=weekly_quality] a[data-format=pdf]").click()
+    assert download.value.suggested_filename.startswith("weekly-quality-")
+    shot(page, "reports-zh")
+
+    page.select_option("#id_report", "monthly_suppliers")
+    page.select_option("#id_file_format", "xlsx")
+    with page.expect_navigation():
+        page.locator("#subscribe button[type=submit]").click()
+    expect(page.locator("tr[data-subscription='monthly_suppliers-xlsx']")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("#report-subscriptions")).to_be_visible()
+    shot(page, "reports-zh-phone")

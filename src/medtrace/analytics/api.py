@@ -19,6 +19,7 @@ from .analysis import analyse, as_data
 
 router = Router(tags=["analytics"])
 router.add_router("", "medtrace.analytics.trend_api.router")
+router.add_router("", "medtrace.analytics.report_api.router")
 CHART_ERRORS = error_responses(401, 403, 404, 422)
 
 

@@ -27,4 +27,7 @@ class AnalyticsConfig(AppConfig):
                 "dashboards", _("Complaint trends"), "analytics:complaint-trends",
                 "quality.view_complaint",
             ),
+            NavItem(
+                "dashboards", _("Reports"), "analytics:reports", "quality.view_nonconformance",
+            ),
         )  # fmt: skip

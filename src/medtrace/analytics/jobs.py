@@ -1,16 +1,19 @@
-"""The dashboards' background counts: units shipped for the complaint trends (exposure.py),
-every hour and on request."""
+"""The dashboards' background work: the units shipped for the complaint trends (exposure.py),
+every hour and on request; the management reports e-mailed to their subscribers, daily."""
 
 from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from medtrace.analytics import exposure
+from medtrace.analytics import exposure, report_services
+from medtrace.analytics.choices import DeliveryStatus
 from medtrace.jobs.context import JobContext
 from medtrace.jobs.registry import job, periodic
 from medtrace.org.models import Organization
 
 COUNT_SHIPPED = "analytics.count_shipped"
+SEND_REPORTS = "analytics.send_reports"
 
 
 @job(COUNT_SHIPPED, max_attempts=3, label=_("Count the units shipped for the complaint trends"))
@@ -24,3 +27,16 @@ def count_shipped(ctx: JobContext) -> dict:
 
 
 periodic(COUNT_SHIPPED, every=timedelta(hours=1), offset=timedelta(minutes=50))
+
+
+@job(SEND_REPORTS, max_attempts=3, label=_("E-mail the management reports to their subscribers"))
+def send_reports(ctx: JobContext) -> dict:
+    deliveries = report_services.deliver_due(timezone.localdate())
+    for delivery in deliveries:
+        ctx.log(f"subscription {delivery.subscription_id} {delivery.period_since}: "
+                f"{delivery.status} {delivery.error}".strip())  # fmt: skip
+    return {status: sum(d.status == status for d in deliveries) for status in DeliveryStatus}
+
+
+# Early each morning in China (22:00 UTC), after the night's work is recorded.
+periodic(SEND_REPORTS, every=timedelta(days=1), offset=timedelta(hours=22))

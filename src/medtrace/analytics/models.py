@@ -1,10 +1,13 @@
 """What the dashboards read instead of recomputing it on every request: the units shipped per
-day, counted from the trace by a background job (analytics.exposure). Derived data, replaced
-whole at each count; the trace stays the record."""
+day, counted from the trace by a background job (analytics.exposure; derived data, replaced
+whole at each count, the trace stays the record). And who receives which management report by
+e-mail, with each period's delivery (analytics.report_services)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.analytics.choices import DeliveryStatus, ReportFormat, ReportKind
 from medtrace.catalog.models import Item
 from medtrace.org.models import Organization, Site
 from medtrace.trace.models import Lot
@@ -45,3 +48,59 @@ class ShippedCount(models.Model):
 
     def __str__(self):
         return f"{self.organization_id} @ {self.counted_at:%Y-%m-%d %H:%M}"
+
+
+class ReportSubscription(models.Model):
+    """`user` receives `report` by e-mail as `file_format` each period, as they see it: their
+    roles, at `site` (None: all their sites)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_subscriptions",
+        verbose_name=_("subscriber"),
+    )  # fmt: skip
+    report = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
+    file_format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("site"),
+    )  # fmt: skip
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("subscribed"), auto_now_add=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return f"{self.get_report_display()} · {self.get_file_format_display()}"
+
+
+class ReportDelivery(models.Model):
+    """One period's report e-mailed to a subscriber, or why it could not be."""
+
+    subscription = models.ForeignKey(
+        ReportSubscription, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    period_since = models.DateField(_("from"))
+    period_until = models.DateField(_("until"))
+    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices)
+    attempted_at = models.DateTimeField(_("attempted"))
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True)
+    attachment = models.CharField(_("attachment"), max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
+        ordering = ["-attempted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "period_since"], name="report_delivery_once_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subscription_id} {self.period_since}: {self.status}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import risk_views, supplier_views, trend_views, views
+from . import report_views, risk_views, supplier_views, trend_views, views
 
 app_name = "analytics"
 
@@ -17,6 +17,17 @@ urlpatterns = [
         "complaint-trends/<int:pk>/report.pdf",
         trend_views.trend_report,
         name="complaint-trend-report",
+    ),
+    path("reports/", report_views.report_list, name="reports"),
+    path(
+        "reports/<str:kind>.<str:file_format>",
+        report_views.report_download,
+        name="report-download",
+    ),
+    path(
+        "reports/subscriptions/<int:pk>/stop/",
+        report_views.subscription_stop,
+        name="report-subscription-stop",
     ),
     path("risk/", risk_views.risk_list, name="risk-list"),
     path("risk/lots/<int:pk>/", risk_views.lot_risk, name="lot-risk"),

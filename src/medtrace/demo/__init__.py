@@ -27,6 +27,7 @@ from medtrace.demo import (
     quality,
     recalls,
     recipes,
+    reports,
     shipping,
     training,
 )
@@ -60,6 +61,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     # After training: the operations need operators trained on their work instructions.
     ("production on the floor", production.build_production_runs),
     ("a drill, a closed and a draft recall", recalls.build_recalls),
+    ("report subscriptions", reports.build_report_subscriptions),
     # Last: the units shipped by every step before, as the hourly job would count them.
     ("units shipped counted for the complaint trends", complaint_history.count_units_shipped),
 ]
