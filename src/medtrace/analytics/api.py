@@ -230,7 +230,7 @@ def lots_at_risk(request, query: Query[RiskQuery]):
     """The caller's lots with risk signals, highest score first, each signal with its rule,
     record and weight (the rules: docs/user-guide, "Lot risk signals")."""
     require_perm(request, risk.PERM)
-    rows = risk_views.lots_at_risk(request.user, None, query.dict(), risk_views.today_at(None))
+    rows = risk_views.lots_at_risk(request.user, None, query.dict())
     return [_lot_risk(row) for row in rows]
 
 

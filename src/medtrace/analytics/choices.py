@@ -1,6 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The background jobs of jobs.py, by name (the pages queue them on request).
+COUNT_SHIPPED = "analytics.count_shipped"
+SEND_REPORTS = "analytics.send_reports"
+ASSESS_RISK = "analytics.assess_risk"
+
 
 class ReportKind(models.TextChoices):
     WEEKLY_QUALITY = "weekly_quality", _("Weekly quality summary")

@@ -129,7 +129,7 @@ def _completed_orders(user, site, memo):
 
 def _lots_at_risk(data):
     def count(user, site, memo):
-        return len(risk_views.lots_at_risk(user, site, data, risk_views.today_at(site)))
+        return len(risk_views.lots_at_risk(user, site, data))
 
     return count
 

@@ -1,19 +1,17 @@
-"""The dashboards' background work: the units shipped for the complaint trends (exposure.py),
-every hour and on request; the management reports e-mailed to their subscribers, daily."""
+"""The dashboards' background work: the units shipped for the complaint trends (exposure.py)
+and the lot risk signals (risk_store.py), every hour and on request; the management reports
+e-mailed to their subscribers, daily."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from medtrace.analytics import exposure, report_services
-from medtrace.analytics.choices import DeliveryStatus
+from medtrace.analytics import exposure, report_services, risk_store
+from medtrace.analytics.choices import ASSESS_RISK, COUNT_SHIPPED, SEND_REPORTS, DeliveryStatus
 from medtrace.jobs.context import JobContext
 from medtrace.jobs.registry import job, periodic
 from medtrace.org.models import Organization
-
-COUNT_SHIPPED = "analytics.count_shipped"
-SEND_REPORTS = "analytics.send_reports"
 
 
 @job(COUNT_SHIPPED, max_attempts=3, label=_("Count the units shipped for the complaint trends"))
@@ -40,3 +38,16 @@ def send_reports(ctx: JobContext) -> dict:
 
 # Early each morning in China (22:00 UTC), after the night's work is recorded.
 periodic(SEND_REPORTS, every=timedelta(days=1), offset=timedelta(hours=22))
+
+
+@job(ASSESS_RISK, max_attempts=3, label=_("Assess the lot risk signals"))
+def assess_risk(ctx: JobContext) -> dict:
+    done = {}
+    for organization in Organization.objects.order_by("pk"):
+        assessed = risk_store.assess_all(organization, timezone.localdate())
+        ctx.log(f"{organization.slug}: {assessed.rows} signals in {assessed.elapsed_ms} ms")
+        done[organization.slug] = assessed.rows
+    return done
+
+
+periodic(ASSESS_RISK, every=timedelta(hours=1), offset=timedelta(minutes=2))

@@ -104,3 +104,43 @@ class ReportDelivery(models.Model):
 
     def __str__(self):
         return f"{self.subscription_id} {self.period_since}: {self.status}"
+
+
+class LotSignal(models.Model):
+    """A risk finding as it counts on `lot` (analytics.risk), kept by the hourly assessment for
+    every finding of the organization; each reader sees the rows whose record they may read
+    (`perm` at `site`). `source` is the lot the record names."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(max_length=24)
+    record = models.CharField(max_length=60)
+    url = models.CharField(max_length=200)
+    note = models.CharField(max_length=300, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", null=True)
+    perm = models.CharField(max_length=60, blank=True)
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "lot"], name="lot_signal_by_lot")]
+
+    def __str__(self):
+        return f"{self.lot_id}: {self.rule} {self.record} +{self.weight}"
+
+
+class RiskAssessment(models.Model):
+    """When the organization's lot risk signals were last assessed, and what it took."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField(_("assessed"))
+    elapsed_ms = models.PositiveIntegerField(_("time taken (ms)"))
+    rows = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        verbose_name = _("lot risk assessment")
+        verbose_name_plural = _("lot risk assessments")
+
+    def __str__(self):
+        return f"{self.organization_id} @ {self.assessed_at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Min
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.equipment.calibration_selectors import lots_processed
@@ -28,6 +29,7 @@ from medtrace.equipment.models import ImpactReview
 from medtrace.org import access
 from medtrace.partners.choices import SupplierStatus
 from medtrace.production.models import ParameterReading
+from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.models import Complaint, Deviation, Nonconformance
 from medtrace.quality.selectors import OPEN_STATES as NCR_OPEN
 from medtrace.quality.services.deviation import NOT_CLOSED as DEVIATION_OPEN
@@ -46,19 +48,34 @@ class Rule:
     label: str
     on_lot: int  # weight when the finding is on the lot itself
     inherited: int  # when it is on a lot it was made from (for complaints: on a sibling lot)
+    perm: str  # what reading its record takes, at the record's site ("": no site's record)
 
 
 RULES = {
     rule.code: rule
     for rule in [
-        Rule("open_ncr", _("Open nonconformance"), 3, 2),
-        Rule("open_deviation", _("Open deviation"), 3, 2),
-        Rule("calibration_open", _("Failed calibration, impact not yet assessed"), 2, 2),
-        Rule("calibration_assessed", _("Failed calibration, impact assessed"), 1, 1),
-        Rule("out_of_limits", _("Process readings out of limits"), 1, 1),
-        Rule("supplier_disqualified", _("Supplier disqualified"), 3, 3),
-        Rule("supplier_conditional", _("Supplier conditionally approved"), 1, 1),
-        Rule("complaint", _("Complaint in the last year"), 2, 1),
+        Rule("open_ncr", _("Open nonconformance"), 3, 2, "quality.view_nonconformance"),
+        Rule("open_deviation", _("Open deviation"), 3, 2, "quality.view_deviation"),
+        Rule(
+            "calibration_open",
+            _("Failed calibration, impact not yet assessed"),
+            2,
+            2,
+            "equipment.view_impactreview",
+        ),
+        Rule(
+            "calibration_assessed",
+            _("Failed calibration, impact assessed"),
+            1,
+            1,
+            "equipment.view_impactreview",
+        ),
+        Rule(
+            "out_of_limits", _("Process readings out of limits"), 1, 1, "production.view_workorder"
+        ),
+        Rule("supplier_disqualified", _("Supplier disqualified"), 3, 3, ""),
+        Rule("supplier_conditional", _("Supplier conditionally approved"), 1, 1, ""),
+        Rule("complaint", _("Complaint in the last year"), 2, 1, "quality.view_complaint"),
     ]
 }
 # (lowest score, level): the first that the score reaches.
@@ -78,8 +95,24 @@ class Finding:
     rule: Rule
     source_id: int
     record: str  # the record's number, as printed
-    detail: str
+    # The record's own words: a title, an equipment, a supplier, the first parameter out of
+    # limits, a complaint's device problem code; `detail` puts them in the reader's language.
+    note: str
     url: str
+    site_id: int | None = None  # the record's site; None: no site's record (a supplier)
+    count: int = 0  # readings out of limits
+
+    @property
+    def detail(self) -> str:
+        if self.rule.code == "out_of_limits":
+            return gettext("%(count)s readings out of limits (%(parameter)s)") % {
+                "count": self.count,
+                "parameter": self.note,
+            }
+        if self.rule.code == "complaint":
+            # The device problem, not the description: that may name the patient.
+            return str(DeviceProblem(self.note).label) if self.note else ""
+        return self.note
 
 
 @dataclass(frozen=True)
@@ -109,76 +142,85 @@ class LotRisk:
         return LEVEL_LABELS[self.level]
 
 
-def findings(user, today: date, on_lots: set[int] | None = None) -> list[Finding]:
+def findings(
+    user, today: date, on_lots: set[int] | None = None, *, organization=None
+) -> list[Finding]:
     """Every finding the reader may see, on lots of any site (a lot of one site is often made
-    from another's), or only on `on_lots`."""
+    from another's), or only on `on_lots`. Without a reader: every finding of `organization`
+    (what count() keeps for each reader to filter)."""
 
     def only(records, field="lot"):
         return records if on_lots is None else records.filter(**{f"{field}__in": on_lots})
 
+    def readable(manager, **scope):
+        if user is None:
+            field = scope.get("site_field", "site").replace("site", "organization")
+            return manager.filter(**{f"{field}_id": organization.pk})
+        return access.scoped(manager.all(), user, **scope)
+
     found = []
-    ncrs = _scoped(Nonconformance.objects, user).filter(status__in=NCR_OPEN, lot__isnull=False)
+    ncrs = readable(Nonconformance.objects).filter(status__in=NCR_OPEN, lot__isnull=False)
     for ncr in only(ncrs):
         url = reverse("quality:ncr-detail", args=[ncr.pk])
-        found.append(Finding(RULES["open_ncr"], ncr.lot_id, ncr.number, ncr.title, url))
-    deviations = _scoped(Deviation.objects, user).filter(status__in=DEVIATION_OPEN)
+        found.append(
+            Finding(RULES["open_ncr"], ncr.lot_id, ncr.number, ncr.title, url, ncr.site_id)
+        )
+    deviations = readable(Deviation.objects).filter(status__in=DEVIATION_OPEN)
     for deviation in deviations.prefetch_related("lots"):
         url = reverse("quality:deviation-detail", args=[deviation.pk])
         for lot in deviation.lots.all():
             if on_lots is not None and lot.pk not in on_lots:
                 continue
             found.append(
-                Finding(RULES["open_deviation"], lot.pk, deviation.number, deviation.title, url)
-            )
-    found += _out_of_limits(only(_readings(user), "operation__work_order__lot"))
-    found += [f for f in _failed_calibrations(user) if on_lots is None or f.source_id in on_lots]
-    found += _suppliers(only(Lot.objects.all(), "pk"))
-    since = today - timedelta(days=COMPLAINT_DAYS)
-    complaints = _scoped(Complaint.objects, user).filter(aware_on__gte=since, lot__isnull=False)
-    for complaint in only(complaints):
-        url = reverse("quality:complaint-detail", args=[complaint.pk])
-        # The device problem, not the description: that may name the patient.
-        problem = complaint.get_problem_code_display() if complaint.problem_code else ""
-        found.append(Finding(RULES["complaint"], complaint.lot_id, complaint.number, problem, url))
-    return found
-
-
-def _scoped(manager, user):
-    return access.scoped(manager.all(), user)
-
-
-def _readings(user):
-    return access.scoped(
+                Finding(RULES["open_deviation"], lot.pk, deviation.number, deviation.title, url,
+                        deviation.site_id)
+            )  # fmt: skip
+    readings = readable(
         ParameterReading.objects.filter(
             within_limits=False, operation__work_order__lot__isnull=False
         ),
-        user,
         perm="production.view_workorder",
         site_field="operation__work_order__site",
     )
+    found += _out_of_limits(only(readings, "operation__work_order__lot"))
+    reviews = readable(ImpactReview.objects).select_related("calibration", "equipment")
+    found += [f for f in _failed_calibrations(reviews) if on_lots is None or f.source_id in on_lots]
+    lots = (
+        Lot.objects.all() if organization is None else Lot.objects.filter(organization=organization)
+    )
+    found += _suppliers(only(lots, "pk"))
+    since = today - timedelta(days=COMPLAINT_DAYS)
+    complaints = readable(Complaint.objects).filter(aware_on__gte=since, lot__isnull=False)
+    for complaint in only(complaints):
+        url = reverse("quality:complaint-detail", args=[complaint.pk])
+        found.append(
+            Finding(RULES["complaint"], complaint.lot_id, complaint.number,
+                    complaint.problem_code, url, complaint.site_id)
+        )  # fmt: skip
+    return found
 
 
 def _out_of_limits(readings) -> list[Finding]:
     rows = readings.values(
-        "operation__work_order", "operation__work_order__number", "operation__work_order__lot"
-    ).annotate(count=Count("pk"), first=Min("parameter"))
+        "operation__work_order", "operation__work_order__number",
+        "operation__work_order__lot", "operation__work_order__site",
+    ).annotate(count=Count("pk"), first=Min("parameter"))  # fmt: skip
     return [
         Finding(
             RULES["out_of_limits"],
             row["operation__work_order__lot"],
             row["operation__work_order__number"],
-            # Built per request, in the reader's language.
-            str(_("%(count)s readings out of limits (%(parameter)s)"))
-            % {"count": row["count"], "parameter": row["first"]},
+            row["first"],
             reverse("production:workorder-detail", args=[row["operation__work_order"]]),
+            row["operation__work_order__site"],
+            row["count"],
         )
         for row in rows
     ]
 
 
-def _failed_calibrations(user) -> list[Finding]:
+def _failed_calibrations(reviews) -> list[Finding]:
     found = []
-    reviews = _scoped(ImpactReview.objects, user).select_related("calibration", "equipment")
     for review in reviews:
         rule = RULES[
             "calibration_open"
@@ -189,7 +231,9 @@ def _failed_calibrations(user) -> list[Finding]:
         detail = f"{review.equipment.code} {review.equipment.name}"
         lots = lots_processed(review.equipment, review.window_start, review.window_end)
         for lot_id in lots.values_list("pk", flat=True):
-            found.append(Finding(rule, lot_id, review.calibration.number, detail, url))
+            found.append(
+                Finding(rule, lot_id, review.calibration.number, detail, url, review.site_id)
+            )
     return found
 
 
@@ -207,16 +251,11 @@ def _suppliers(lots) -> list[Finding]:
     return found
 
 
-def assess(user, today: date, *, lots=None, on_lots: set[int] | None = None) -> list[LotRisk]:
-    """The lots with at least one signal, highest score first: all the reader's lots, or the
-    given queryset of lots (already scoped by the caller); `on_lots` narrows the findings to
-    those lots (the caller knows no other finding reaches `lots`)."""
-    evidence = findings(user, today, on_lots)
+def propagate(evidence: list[Finding]) -> dict[int, dict[tuple, tuple]]:
+    """lot id -> {record: (finding, weight, the lot it came through)}. A record counts once per
+    lot: on the lot itself if it names it, else through the first lot that led to it."""
     downstream = lots_downstream({finding.source_id for finding in evidence})
     siblings = _siblings({f.source_id for f in evidence if f.rule.code == "complaint"})
-
-    # lot id -> {record: (finding, weight, the lot it came through)}. A record counts once per
-    # lot: on the lot itself if it names it, else through the first lot that led to it.
     counted = defaultdict(dict)
     for finding in evidence:
         rule, record = finding.rule, (finding.rule.code, finding.url)
@@ -224,9 +263,20 @@ def assess(user, today: date, *, lots=None, on_lots: set[int] | None = None) -> 
         reached = siblings if rule.code == "complaint" else downstream
         for lot_id in reached.get(finding.source_id, ()):
             counted[lot_id].setdefault(record, (finding, rule.inherited, finding.source_id))
+    return counted
 
-    if lots is None:
-        lots = readable_lots(user)
+
+def assess(user, today: date, *, lots=None, on_lots: set[int] | None = None) -> list[LotRisk]:
+    """The lots with at least one signal, highest score first: all the reader's lots, or the
+    given queryset of lots (already scoped by the caller); `on_lots` narrows the findings to
+    those lots (the caller knows no other finding reaches `lots`)."""
+    counted = propagate(findings(user, today, on_lots))
+    return lot_risks(readable_lots(user) if lots is None else lots, counted)
+
+
+def lot_risks(lots, counted: dict[int, dict[tuple, tuple]]) -> list[LotRisk]:
+    """The risks of those of `lots` that `counted` (as propagate gives it) has signals on,
+    highest score first."""
     lots = lots.filter(pk__in=list(counted)).select_related("item", "site")
     via = Lot.objects.in_bulk(
         {via_id for signals in counted.values() for _f, _w, via_id in signals.values() if via_id}

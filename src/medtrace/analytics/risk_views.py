@@ -1,19 +1,24 @@
 """Lot risk signals: the lots with quality evidence on them or on what they were made from,
 highest score first (a page and a CSV), one lot's signals with the rules that weighed them,
-and the panel on the lot's own page. The scoring is risk.py's."""
+and the panel on the lot's own page. The scoring is risk.py's; the list reads the last stored
+assessment (risk_store.py), a lot's page and panel assess it live."""
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from medtrace.core.csv_export import csv_download
 from medtrace.core.decorators import perm_required
 from medtrace.core.paging import paginate
+from medtrace.jobs.services import run_now
 
-from . import risk
+from . import risk, risk_store
+from .choices import ASSESS_RISK
 
 LEVEL_CHOICES = [
     ("", gettext_lazy("Any level")),
@@ -40,11 +45,12 @@ def filter_risks(risks: list[risk.LotRisk], data: dict) -> list[risk.LotRisk]:
     return risks
 
 
-def lots_at_risk(user, site, data: dict, today) -> list[risk.LotRisk]:
+def lots_at_risk(user, site, data: dict) -> list[risk.LotRisk]:
+    """The reader's lots at risk as last assessed (risk_store), filtered by `data`."""
     lots = risk.readable_lots(user)
     if site is not None:
         lots = lots.filter(site=site)
-    return filter_risks(risk.assess(user, today, lots=lots), data)
+    return filter_risks(risk_store.stored_risks(user, lots), data)
 
 
 def today_at(site):
@@ -59,14 +65,15 @@ def _today(request):
 def risk_list(request):
     form = RiskFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    rows = lots_at_risk(request.user, request.site, data, _today(request))
+    rows = lots_at_risk(request.user, request.site, data)
     if request.GET.get("format") == "csv":
         return _risk_csv(rows)
     return render(
         request,
         "analytics/risk_list.html",
         {"form": form, "page": paginate(request, rows), "rules": risk.RULES.values(),
-         "level_bounds": risk.LEVEL_BOUNDS},
+         "level_bounds": risk.LEVEL_BOUNDS,
+         "assessed": risk_store.last_assessment(request.user.organization_id)},
     )  # fmt: skip
 
 
@@ -109,3 +116,12 @@ def lot_risk_panel(request, pk: int):
     """The lot page's panel, loaded after the page (htmx)."""
     found = _lot_risk(request, pk)
     return render(request, "analytics/_lot_risk_panel.html", {"lot": found.lot, "risk": found})
+
+
+@require_POST
+@perm_required(risk.PERM)
+def assess_again(request):
+    """Assess the lots again now (the job's next hourly run would do it anyway)."""
+    run_now(ASSESS_RISK, by=request.user)
+    messages.info(request, _("The lots are being assessed again; reload the page in a moment."))
+    return redirect("analytics:risk-list")

@@ -30,7 +30,7 @@ from medtrace.quality.imdrf import DeviceProblem
 
 from . import complaint_trends as trends
 from . import exposure, services
-from .jobs import COUNT_SHIPPED
+from .choices import COUNT_SHIPPED
 
 DAY = timedelta(days=1)
 

@@ -30,6 +30,7 @@ urlpatterns = [
         name="report-subscription-stop",
     ),
     path("risk/", risk_views.risk_list, name="risk-list"),
+    path("risk/assess/", risk_views.assess_again, name="risk-assess"),
     path("risk/lots/<int:pk>/", risk_views.lot_risk, name="lot-risk"),
     path("risk/lots/<int:pk>/panel/", risk_views.lot_risk_panel, name="lot-risk-panel"),
 ]

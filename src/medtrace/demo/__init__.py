@@ -62,8 +62,8 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("production on the floor", production.build_production_runs),
     ("a drill, a closed and a draft recall", recalls.build_recalls),
     ("report subscriptions", reports.build_report_subscriptions),
-    # Last: the units shipped by every step before, as the hourly job would count them.
-    ("units shipped counted for the complaint trends", complaint_history.count_units_shipped),
+    # Last: what the hourly jobs keep for the dashboards, from every step before.
+    ("units shipped and lot risks for the dashboards", complaint_history.count_for_the_dashboards),
 ]
 
 __all__ = ["DEMO_PASSWORD", "STEPS", "DemoPlant", "generate"]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from medtrace.analytics import exposure
+from medtrace.analytics import exposure, risk_store
 from medtrace.catalog.models import Item
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 from medtrace.quality.choices import ComplaintChannel
@@ -130,5 +130,7 @@ def build_complaint_history(demo: DemoPlant) -> None:
         complaints.close(complaint, by=qa, password=DEMO_PASSWORD, reason="已回复 / answered.")
 
 
-def count_units_shipped(demo: DemoPlant) -> None:
+def count_for_the_dashboards(demo: DemoPlant) -> None:
+    """What the hourly jobs keep for the dashboards: the units shipped and the lot risks."""
     exposure.count(demo.organization)
+    risk_store.assess_all(demo.organization, timezone.localdate())

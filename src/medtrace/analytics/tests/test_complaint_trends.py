@@ -20,7 +20,7 @@ from conftest import PASSWORD
 from medtrace.accounts.services import create_user
 from medtrace.analytics import complaint_trends as trends
 from medtrace.analytics import exposure
-from medtrace.analytics.jobs import COUNT_SHIPPED
+from medtrace.analytics.choices import COUNT_SHIPPED
 from medtrace.analytics.models import ShippedCount, ShippedDay
 from medtrace.audit.models import AuditEntry
 from medtrace.catalog.models import Item
