@@ -20,3 +20,10 @@ class ReportFormat(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class StoredKind(models.TextChoices):
+    """The dashboard figures computed by a job and stored for the pages to read."""
+
+    SHIPPED_UNITS = "shipped_units", _("Units shipped")
+    LOT_RISKS = "lot_risks", _("Lot risk signals")

@@ -6,51 +6,38 @@ day into ShippedDay, and the pages read that table and show when it was counted.
 
 Days are in the installation's time zone; months are summed from days by the database."""
 
-import time
 from collections import defaultdict
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from medtrace.analytics.models import ShippedCount, ShippedDay
+from medtrace.analytics import stored
+from medtrace.analytics.choices import StoredKind
+from medtrace.analytics.models import Refresh, ShippedDay
 from medtrace.core.months import add_months
 from medtrace.trace.shipped import shipments
 
-BATCH = 2000
 
-
-def count(organization) -> ShippedCount:
+def count(organization) -> Refresh:
     """Count the organization's units shipped again, replacing the last count."""
-    started, clock = timezone.now(), time.perf_counter()
+    computation = stored.Computation()
     zone = timezone.get_default_timezone()
     days: dict[tuple, float] = defaultdict(float)
     for row in shipments(organization.pk):
         day = timezone.localtime(row.event_time, zone).date()
         days[row.site_id, row.item_id, row.lot_id, day] += row.quantity
-    with transaction.atomic():
-        ShippedDay.objects.filter(organization=organization).delete()
-        rows = [
-            ShippedDay(organization=organization, site_id=site_id, item_id=item_id,
-                       lot_id=lot_id, day=day, quantity=quantity)
-            for (site_id, item_id, lot_id, day), quantity in days.items()
-        ]  # fmt: skip
-        ShippedDay.objects.bulk_create(rows, batch_size=BATCH)
-        counted, _created = ShippedCount.objects.update_or_create(
-            organization=organization,
-            defaults={
-                "counted_at": started,
-                "elapsed_ms": round((time.perf_counter() - clock) * 1000),
-                "rows": len(days),
-            },
-        )
-    return counted
+    rows = [
+        ShippedDay(organization=organization, site_id=site_id, item_id=item_id, lot_id=lot_id,
+                   day=day, quantity=quantity)
+        for (site_id, item_id, lot_id, day), quantity in days.items()
+    ]  # fmt: skip
+    return stored.replace(organization, StoredKind.SHIPPED_UNITS, ShippedDay, rows, computation)
 
 
-def last_count(organization_id: int) -> ShippedCount | None:
-    return ShippedCount.objects.filter(organization_id=organization_id).first()
+def last_count(organization_id: int) -> Refresh | None:
+    return stored.last(organization_id, StoredKind.SHIPPED_UNITS)
 
 
 def units_shipped(

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from medtrace.analytics.choices import DeliveryStatus, ReportFormat, ReportKind
+from medtrace.analytics.choices import DeliveryStatus, ReportFormat, ReportKind, StoredKind
 from medtrace.catalog.models import Item
 from medtrace.org.models import Organization, Site
 from medtrace.trace.models import Lot
@@ -34,20 +34,25 @@ class ShippedDay(models.Model):
         return f"{self.item_id}/{self.lot_id} {self.day}: {self.quantity}"
 
 
-class ShippedCount(models.Model):
-    """When the organization's units shipped were last counted, and what it took."""
+class Refresh(models.Model):
+    """When an organization's stored dashboard figures of one kind (StoredKind: the units
+    shipped, the lot risk signals) were last computed, how long it took and how many rows."""
 
-    organization = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="+")
-    counted_at = models.DateTimeField(_("counted"))
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=StoredKind.choices)
+    computed_at = models.DateTimeField(_("computed"))
     elapsed_ms = models.PositiveIntegerField(_("time taken (ms)"))
     rows = models.PositiveIntegerField(_("rows"))
 
     class Meta:
-        verbose_name = _("count of units shipped")
-        verbose_name_plural = _("counts of units shipped")
+        verbose_name = _("dashboard refresh")
+        verbose_name_plural = _("dashboard refreshes")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind"], name="refresh_per_kind")
+        ]
 
     def __str__(self):
-        return f"{self.organization_id} @ {self.counted_at:%Y-%m-%d %H:%M}"
+        return f"{self.organization_id} {self.kind} @ {self.computed_at:%Y-%m-%d %H:%M}"
 
 
 class ReportSubscription(models.Model):
@@ -128,19 +133,3 @@ class LotSignal(models.Model):
 
     def __str__(self):
         return f"{self.lot_id}: {self.rule} {self.record} +{self.weight}"
-
-
-class RiskAssessment(models.Model):
-    """When the organization's lot risk signals were last assessed, and what it took."""
-
-    organization = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="+")
-    assessed_at = models.DateTimeField(_("assessed"))
-    elapsed_ms = models.PositiveIntegerField(_("time taken (ms)"))
-    rows = models.PositiveIntegerField(_("rows"))
-
-    class Meta:
-        verbose_name = _("lot risk assessment")
-        verbose_name_plural = _("lot risk assessments")
-
-    def __str__(self):
-        return f"{self.organization_id} @ {self.assessed_at:%Y-%m-%d %H:%M}"

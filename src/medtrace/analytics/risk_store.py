@@ -6,23 +6,20 @@ LotSignal rows, and the list, its CSV, the API's list and the home tile read the
 seeing only the rows whose record they may read at its site. One lot's own page and panel
 assess it live (risk.of_lot), so a record closed since shows there at once."""
 
-import time
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from medtrace.analytics.models import LotSignal, RiskAssessment
+from medtrace.analytics import stored
+from medtrace.analytics.choices import StoredKind
+from medtrace.analytics.models import LotSignal, Refresh
 from medtrace.analytics.risk import RULES, Finding, LotRisk, findings, lot_risks, propagate
 from medtrace.org import access
 
-BATCH = 2000
 
-
-def assess_all(organization, today: date) -> RiskAssessment:
+def assess_all(organization, today: date) -> Refresh:
     """Assess the organization's lots again, replacing the last assessment."""
-    started, clock = timezone.now(), time.perf_counter()
+    computation = stored.Computation()
     counted = propagate(findings(None, today, organization=organization))
     rows = [
         LotSignal(
@@ -34,22 +31,11 @@ def assess_all(organization, today: date) -> RiskAssessment:
         for lot_id, signals in counted.items()
         for finding, weight, _via in signals.values()
     ]  # fmt: skip
-    with transaction.atomic():
-        LotSignal.objects.filter(organization=organization).delete()
-        LotSignal.objects.bulk_create(rows, batch_size=BATCH)
-        assessed, _created = RiskAssessment.objects.update_or_create(
-            organization=organization,
-            defaults={
-                "assessed_at": started,
-                "elapsed_ms": round((time.perf_counter() - clock) * 1000),
-                "rows": len(rows),
-            },
-        )
-    return assessed
+    return stored.replace(organization, StoredKind.LOT_RISKS, LotSignal, rows, computation)
 
 
-def last_assessment(organization_id: int) -> RiskAssessment | None:
-    return RiskAssessment.objects.filter(organization_id=organization_id).first()
+def last_assessment(organization_id: int) -> Refresh | None:
+    return stored.last(organization_id, StoredKind.LOT_RISKS)
 
 
 def _visible(user) -> Q:

@@ -184,7 +184,7 @@ def device_trend(request, item_id: int, query: Query[DeviceQuery]):
     counted = exposure.last_count(request.user.organization_id)
     return {
         **_trend(trend),
-        "units_counted_at": counted.counted_at if counted else None,
+        "units_counted_at": counted.computed_at if counted else None,
         "first_month": f"{window.first_day:%Y-%m}",
         "current_first_month": f"{window.current_first_day:%Y-%m}",
         "months": [

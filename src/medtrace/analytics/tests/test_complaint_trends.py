@@ -21,7 +21,7 @@ from medtrace.accounts.services import create_user
 from medtrace.analytics import complaint_trends as trends
 from medtrace.analytics import exposure
 from medtrace.analytics.choices import COUNT_SHIPPED
-from medtrace.analytics.models import ShippedCount, ShippedDay
+from medtrace.analytics.models import Refresh, ShippedDay
 from medtrace.audit.models import AuditEntry
 from medtrace.catalog.models import Item
 from medtrace.core.errors import DomainError
@@ -97,7 +97,7 @@ def test_units_shipped_as_counted_equal_a_walk_of_every_shipment(demo_plant):
 
 
 def test_units_shipped_are_counted_again_on_request(demo_plant, client):
-    ShippedCount.objects.all().delete()
+    Refresh.objects.all().delete()
     ShippedDay.objects.all().delete()
     client.force_login(demo_plant.users["qa"])
     page = client.get(LIST).content.decode()
@@ -106,7 +106,7 @@ def test_units_shipped_are_counted_again_on_request(demo_plant, client):
     assert response.status_code == 302 and response.url == LIST + "?month=2026-01"
     assert Job.objects.filter(name=COUNT_SHIPPED, status=JobStatus.QUEUED).count() == 1
     run_pass("test-worker")
-    counted = ShippedCount.objects.get(organization=demo_plant.organization)
+    counted = Refresh.objects.get(organization=demo_plant.organization, kind="shipped_units")
     assert counted.rows == ShippedDay.objects.count() > 0
     assert "Units shipped as counted at" in client.get(LIST).content.decode()
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from medtrace.analytics import risk, risk_store
 from medtrace.analytics.choices import ASSESS_RISK
-from medtrace.analytics.models import LotSignal, RiskAssessment
+from medtrace.analytics.models import LotSignal, Refresh
 from medtrace.jobs.choices import JobStatus
 from medtrace.jobs.models import Job
 from medtrace.jobs.worker import run_pass
@@ -32,7 +32,7 @@ def _shape(risks) -> dict:
 
 def test_each_reader_sees_of_the_stored_assessment_what_the_live_one_gives_them(demo_plant):
     today = timezone.localdate()
-    assert RiskAssessment.objects.get(organization=demo_plant.organization).rows > 0
+    assert Refresh.objects.get(organization=demo_plant.organization, kind="lot_risks").rows > 0
     for username in ("qa", "sz-qa", "inspector", "warehouse", "buyer"):
         user = demo_plant.users[username]
         lots = risk.readable_lots(user)
@@ -76,7 +76,7 @@ def test_a_closed_record_stays_listed_until_assessed_again(demo_plant, client):
 
 
 def test_without_an_assessment_the_list_says_so(demo_plant, client):
-    RiskAssessment.objects.all().delete()
+    Refresh.objects.all().delete()
     LotSignal.objects.all().delete()
     client.force_login(demo_plant.users["qa"])
     page = client.get(LIST).content.decode()
