@@ -252,6 +252,11 @@ def test_no_signal_opens_no_capa(demo_plant, client):
     assert Capa.objects.count() == before
     api = client.post(f"{API}/{item.pk}/capa?problem=A14")
     assert api.status_code == 422 and Capa.objects.count() == before
+    # The same call on the clamps' trend, which signals, opens one.
+    raised = client.post(f"{API}/{item.pk}/capa?problem=A05")
+    assert raised.status_code == 201 and Capa.objects.count() == before + 1
+    capa = Capa.objects.get(pk=raised.json()["id"])
+    assert capa.number == raised.json()["number"] and capa.source == CapaSource.TREND
 
 
 def test_readers_see_their_sites_only(demo_plant, client):
