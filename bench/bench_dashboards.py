@@ -68,6 +68,7 @@ def main() -> int:
         measure("home, QA manager (all sites)", lambda: qa.get("/")),
         measure("home, warehouse", lambda: clients["warehouse"].get("/")),
         measure("supplier quality", lambda: qa.get("/analytics/suppliers/")),
+        measure("one supplier by quarter", lambda: qa.get("/analytics/suppliers/SUP-SHTYV/")),
         measure("SPC list", lambda: qa.get("/analytics/spc/")),
         measure("SPC chart (busiest parameter)", lambda: qa.get("/analytics/spc/chart/", chart)),
         measure("lot risk signals", lambda: qa.get("/analytics/risk/")),

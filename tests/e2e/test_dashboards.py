@@ -78,7 +78,9 @@ def test_qa_reads_a_control_chart_in_chinese(page, demo_plant, sign_in):
     shot(page, "spc-chart-zh-phone")
 
 
-def test_supplier_quality_ranks_the_demo_suppliers(page, demo_plant, sign_in):
+def test_supplier_quality_ranks_the_demo_suppliers_and_shows_one_by_quarter(
+    page, demo_plant, sign_in
+):
     chinese(page, sign_in, "qa")
     page.goto("/")
     with page.expect_navigation():
@@ -88,8 +90,27 @@ def test_supplier_quality_ranks_the_demo_suppliers(page, demo_plant, sign_in):
     assert rows.count() >= 2
     expect(rows.first.locator("td").first).to_have_text("1")
     shot(page, "supplier-quality-zh")
+
+    # The Tyvek supplier quarter by quarter: the chart, the drift test, each quarter's records.
+    with page.expect_navigation():
+        page.locator("tr[data-supplier=SUP-SHTYV] td[data-drift] a").click()
+    expect(page.locator("#supplier-trend-chart canvas")).to_be_visible()
+    quarters = page.locator("#supplier-quarters tr[data-quarter]")
+    expect(quarters).to_have_count(8)
+    if page.locator("#drift").get_attribute("data-signal") == "yes":
+        expect(page.locator("#drift-heading .badge")).to_have_text("质量漂移")
+    shot(page, "supplier-trend-zh")
+    latest = quarters.filter(has=page.locator("td[data-inspections] a:not(:text-is('0'))")).last
+    counted = int(latest.locator("td[data-inspections] a").inner_text())
+    with page.expect_navigation():
+        latest.locator("td[data-inspections] a").click()
+    expect(page.locator("main table tbody tr")).to_have_count(counted)
+
     page.set_viewport_size({"width": 390, "height": 844})
-    page.reload()
+    page.go_back()
+    expect(page.locator("#supplier-trend-chart canvas")).to_be_visible()
+    shot(page, "supplier-trend-zh-phone")
+    page.goto("/analytics/suppliers/")
     expect(rows.first).to_be_visible()
     shot(page, "supplier-quality-zh-phone")
 

@@ -1,5 +1,6 @@
 """Analytics over the REST API, under /api/v1/analytics: suppliers ranked on their quality
-(GET …/suppliers); SPC: the charted series (GET …/spc/series), one series' chart with its
+(GET …/suppliers) and one supplier quarter by quarter with its drift (GET …/suppliers/{code}/
+trend); SPC: the charted series (GET …/spc/series), one series' chart with its
 limits, rules broken and capability (GET …/spc/chart, the same data the page draws), and a
 deviation or a CAPA raised from a broken rule (POST …/spc/deviation, POST …/spc/capa).
 A series is a process parameter (item, operation, parameter) or a measured inspection
@@ -13,8 +14,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
+from medtrace.partners import selectors as partner_selectors
 
-from . import risk, risk_views, selectors, services, suppliers
+from . import risk, risk_views, selectors, services, supplier_trends, suppliers
 from .analysis import analyse, as_data
 
 router = Router(tags=["analytics"])
@@ -79,6 +81,45 @@ class SupplierQualityOut(Schema):
     mean_days_to_close: float | None
 
 
+class QuarterOut(Schema):
+    quarter: str = Field(..., description="YYYY Qn")
+    first_day: date
+    last_day: date
+    inspections: int
+    accepted: int
+    acceptance_rate: float | None
+    sampled: int
+    defective: int
+    ppm: float | None
+    ncrs: int
+    receipts: int
+    on_time: int
+    on_time_rate: float | None
+
+
+class DriftTestOut(Schema):
+    earlier_rate: float = Field(..., description="Per unit sampled, or per inspection")
+    current_rate: float
+    rate_ratio: float | None = Field(..., description="null when infinite or undefined")
+    p_value: float
+    signal: bool
+
+
+class DriftOut(Schema):
+    signal: bool
+    defects: DriftTestOut | None = Field(
+        ..., description="Defective per unit sampled, the latest quarter against the earlier"
+    )
+    rejections: DriftTestOut | None = Field(..., description="Rejected lots per inspection")
+
+
+class SupplierTrendOut(Schema):
+    supplier: str
+    name: str
+    quarters: list[QuarterOut] = Field(..., description="Oldest first; the last holds today")
+    drift: DriftOut
+
+
 class SignalOut(Schema):
     rule: str = Field(..., description="The rule's code (see the user guide's table)")
     label: str
@@ -138,6 +179,18 @@ def supplier_quality(request, since: date | None = None, until: date | None = No
         }
         for row in suppliers.supplier_quality(request.user, period=period)
     ]  # fmt: skip
+
+
+@router.get("/suppliers/{code}/trend", response={200: SupplierTrendOut, **CHART_ERRORS})
+def supplier_trend(request, code: str, quarters: int = supplier_trends.DEFAULT_QUARTERS):
+    """A supplier's quality in each of the last `quarters` quarters (4–12, default 8) at the
+    caller's sites, and whether its latest quarter drifts from the earlier ones. 404 for a
+    supplier not the caller's; 422 for a number of quarters out of range."""
+    require_perm(request, suppliers.PERM)
+    supplier = partner_selectors.get_supplier_or_404(request.user, code)
+    return supplier_trends.as_data(
+        supplier_trends.trend_of(request.user, supplier, count=quarters, today=timezone.localdate())
+    )
 
 
 @router.get("/spc/series", response={200: SeriesOut, **READ_ERRORS})

@@ -11,7 +11,8 @@ criterion comes after those with one."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, DateField, F, Q, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +29,9 @@ PERM = "quality.view_inspectionrecord"
 
 
 @dataclass
-class SupplierQuality:
-    supplier: Supplier
+class Figures:
+    """A supplier's incoming quality and deliveries over some period."""
+
     inspections: int = 0  # incoming inspections with a verdict
     accepted: int = 0
     sampled: int = 0  # units drawn by those inspections
@@ -37,9 +39,10 @@ class SupplierQuality:
     ncrs: int = 0
     receipts: int = 0
     on_time: int = 0  # received on or before the line's expected day
-    capas_open: int = 0
-    capa_days: list[int] = field(default_factory=list)  # opening to closing, closed CAPAs
-    rank: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return self.inspections - self.accepted
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -52,6 +55,14 @@ class SupplierQuality:
     @property
     def on_time_rate(self) -> float | None:
         return 100 * self.on_time / self.receipts if self.receipts else None
+
+
+@dataclass
+class SupplierQuality(Figures):
+    supplier: Supplier | None = None
+    capas_open: int = 0
+    capa_days: list[int] = field(default_factory=list)  # opening to closing, closed CAPAs
+    rank: int = 0
 
     @property
     def mean_days_to_close(self) -> float | None:
@@ -135,24 +146,39 @@ def supplier_ncrs(user, site, period: Period):
     )
 
 
-def _inspections(of, inspections) -> None:
-    for row in inspections.values("supplier").annotate(
-        total=Count("pk"), rejected=Count("pk", filter=Q(verdict=InspectionVerdict.REJECTED))
+def _grouped(queryset, supplier_field: str, when_field: str, quarterly: bool, *also: str):
+    """values() by supplier (and `also`), and by the quarter of `when_field` (in the current
+    time zone) when `quarterly`: the quarter's first day comes as "quarter"."""
+    if not quarterly:
+        return queryset.values(supplier_field, *also)
+    quarter = Trunc(when_field, "quarter", output_field=DateField())
+    return queryset.annotate(quarter=quarter).values(supplier_field, "quarter", *also)
+
+
+def count_inspections(of, inspections, quarterly: bool = False) -> None:
+    rejected = Q(verdict=InspectionVerdict.REJECTED)
+    for row in _grouped(inspections, "supplier", "completed_at", quarterly).annotate(
+        total=Count("pk"), rejected=Count("pk", filter=rejected), drawn=Sum("sample_size")
     ):
-        entry = of(row["supplier"])
+        entry = of(row["supplier"], row.get("quarter"))
         entry.inspections, entry.accepted = row["total"], row["total"] - row["rejected"]
-    for supplier_id, drawn in inspections.values_list("supplier", "sample_size"):
-        of(supplier_id).sampled += drawn
-    defective = (
-        InspectionResult.objects.filter(record__in=inspections, conforming=False)
-        .values_list("record__supplier", "record", "sample")
-        .distinct()
+        entry.sampled = row["drawn"] or 0
+    nonconforming = InspectionResult.objects.filter(record__in=inspections, conforming=False)
+    # A sample with two nonconforming findings is one defective unit.
+    defective = _grouped(
+        nonconforming, "record__supplier", "record__completed_at", quarterly, "record", "sample"
     )
-    for supplier_id, _record, _sample in defective:
-        of(supplier_id).defective += 1
+    for row in defective.distinct():
+        of(row["record__supplier"], row.get("quarter")).defective += 1
 
 
-def _receipts(of, user, site, period: Period) -> None:
+def count_ncrs(of, user, site, period: Period, quarterly: bool = False) -> None:
+    ncrs = supplier_ncrs(user, site, period)
+    for row in _grouped(ncrs, "supplier", "opened_at", quarterly).annotate(n=Count("pk")):
+        of(row["supplier"], row.get("quarter")).ncrs = row["n"]
+
+
+def count_receipts(of, user, site, period: Period, quarterly: bool = False) -> None:
     start, end = period.bounds()
     receipts = _scoped(
         Receipt.objects.filter(received_at__gte=start, received_at__lt=end),
@@ -161,10 +187,10 @@ def _receipts(of, user, site, period: Period) -> None:
         site,
     )
     on_time = Q(received_at__date__lte=F("line__expected_on"))
-    for row in receipts.values("order__supplier").annotate(
+    for row in _grouped(receipts, "order__supplier", "received_at", quarterly).annotate(
         total=Count("pk"), on_time=Count("pk", filter=on_time)
     ):
-        entry = of(row["order__supplier"])
+        entry = of(row["order__supplier"], row.get("quarter"))
         entry.receipts, entry.on_time = row["total"], row["on_time"]
 
 
@@ -181,7 +207,7 @@ def _capas(of, user, site, period: Period) -> None:
     for supplier_id, opened, closed in capas.values_list(
         "nonconformance__supplier", "opened_at", "closed_at"
     ):
-        entry = of(supplier_id)
+        entry = of(supplier_id, None)
         if closed is None:
             entry.capas_open += 1
         else:
@@ -192,13 +218,12 @@ def supplier_quality(user, *, site=None, period: Period) -> list[SupplierQuality
     """Every supplier with a figure in the period at the reader's sites (or `site`), ranked."""
     found: dict[int, SupplierQuality] = {}
 
-    def of(supplier_id: int) -> SupplierQuality:
-        return found.setdefault(supplier_id, SupplierQuality(supplier=None))
+    def of(supplier_id: int, _quarter) -> SupplierQuality:
+        return found.setdefault(supplier_id, SupplierQuality())
 
-    _inspections(of, incoming_inspections(user, site, period))
-    for row in supplier_ncrs(user, site, period).values("supplier").annotate(n=Count("pk")):
-        of(row["supplier"]).ncrs = row["n"]
-    _receipts(of, user, site, period)
+    count_inspections(of, incoming_inspections(user, site, period))
+    count_ncrs(of, user, site, period)
+    count_receipts(of, user, site, period)
     _capas(of, user, site, period)
     suppliers = Supplier.objects.in_bulk(list(found))
     for supplier_id, entry in found.items():

@@ -9,6 +9,7 @@ urlpatterns = [
     path("spc/chart/", views.spc_chart, name="spc-chart"),
     path("spc/raise/", views.spc_raise, name="spc-raise"),
     path("suppliers/", supplier_views.supplier_quality, name="supplier-quality"),
+    path("suppliers/<str:code>/", supplier_views.supplier_trend, name="supplier-trend"),
     path("complaint-trends/", trend_views.trend_list, name="complaint-trends"),
     path("complaint-trends/count/", trend_views.count_shipped, name="count-shipped"),
     path("complaint-trends/<int:pk>/", trend_views.device_trend, name="complaint-trend"),

@@ -29,6 +29,7 @@ from medtrace.demo import (
     recipes,
     reports,
     shipping,
+    supplier_history,
     training,
 )
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
@@ -62,6 +63,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("production on the floor", production.build_production_runs),
     ("a drill, a closed and a draft recall", recalls.build_recalls),
     ("report subscriptions", reports.build_report_subscriptions),
+    ("a year of incoming Tyvek inspections", supplier_history.build_supplier_history),
     # Last: what the hourly jobs keep for the dashboards, from every step before.
     ("units shipped and lot risks for the dashboards", complaint_history.count_for_the_dashboards),
 ]

@@ -176,12 +176,12 @@ def build_inspections(demo: DemoPlant) -> None:
     accepted = inspections.start_inspection(
         site=site, plan=plans["IP-PVC-IN"], lot=resin[len(resin) - 2], lot_size=500, by=inspector
     )
-    _fill(accepted, failing={"颗粒均匀 Pellet size uniform": 1}, by=inspector)
+    fill_samples(accepted, failing={"颗粒均匀 Pellet size uniform": 1}, by=inspector)
     inspections.complete_inspection(accepted, by=inspector, password=DEMO_PASSWORD)
     rejected = inspections.start_inspection(
         site=site, plan=plans["IP-PVC-IN"], lot=resin.last(), lot_size=500, by=inspector
     )
-    _fill(rejected, failing={"黑点与杂质 Black specks, foreign matter": 4}, by=inspector)
+    fill_samples(rejected, failing={"黑点与杂质 Black specks, foreign matter": 4}, by=inspector)
     inspections.complete_inspection(rejected, by=inspector, password=DEMO_PASSWORD)
     kit = Lot.objects.filter(site=site, origin=LotOrigin.PRODUCED).order_by("pk").last()
     tester = Equipment.objects.get(site=site, equipment_type=EquipmentType.LEAK_TESTER)
@@ -204,7 +204,7 @@ def build_inspections(demo: DemoPlant) -> None:
     )
 
 
-def _fill(record, *, failing: dict[str, int], by) -> None:
+def fill_samples(record, *, failing: dict[str, int], by) -> None:
     """Every sample of every characteristic; the first N samples of those named fail."""
     results = [
         {"characteristic": characteristic, "sample": sample,

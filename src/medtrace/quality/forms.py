@@ -187,6 +187,10 @@ class NonconformanceFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     open_for = open_for_field()
     supplier = forms.CharField(label=_("Supplier code"), required=False)
+    opened_from = forms.DateField(label=_("Opened from"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    opened_to = forms.DateField(label=_("Opened until"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -172,6 +172,10 @@ class InspectionFilterForm(forms.Form):
         empty_label=_("Any"),
     )
     supplier = forms.CharField(label=_("Supplier code"), required=False)
+    completed_from = forms.DateField(label=_("Completed from"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    completed_to = forms.DateField(label=_("Completed until"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
 
     def __init__(self, *args, sites, plans, **kwargs):
         super().__init__(*args, **kwargs)

@@ -188,6 +188,11 @@ def filter_inspections(records, data: dict):
             records = records.filter(**{field: data[field]})
     if (data.get("supplier") or "").strip():
         records = records.filter(supplier__code__iexact=data["supplier"].strip())
+    # Days in the current time zone, as the supplier dashboard counts them.
+    if data.get("completed_from"):
+        records = records.filter(completed_at__date__gte=data["completed_from"])
+    if data.get("completed_to"):
+        records = records.filter(completed_at__date__lte=data["completed_to"])
     return records
 
 

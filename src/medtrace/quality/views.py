@@ -67,6 +67,10 @@ def filter_nonconformances(ncrs, data: dict, today):
         ncrs = selectors.opened_more_than(ncrs, data["open_for"], today)
     if (data.get("supplier") or "").strip():
         ncrs = ncrs.filter(supplier__code__iexact=data["supplier"].strip())
+    if data.get("opened_from"):
+        ncrs = ncrs.filter(opened_at__date__gte=data["opened_from"])
+    if data.get("opened_to"):
+        ncrs = ncrs.filter(opened_at__date__lte=data["opened_to"])
     return ncrs
 
 

@@ -5,6 +5,7 @@ and nonconformances; a period that ends before it starts is refused; another sit
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from conftest import PASSWORD
 from medtrace.accounts.roles import Role
 from medtrace.analytics import suppliers
 from medtrace.partners import services as partners
+from medtrace.quality.models import InspectionRecord, Nonconformance
 from medtrace.quality.services import inspection as inspections
 from medtrace.quality.tests.test_inspection import fill, start
 from medtrace.trace.choices import LotOrigin
@@ -93,3 +95,21 @@ def test_another_site_sees_none_of_it(client, inspected, make_user, site_b):
     client.force_login(make_user("qa-b", (site_b, Role.QA_MANAGER)))
     assert "SUP-PC" not in client.get(PAGE).content.decode()
     assert client.get(API).json() == []
+
+
+def test_each_count_opens_exactly_the_records_of_the_period(client, inspected, qa_a):
+    """An inspection or a nonconformance before the period is neither counted nor listed."""
+    month_ago = timezone.now() - timedelta(days=30)
+    InspectionRecord.objects.filter(supplier__code="SUP-GOOD").update(completed_at=month_ago)
+    reported = Nonconformance.objects.filter(supplier__code="SUP-PC").order_by("pk").first()
+    Nonconformance.objects.filter(pk=reported.pk).update(opened_at=month_ago)
+    client.force_login(qa_a)
+    today = timezone.localdate()
+    asked = {"since": today - timedelta(days=7), "until": today}
+    html = client.get(PAGE, asked).content.decode()
+    assert 'data-supplier="SUP-GOOD"' not in html
+    links = re.findall(r'href="(/quality/(?:inspections|ncrs)/\?[^"]+)">(\d+)</a>', html)
+    assert sorted(shown for _url, shown in links) == ["1", "1"]  # an inspection, an NCR
+    for url, shown in links:
+        listed = client.get(url.replace("&amp;", "&")).context["page"].paginator.count
+        assert listed == int(shown), url

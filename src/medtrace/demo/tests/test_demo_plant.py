@@ -40,6 +40,7 @@ def test_the_demo_has_nonconformances_at_every_stage(demo_plant):
 def test_the_demo_inspects_incoming_resin_and_tests_for_leaks(demo_plant):
     from medtrace.production.models import WorkOrder
     from medtrace.quality.models import InspectionRecord
+    from medtrace.trace.models import Lot
 
     # The in-process inspections of the orders worked on the floor are production's story.
     made = WorkOrder.objects.exclude(lot=None).values("lot")
@@ -48,12 +49,35 @@ def test_the_demo_inspects_incoming_resin_and_tests_for_leaks(demo_plant):
             "plan__code", "status", "verdict"
         )
     )
+    tyvek_lots = Lot.objects.filter(item__code="PK-TYVEK", origin="received").count()
+    assert tyvek_lots >= 4  # about one delivery a quarter
     assert verdicts == [
         ("IP-LEAK-01", "in_progress", ""),
         ("IP-PVC-IN", "completed", "accepted"),
         ("IP-PVC-IN", "completed", "rejected"),
         ("IP-PVC-IN", "in_progress", ""),  # started by this week's receipt (demo.purchasing)
+        *[("IP-TYV-IN", "completed", "accepted")] * tyvek_lots,  # demo.supplier_history
     ]
+
+
+def test_the_demo_tyvek_supplier_drifts_this_quarter(demo_plant):
+    from django.utils import timezone
+
+    from medtrace.analytics import supplier_trends
+
+    trends = supplier_trends.supplier_trends(
+        demo_plant.users["qa"], today=timezone.localdate(), count=8
+    )
+    tyvek = next(trend for trend in trends.values() if trend.supplier.code == "SUP-SHTYV")
+    assert sum(quarter.inspections for quarter in tyvek.quarters) >= 4
+    drifting = {trend.supplier.code for trend in trends.values() if trend.drift.signal}
+    # The history delivers about once a quarter, from the day the demo is built backwards.
+    if tyvek.current.inspections:
+        assert (tyvek.current.defective, tyvek.current.sampled) == (4, 200)
+        assert tyvek.drift.defects.signal and not tyvek.drift.rejections.signal
+        assert drifting == {"SUP-SHTYV"}
+    else:
+        assert drifting == set()
 
 
 def test_the_demo_has_a_sterilizer_deviation_and_a_supplier_capa_under_way(demo_plant):

@@ -6,14 +6,10 @@
 (function () {
   "use strict";
 
-  const RED = "#b42318";
-  const BLUE = "#0b6e99";
-  const GREY = "#5f6b7a";
-
-  function read(id) {
-    const element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : null;
-  }
+  const charts = window.medtraceCharts;
+  const RED = charts.colours.red;
+  const BLUE = charts.colours.blue;
+  const GREY = charts.colours.grey;
 
   function line(value, name, colour, dashed) {
     if (value === null || value === undefined) return null;
@@ -60,14 +56,9 @@
   }
 
   function chart(element, data, labels, values, limits, spec, rules) {
-    const instance = window.echarts.init(element, null, { renderer: "canvas" });
     const axis = bounds(values, limits, spec);
     const categories = data.points.map((point, index) => String(index + 1));
-    instance.setOption({
-      animation: false,
-      grid: { left: 60, right: 90, top: 30, bottom: 60 },
-      toolbox: { feature: { saveAsImage: { title: labels.image, name: "spc" }, dataZoom: {} } },
-      dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 10 }],
+    charts.start(element, Object.assign(charts.common(labels, "spc", { right: 90, top: 30 }), {
       tooltip: {
         trigger: "axis",
         formatter: (params) => {
@@ -92,17 +83,12 @@
           markLine: { symbol: "none", silent: true, data: lines(limits, labels, spec) },
         },
       ],
-    });
-    instance.on("click", (params) => {
-      const point = data.points[params.dataIndex];
-      if (point && point.url) window.location.assign(point.url);
-    });
-    window.addEventListener("resize", () => instance.resize());
+    }), (index) => data.points[index] && data.points[index].url);
   }
 
   function draw() {
-    const data = read("spc-data");
-    const labels = read("spc-labels");
+    const data = charts.read("spc-data");
+    const labels = charts.read("spc-labels");
     if (!data || !window.echarts) return;
     chart(
       document.getElementById("spc-location"), data, labels,

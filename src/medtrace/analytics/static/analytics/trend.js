@@ -6,27 +6,12 @@
 (function () {
   "use strict";
 
-  const RED = "#b42318";
-  const BLUE = "#0b6e99";
-  const GREY = "#5f6b7a";
-
-  function read(id) {
-    const element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : null;
-  }
-
-  function common(labels, name) {
-    return {
-      animation: false,
-      grid: { left: 60, right: 70, top: 40, bottom: 60 },
-      toolbox: { feature: { saveAsImage: { title: labels.image, name: name }, dataZoom: {} } },
-      dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 10 }],
-      tooltip: { trigger: "axis" },
-    };
-  }
+  const charts = window.medtraceCharts;
+  const RED = charts.colours.red;
+  const BLUE = charts.colours.blue;
+  const GREY = charts.colours.grey;
 
   function trendChart(element, data, labels) {
-    const instance = window.echarts.init(element, null, { renderer: "canvas" });
     const current = [[{ xAxis: data.months[data.baseline] }, { xAxis: data.months[data.months.length - 1] }]];
     const baselineLine = data.baseline_rate === null ? [] : [{
       yAxis: data.baseline_rate,
@@ -34,7 +19,7 @@
       lineStyle: { color: GREY, type: "dashed" },
       label: { formatter: labels.baseline + " {c}", position: "insideEndTop" },
     }];
-    instance.setOption(Object.assign(common(labels, "complaint-trend"), {
+    charts.start(element, Object.assign(charts.common(labels, "complaint-trend"), {
       legend: { top: 0, data: [labels.complaints, labels.rate] },
       xAxis: { type: "category", data: data.months },
       yAxis: [
@@ -46,7 +31,7 @@
           name: labels.complaints,
           type: "bar",
           data: data.counts,
-          itemStyle: { color: "#9db4c8" },
+          itemStyle: { color: charts.colours.bar },
           markArea: { silent: true, itemStyle: { color: "rgba(180, 35, 24, 0.06)" }, data: current },
         },
         {
@@ -60,17 +45,11 @@
           markLine: { symbol: "none", silent: true, data: baselineLine },
         },
       ],
-    }));
-    instance.on("click", (params) => {
-      const url = data.urls[params.dataIndex];
-      if (url) window.location.assign(url);
-    });
-    window.addEventListener("resize", () => instance.resize());
+    }), (index) => data.urls[index]);
   }
 
   function cusumChart(element, data, labels) {
-    const instance = window.echarts.init(element, null, { renderer: "canvas" });
-    instance.setOption(Object.assign(common(labels, "complaint-cusum"), {
+    charts.start(element, Object.assign(charts.common(labels, "complaint-cusum"), {
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value", name: labels.cusum, max: (value) => Math.max(value.max, data.h) * 1.1 },
       series: [{
@@ -89,12 +68,11 @@
         },
       }],
     }));
-    window.addEventListener("resize", () => instance.resize());
   }
 
   function draw() {
-    const data = read("trend-data");
-    const labels = read("trend-labels");
+    const data = charts.read("trend-data");
+    const labels = charts.read("trend-labels");
     if (!data || !window.echarts) return;
     trendChart(document.getElementById("trend-chart"), data, labels);
     const cusum = document.getElementById("trend-cusum");
