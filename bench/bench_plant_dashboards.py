@@ -6,7 +6,10 @@ lot risk signals) run once, timed. Goal: every dashboard ≤ 500 ms server time,
 ROUNDS requests after one warm-up, in-process.
 
     python bench/bench_plant_dashboards.py --units 20000                  # SQLite, minutes
-    python bench/bench_plant_dashboards.py --units 1000000 --hospitals 500  # SQLite, an hour+
+    python bench/bench_plant_dashboards.py --units 1000000 --hospitals 500  # SQLite, 20 min
+    MEDTRACE_DATA_DIR=<the last run's> BENCH_EXISTING=1 python bench/bench_plant_dashboards.py
+
+The data directory is kept (its path is printed) so the plant can be measured again.
 """
 
 import os
@@ -28,6 +31,7 @@ import timing  # noqa: E402
 from bench_recall import build_plant, plant_arguments  # noqa: E402
 from bench_risk import add_findings  # noqa: E402
 from bench_trends import add_complaints  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count, Max, Min  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -38,13 +42,14 @@ from medtrace.accounts.roles import Role  # noqa: E402
 from medtrace.accounts.services import create_user  # noqa: E402
 from medtrace.analytics import exposure, risk_store  # noqa: E402
 from medtrace.org import services as org  # noqa: E402
+from medtrace.org.models import Organization  # noqa: E402
 from medtrace.partners import services as partners  # noqa: E402
 from medtrace.quality.choices import InspectionStage  # noqa: E402
 from medtrace.quality.models import Complaint, InspectionRecord  # noqa: E402
 from medtrace.quality.services import inspection as inspections  # noqa: E402
 from medtrace.quality.services import inspection_plans  # noqa: E402
 from medtrace.trace.choices import PartyRole  # noqa: E402
-from medtrace.trace.models import Consignment, GenealogyLink, Lot  # noqa: E402
+from medtrace.trace.models import Consignment, GenealogyLink, Lot, Unit  # noqa: E402
 
 GOAL_MS = 500
 ROUNDS = 10
@@ -100,8 +105,7 @@ def add_incoming_inspections(organization, site, user, rng: random.Random) -> No
         InspectionRecord.objects.filter(pk=record.pk).update(completed_at=done)
 
 
-def main() -> int:
-    args = plant_arguments()
+def build(args) -> tuple:
     rng = random.Random(args.seed)
 
     def prepare(organization, site, user):
@@ -109,11 +113,22 @@ def main() -> int:
         add_findings(organization, site, user, rng)
         add_complaints(organization, site, user, rng)
 
-    plant, organization, site, _user = build_plant(
+    _plant, organization, site, _user = build_plant(
         args.units, args.hospitals, args.seed, prepare=prepare
     )
     clerk = create_user(organization=organization, username="bench-wh", password=PASSWORD)
     org.grant_role(user=clerk, site=site, role=Role.WAREHOUSE_CLERK)
+    return organization
+
+
+def main() -> int:
+    # BENCH_EXISTING=1 with MEDTRACE_DATA_DIR of an earlier run: measure its plant again (after
+    # migrating it), instead of an hour of building a new one.
+    if os.environ.get("BENCH_EXISTING"):
+        call_command("migrate", verbosity=0)
+        organization = Organization.objects.get(name__startswith="基准测试公司")
+    else:
+        organization = build(plant_arguments())
     counted = exposure.count(organization)  # the hourly jobs
     assessed = risk_store.assess_all(organization, timezone.localdate())
     reverse("analytics:risk-list")  # what a running worker has loaded already (the URL map)
@@ -130,7 +145,8 @@ def main() -> int:
     riskiest = qa.get("/api/v1/analytics/risk/lots").json()[0]["lot_id"]
     tiles = sorted(set(re.findall(r'hx-get="(/tiles/[\w-]+/)"', qa.get("/").content.decode())))
     print(
-        f"{connection.vendor}: {len(plant.units):,} units, "
+        f"data in {os.environ['MEDTRACE_DATA_DIR']}\n"
+        f"{connection.vendor}: {Unit.objects.filter(organization=organization).count():,} units, "
         f"{Lot.objects.filter(organization=organization).count():,} lots, "
         f"{InspectionRecord.objects.count()} incoming inspections from {SUPPLIERS} suppliers, "
         f"{Complaint.objects.count()} complaints; {ROUNDS} rounds each, goal: median ≤ "

@@ -4,13 +4,13 @@ seconds, too long for a page. So a background job (analytics.count_shipped: hour
 demo plant is built, and on request from the trend pages) counts them per site, item, lot and
 day into ShippedDay, and the pages read that table and show when it was counted.
 
-Days are in the installation's time zone; months are summed from days by the database."""
+Days are in the installation's time zone; months are summed from days by the database (each
+row carries its month)."""
 
 from collections import defaultdict
 from datetime import date
 
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from medtrace.analytics import stored
@@ -30,7 +30,7 @@ def count(organization) -> Refresh:
         days[row.site_id, row.item_id, row.lot_id, day] += row.quantity
     rows = [
         ShippedDay(organization=organization, site_id=site_id, item_id=item_id, lot_id=lot_id,
-                   day=day, quantity=quantity)
+                   day=day, month=day.replace(day=1), quantity=quantity)
         for (site_id, item_id, lot_id, day), quantity in days.items()
     ]  # fmt: skip
     return stored.replace(organization, StoredKind.SHIPPED_UNITS, ShippedDay, rows, computation)
@@ -53,7 +53,7 @@ def units_shipped(
         rows = rows.filter(item_id__in=item_ids)
     fields = ["item", "lot", "month"] if by_lot else ["item", "month"]
     found = {}
-    grouped = rows.annotate(month=TruncMonth("day")).values_list(*fields).annotate(Sum("quantity"))
+    grouped = rows.values_list(*fields).annotate(Sum("quantity"))
     for *key, month, units in grouped.order_by():
         found[(*key, index[month])] = units
     return found

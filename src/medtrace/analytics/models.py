@@ -22,6 +22,9 @@ class ShippedDay(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+", null=True)
     day = models.DateField()
+    # The day's month (its first day), kept so months are summed without a date function per
+    # row: SQLite calls Python for each, 0.3 s over a 1M-unit plant's 66,000 days.
+    month = models.DateField()
     quantity = models.FloatField()
 
     class Meta:

@@ -49,7 +49,9 @@ def _visible(user) -> Q:
 def stored_risks(user, lots) -> list[LotRisk]:
     """The last assessment's risks of `lots` (already scoped to the reader), as the reader may
     see them, highest score first."""
-    rows = LotSignal.objects.filter(organization_id=user.organization_id, lot__in=lots)
+    # Not narrowed to `lots` here: lot_risks keeps only those, and naming every lot the reader
+    # may see in this statement cost SQLite 0.4 s at 100,000 lots.
+    rows = LotSignal.objects.filter(organization_id=user.organization_id)
     counted: dict[int, dict[tuple, tuple]] = {}
     for row in rows.filter(_visible(user)).order_by("pk"):
         rule = RULES[row.rule]
