@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -96,17 +97,14 @@ class QuartersForm(forms.Form):
 
 def inspections_url(supplier, period: suppliers.Period) -> str:
     """The incoming inspections a figure counts: the supplier's, completed in the period."""
-    return (
-        f"{reverse('quality:inspection-list')}?stage=incoming&supplier={supplier.code}"
-        f"&completed_from={period.since:%Y-%m-%d}&completed_to={period.until:%Y-%m-%d}"
-    )
+    query = {"stage": "incoming", "supplier": supplier.code,
+             "completed_from": period.since, "completed_to": period.until}  # fmt: skip
+    return f"{reverse('quality:inspection-list')}?{urlencode(query)}"
 
 
 def ncrs_url(supplier, period: suppliers.Period) -> str:
-    return (
-        f"{reverse('quality:ncr-list')}?supplier={supplier.code}"
-        f"&opened_from={period.since:%Y-%m-%d}&opened_to={period.until:%Y-%m-%d}"
-    )
+    query = {"supplier": supplier.code, "opened_from": period.since, "opened_to": period.until}
+    return f"{reverse('quality:ncr-list')}?{urlencode(query)}"
 
 
 def _trend_csv(trend) -> HttpResponse:
