@@ -12,7 +12,7 @@ trending.rate_test, one-sided at ALPHA:
 A quarter without inspections, or a window without earlier ones, gives no test."""
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
@@ -86,12 +86,10 @@ class SupplierTrend:
     @property
     def earlier(self) -> suppliers.Figures:
         """The quarters before the latest, added up."""
-        total = suppliers.Figures()
-        for figures in self.quarters[:-1]:
-            for name in ("inspections", "accepted", "sampled", "defective", "ncrs", "receipts",
-                         "on_time"):  # fmt: skip
-                setattr(total, name, getattr(total, name) + getattr(figures, name))
-        return total
+        names = [counted.name for counted in fields(suppliers.Figures)]
+        return suppliers.Figures(
+            **{name: sum(getattr(q, name) for q in self.quarters[:-1]) for name in names}
+        )
 
     @property
     def drift(self) -> Drift:
