@@ -70,3 +70,14 @@ def refuse_pending_migrations() -> None:
             f"{len(pending)} database migration(s) not applied (first: {pending[0]}); "
             "run: medtrace init"
         )
+
+
+def active_user(username: str):
+    """The active user a command acts as (their roles and sites apply); ends the command when
+    there is none of that name."""
+    from medtrace.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        die(f"no active user named {username!r}")
+    return user

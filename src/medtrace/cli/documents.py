@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from medtrace.cli.common import console, die, setup_django
+from medtrace.cli.common import active_user, console, die, setup_django
 
 app = typer.Typer(help="Document control: generated documents.", no_args_is_help=True)
 
@@ -67,7 +67,7 @@ def generate(
     from medtrace.core.errors import DomainError
     from medtrace.documents.generation import services
 
-    generator = _user(user)
+    generator = active_user(user)
     chosen = _site(generator, site) if site else _only_site(generator)
     try:
         document = services.generate(
@@ -103,7 +103,7 @@ def take_in(
     from medtrace.core.errors import DomainError
     from medtrace.documents.generation import selectors, services
 
-    taker = _user(user)
+    taker = active_user(user)
     try:
         document = selectors.get_generated_or_404(taker, generated_id)
     except Http404:
@@ -113,15 +113,6 @@ def take_in(
     except DomainError as error:
         die(str(error.message))
     console.print(f"{controlled.number} registered with its first draft from #{document.pk}")
-
-
-def _user(username: str):
-    from medtrace.accounts.models import User
-
-    found = User.objects.filter(username=username, is_active=True).first()
-    if found is None:
-        die(f"no active user named {username!r}")
-    return found
 
 
 def _site(user, code: str):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from medtrace.cli.common import console, die, setup_django
+from medtrace.cli.common import active_user, console, die, setup_django
 
 KIND_HELP = "items, device_identifiers, suppliers, customers, boms or equipment"
 
@@ -13,15 +13,6 @@ KIND_HELP = "items, device_identifiers, suppliers, customers, boms or equipment"
 def register(root: typer.Typer) -> None:
     root.command("import")(import_file)
     root.command("export")(export_file)
-
-
-def _user(username: str):
-    from medtrace.accounts.models import User
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        die(f"no active user named {username!r}")
-    return user
 
 
 def _kind(kind: str) -> str:
@@ -46,7 +37,7 @@ def import_file(
     from medtrace.exchange.choices import BatchStatus
 
     kind = _kind(kind)
-    importer = _user(user)
+    importer = active_user(user)
     sheets.check_size(file.stat().st_size)
     batch = services.upload(
         user=importer,
@@ -97,6 +88,6 @@ def export_file(
     kind = _kind(kind)
     if fmt not in FileFormat.values:
         die(f"unknown format {fmt!r}; use xlsx or csv")
-    content = services.export(user=_user(user), kind=kind, fmt=fmt)
+    content = services.export(user=active_user(user), kind=kind, fmt=fmt)
     out.write_bytes(content)
     console.print(f"{kind} written to {out} ({len(content)} bytes)")

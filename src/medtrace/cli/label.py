@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from medtrace.cli.common import console, die, setup_django
+from medtrace.cli.common import active_user, console, die, setup_django
 
 
 def register(root: typer.Typer) -> None:
@@ -43,7 +43,7 @@ def label(
     from medtrace.labels import services
     from medtrace.labels.forms import content_lines
 
-    printer = _user(user)
+    printer = active_user(user)
     if not printer.has_perm(services.PRINT_PERMISSION) or printer.organization_id is None:
         die(f"{printer.username} may not print labels ({services.PRINT_PERMISSION})")
     if sscc is not None:
@@ -71,12 +71,3 @@ def label(
         target = out or Path(services.label_filename("label", identifier.value, lot, serial))
     target.write_bytes(pdf)
     console.print(f"Label written to {target} ({len(pdf)} bytes).")
-
-
-def _user(username: str):
-    from medtrace.accounts.models import User
-
-    found = User.objects.filter(username=username, is_active=True).first()
-    if found is None:
-        die(f"no active user named {username!r}")
-    return found

@@ -4,7 +4,7 @@ import json
 
 import typer
 
-from medtrace.cli.common import console, die, setup_django
+from medtrace.cli.common import active_user, console, die, setup_django
 
 app = typer.Typer(help="Quality records: sampling plans and tasks.", no_args_is_help=True)
 
@@ -58,12 +58,9 @@ def tasks(
 ):
     """What waits on a user: records whose next step they may take, CAPA actions they own."""
     setup_django()
-    from medtrace.accounts.models import User
     from medtrace.quality.tasks import inbox
 
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        die(f"no active user named {username!r}")
+    user = active_user(username)
     waiting = inbox(user)
     rows = {kind: [_row(task) for task in items] for kind, items in waiting.items()}
     if as_json:

@@ -1,6 +1,6 @@
 import typer
 
-from medtrace.cli.common import console, die, setup_django
+from medtrace.cli.common import active_user, console, die, setup_django
 
 app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 
@@ -17,13 +17,10 @@ def create(
 ):
     """Print a new API token once; store it safely, it cannot be shown again."""
     setup_django()
-    from medtrace.accounts.models import User
     from medtrace.accounts.services import create_api_token
     from medtrace.org import access
 
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        die(f"no active user named {username!r}")
+    user = active_user(username)
     reachable = access.visible_sites(user)
     if sites:
         codes = [code.strip().upper() for code in sites.split(",") if code.strip()]
