@@ -16,6 +16,8 @@ from medtrace.documents.api import router as documents_router
 from medtrace.documents.generation_api import router as generated_documents_router
 from medtrace.equipment.api import router as equipment_router
 from medtrace.exchange.api import router as exchange_router
+from medtrace.integration.api import router as integration_router
+from medtrace.integration.epcis_api import router as epcis_queries_router
 from medtrace.inventory.api import router as inventory_router
 from medtrace.jobs.api import router as jobs_router
 from medtrace.labels.api import router as labels_router
@@ -74,6 +76,7 @@ api.add_router("/changes", changes_router)
 api.add_router("/labels", labels_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/epcis", epcis_router)
+api.add_router("/epcis", epcis_queries_router)
 api.add_router("/trace", trace_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/purchasing", purchasing_router)
@@ -84,3 +87,4 @@ api.add_router("/production", production_release_router)
 api.add_router("/recalls", recall_router)
 api.add_router("/recalls", recall_notice_router)
 api.add_router("/analytics", analytics_router)
+api.add_router("/integration", integration_router)

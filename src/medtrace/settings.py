@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "medtrace.exchange",
     "medtrace.labels",
     "medtrace.analytics",
+    "medtrace.integration",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -157,6 +158,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 globals().update(conf.email(conf.env_str("MEDTRACE_EMAIL_URL"), DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = conf.env_str("MEDTRACE_EMAIL_FROM", "medtrace@localhost")
 # Links sent outside (recall notices' acknowledgement links) start with this address.
+# Webhooks: how long one POST may take, how many attempts before a dead letter, and after how
+# long a delivery left `sending` by a vanished worker is sent again (longer than the timeout).
+WEBHOOK_TIMEOUT_SECONDS = conf.env_int("MEDTRACE_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = conf.env_int("MEDTRACE_WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_STALE_SECONDS = conf.env_int("MEDTRACE_WEBHOOK_STALE_SECONDS", 120, minimum=1)
+
 BASE_URL = conf.env_str("MEDTRACE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A drill's notices go here unless the drill writes to the consignees themselves.
 DRILL_MAILBOX = conf.env_str("MEDTRACE_DRILL_MAILBOX", "recall-drill@localhost")

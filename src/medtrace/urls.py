@@ -15,6 +15,7 @@ urlpatterns = [
     path("partners/", include("medtrace.partners.urls")),
     path("equipment/", include("medtrace.equipment.urls")),
     path("exchange/", include("medtrace.exchange.urls")),
+    path("integration/", include("medtrace.integration.urls")),
     path("labels/", include("medtrace.labels.urls")),
     path("trace/", include("medtrace.trace.urls")),
     path("shipping/", include("medtrace.shipping.urls")),

@@ -22,6 +22,7 @@ from medtrace.audit import context, verification
 from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditChain, AuditEntry
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.integration import outbox
 
 INSTALLATION_CHAIN = "installation"
 CORRECTIONS = {AuditAction.CHANGE}
@@ -185,7 +186,7 @@ def record(
     origin = context.current()
     # No savepoint of its own: if writing the entry fails, the caller's change must fail too.
     with transaction.atomic(savepoint=False):
-        return _append(
+        entry = _append(
             organization_id,
             {
                 "site_id": site_id,
@@ -202,6 +203,9 @@ def record(
                 "api_token": origin.api_token,
             },
         )
+        # Announced in the same transaction: a rolled-back change is never published.
+        outbox.publish_change(entry)
+    return entry
 
 
 def _append(organization_id, fields: dict) -> AuditEntry:

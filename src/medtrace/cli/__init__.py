@@ -1,4 +1,5 @@
-"""The `medtrace` command: set up, serve, demo, tokens, checks, jobs, suppliers, changes.
+"""The `medtrace` command: set up, serve, demo, tokens, checks, jobs, suppliers, changes,
+webhooks.
 
 Configuration errors and an unreachable database end the command with one line naming the
 problem, never a traceback (a traceback is for bugs).
@@ -28,6 +29,7 @@ from medtrace.cli import (
     trace,
     training,
     users,
+    webhooks,
 )
 from medtrace.cli.common import fail_cleanly
 
@@ -54,6 +56,7 @@ equipment.register(app)
 inventory.register(app)
 production.register(app)
 shipping.register(app)
+webhooks.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 

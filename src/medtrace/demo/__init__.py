@@ -19,6 +19,7 @@ from medtrace.demo import (
     equipment,
     generated,
     history,
+    integration,
     inventory,
     partners,
     plant,
@@ -39,6 +40,8 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("locations", plant.build_locations),
     ("people and roles", plant.build_people),
     ("audit-trail reviews", audit.build_audit_reviews),
+    # Before the plant's history, so the other systems hear of all of it.
+    ("webhooks and feeds to the ERP and the distributor", integration.build_subscriptions),
     ("controlled documents", documents.build_documents),
     ("items and device identifiers", catalog.build_catalog),
     ("bills of materials and routings", recipes.build_boms_and_routings),
@@ -64,6 +67,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("a drill, a closed and a draft recall", recalls.build_recalls),
     ("report subscriptions", reports.build_report_subscriptions),
     ("a year of incoming Tyvek inspections", supplier_history.build_supplier_history),
+    ("the QA alert webhook paused", integration.pause_the_alerts),
     # Last: what the hourly jobs keep for the dashboards, from every step before.
     ("units shipped and lot risks for the dashboards", complaint_history.count_for_the_dashboards),
 ]

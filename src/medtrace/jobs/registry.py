@@ -8,6 +8,12 @@ Each app declares its jobs in its own `jobs.py` (imported by JobsConfig.ready())
 
     periodic("sessions.clear_expired", every=timedelta(days=1))
 
+Work that is not a job but a queue of its own (webhook deliveries) registers a poller, which
+every worker pass calls once:
+
+    @poller("integration.deliver")
+    def deliver(worker_id: str, stop: threading.Event | None) -> int: ...
+
 A job function takes a JobContext (ctx.arguments, ctx.log(), ctx.progress()) and returns a
 JSON-serializable result or None. It runs outside any transaction, so it owns its own
 (usually by calling services). Raising PermanentFailure ends it without retries.
@@ -65,10 +71,17 @@ class PeriodicSpec:
         return f"{self.name}@{self.slot_start(now).isoformat()}"
 
 
+@dataclass(frozen=True)
+class PollerSpec:
+    name: str
+    func: Callable[..., int]
+
+
 class Registry:
     def __init__(self):
         self._jobs: dict[str, JobSpec] = {}
         self._periodic: dict[str, PeriodicSpec] = {}
+        self._pollers: dict[str, PollerSpec] = {}
 
     def add(self, spec: JobSpec) -> None:
         if not NAME_PATTERN.match(spec.name) or len(spec.name) > 100:
@@ -91,6 +104,14 @@ class Registry:
             raise ImproperlyConfigured(f"periodic {spec.name!r}: `every` must be positive")
         self._periodic[spec.name] = spec
 
+    def add_poller(self, spec: PollerSpec) -> None:
+        if not NAME_PATTERN.match(spec.name):
+            raise ImproperlyConfigured(f"poller name {spec.name!r}: use dotted lower-case words")
+        self._pollers[spec.name] = spec
+
+    def pollers(self) -> list[PollerSpec]:
+        return sorted(self._pollers.values(), key=lambda spec: spec.name)
+
     def unregister(self, name: str) -> None:
         self._jobs.pop(name, None)
         self._periodic.pop(name, None)
@@ -107,11 +128,11 @@ class Registry:
     @contextmanager
     def isolated(self) -> Iterator["Registry"]:
         """Whatever is declared inside the block is forgotten after it (for tests)."""
-        jobs, periodic = dict(self._jobs), dict(self._periodic)
+        jobs, periodic, pollers = dict(self._jobs), dict(self._periodic), dict(self._pollers)
         try:
             yield self
         finally:
-            self._jobs, self._periodic = jobs, periodic
+            self._jobs, self._periodic, self._pollers = jobs, periodic, pollers
 
 
 def _where(func: Callable) -> str:
@@ -148,3 +169,14 @@ def periodic(
     spec = PeriodicSpec(name=name, every=every, offset=offset, arguments=dict(arguments or {}))
     registry.add_periodic(spec)
     return spec
+
+
+def poller(name: str):
+    """Call the decorated function(worker_id, stop) on every worker pass; it returns how much
+    work it did."""
+
+    def decorator(func):
+        registry.add_poller(PollerSpec(name=name, func=func))
+        return func
+
+    return decorator

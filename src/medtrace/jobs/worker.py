@@ -1,5 +1,5 @@
-"""The worker loop behind `medtrace worker`: recover stale jobs, queue due periodic jobs, run
-every due job, sleep, repeat.
+"""The worker loop behind `medtrace worker`: recover stale jobs, queue due periodic jobs, call
+the pollers (webhook deliveries), run every due job, sleep, repeat.
 
 Any number of workers may run against one database (the claim is a conditional UPDATE). On
 SIGTERM or SIGINT a worker finishes the job in hand and exits; a second Ctrl-C stops it at once
@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db import DatabaseError, close_old_connections, connection
 
 from medtrace.jobs import services
+from medtrace.jobs.registry import registry
 
 logger = logging.getLogger("medtrace.jobs")
 
@@ -29,10 +30,12 @@ def make_worker_id() -> str:
 def run_pass(
     worker_id: str, *, stop: threading.Event | None = None, now: datetime | None = None
 ) -> int:
-    """One round of the loop; returns how many jobs it ran."""
+    """One round of the loop; returns how many jobs (and pollers' items) it ran."""
     services.recover_stale(now=now)
     services.schedule_due_periodic(now=now)
     ran = 0
+    for spec in registry.pollers():
+        ran += spec.func(worker_id, stop=stop)
     while stop is None or not stop.is_set():
         job = services.claim_next(worker_id, now=now)
         if job is None:

@@ -82,12 +82,12 @@ def capture(request, site: str | None = None, create_missing: bool = False):
     return Status(202, result.as_dict())
 
 
-def _query_response(request, events, params: dict[str, str]) -> HttpResponse:
+def query_response(
+    request, events, params: dict[str, str], *, query_name: str = "SimpleEventQuery"
+) -> HttpResponse:
     page = epcis_query.page(epcis_query.filter_events(events, params), params)
-    response = HttpResponse(
-        json.dumps(epcis_query.query_document(page.events), ensure_ascii=False),
-        content_type=JSON_LD,
-    )
+    document = epcis_query.query_document(page.events, query_name=query_name)
+    response = HttpResponse(json.dumps(document, ensure_ascii=False), content_type=JSON_LD)
     if page.next_token:
         following = {**params, "nextPageToken": page.next_token}
         response["Link"] = f'<{request.path}?{urlencode(following)}>; rel="next"'
@@ -103,7 +103,7 @@ def events(request):
     MATCH_anyEPCClass; perPage, nextPageToken, orderBy, orderDirection). Lists are
     `|`-separated."""
     require_perm(request, "trace.view_traceevent")
-    return _query_response(request, selectors.visible_events(request.user), request.GET.dict())
+    return query_response(request, selectors.visible_events(request.user), request.GET.dict())
 
 
 @epcis_router.get("/epcs/{path:epc}/events", response=READ_ERRORS, openapi_extra=QUERY_RESULT)
@@ -115,7 +115,7 @@ def epc_events(request, epc: str):
     events = selectors.visible_events(request.user).filter(
         epcis_query.touching(epc, parameter="epc")
     )
-    return _query_response(request, events, params)
+    return query_response(request, events, params)
 
 
 def _trace(request, direction: str, id: str, max_depth: int | None, as_of: datetime | None):

@@ -189,10 +189,20 @@ def _offset(token: str | None) -> int:
 
 def query_document(events: list[TraceEvent], *, query_name: str = "SimpleEventQuery") -> dict:
     """The events as an EPCISQueryDocument (EPCIS 2.0 §8.2)."""
-    document = codec.to_document(codec.event_from_dict(event.document) for event in events)
+    return results_document([event.document for event in events], query_name=query_name)
+
+
+def results_document(
+    documents: list[dict], *, query_name: str, subscription_id: str | None = None
+) -> dict:
+    """Recorded event documents as an EPCISQueryDocument; with `subscription_id`, the results
+    a standing query's subscription is sent."""
+    document = codec.to_document(codec.event_from_dict(event) for event in documents)
     listed = document["epcisBody"]["eventList"]
     document["type"] = "EPCISQueryDocument"
-    document["epcisBody"] = {
-        "queryResults": {"queryName": query_name, "resultsBody": {"eventList": listed}}
-    }
+    results = {"queryName": query_name}
+    if subscription_id is not None:
+        results["subscriptionID"] = subscription_id
+    results["resultsBody"] = {"eventList": listed}
+    document["epcisBody"] = {"queryResults": results}
     return document

@@ -19,6 +19,7 @@ from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.epcis.codec import event_to_dict
 from medtrace.epcis.model import Event
+from medtrace.integration import outbox
 from medtrace.inventory import ledger
 from medtrace.org.models import Location, Organization, Site
 from medtrace.trace.choices import ObjectRole
@@ -139,6 +140,7 @@ def record_events(
                 changes={"event": [None, recorded[index].document]},
                 reason=reason,
             )
+    outbox.publish_trace_events(organization.pk, [recorded[i] for i in fresh + declarations])
     return [recorded[index] for index in range(len(given))]
 
 
