@@ -96,6 +96,13 @@ def _lock_head(organization_id) -> tuple[int, str, int, str]:
     return row[0], key, row[1], row[2]
 
 
+def hold_chain(organization_id) -> None:
+    """Take the organization's chain lock now, before a later write would. Who must lock
+    something else that audited writers lock after the chain (the outbox's subscriptions)
+    takes this first, so every transaction locks in one order and none deadlocks."""
+    _lock_head(organization_id)
+
+
 def _insert_and_move_head(values: dict) -> AuditEntry:
     """Insert the entry and move its chain's head to it. PostgreSQL does both in one round
     trip (a data-modifying WITH); SQLite, in-process, needs no such saving."""

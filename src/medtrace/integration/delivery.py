@@ -160,7 +160,9 @@ def _record(delivery, attempt, *, status_code, excerpt, error) -> Delivery:
     )
     if ours.update(last_status_code=status_code, **changes) and succeeded:
         Subscription.objects.filter(pk=delivery.subscription_id).update(last_delivered_at=now)
-    logger.info(
+    # A failure is news to whoever reads the worker's log; a success is not.
+    logger.log(
+        logging.DEBUG if succeeded else logging.INFO,
         "delivery %s #%s attempt %s: %s",
         delivery.subscription_id,
         delivery.sequence,

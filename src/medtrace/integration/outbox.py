@@ -5,16 +5,36 @@ Two sources call in: the audit trail, for every audited change of a published re
 written only when some active subscription wants it; then each such subscription gets the
 next number of its own sequence, taken under a lock on the subscription row that is held until
 the publisher commits, so numbers become visible in order and a feed read by cursor never
-skips one."""
+skips one.
 
+This runs on every audited write, so the subscriptions are looked up with one raw query
+(bench/bench_integration.py)."""
+
+import json
 from datetime import datetime
+from typing import NamedTuple
 
-from django.db.models import F
+from django.db import connection
 
 from medtrace.audit import chain as hashing
+from medtrace.audit import services as audit
 from medtrace.integration.choices import DeliveryStatus
-from medtrace.integration.models import Delivery, OutboxMessage, Subscription
+from medtrace.integration.models import Delivery, EpcisQuery, OutboxMessage, Subscription
 from medtrace.integration.topics import EPCIS_TOPIC, topic_of_change
+
+
+class Wanting(NamedTuple):
+    """An active subscription as publishing needs it: what it wants, from which sites."""
+
+    pk: int
+    topics: list[str]
+    is_feed: bool
+    query_id: int | None
+    sites: dict[int, str]  # site id → code
+
+    def covers(self, site_id: int | None) -> bool:
+        # A record of the whole organization (a supplier, an item) reaches every subscription.
+        return site_id is None or site_id in self.sites
 
 
 def publish_change(entry) -> None:
@@ -24,8 +44,10 @@ def publish_change(entry) -> None:
         return
     wanting = [
         subscription
-        for subscription in _active(entry.organization_id).filter(query__isnull=True)
-        if topic in subscription.topics and _covers(subscription, entry.site_id)
+        for subscription in _active(entry.organization_id)
+        if subscription.query_id is None
+        and topic in subscription.topics
+        and subscription.covers(entry.site_id)
     ]
     if not wanting:
         return
@@ -43,7 +65,7 @@ def publish_change(entry) -> None:
         "id": str(message.message_id),
         "type": message.event_type,
         "occurredAt": utc_text(entry.at),
-        "site": _site_code(entry.site_id),
+        "site": _site_code(entry.site_id, wanting),
         "object": {
             "type": entry.object_type,
             "id": entry.object_id,
@@ -64,26 +86,32 @@ def publish_trace_events(organization_id: int, events: list) -> None:
     of the EPCIS topic and to those whose standing query the event matches."""
     if not events:
         return
-    wanting = [
-        subscription
-        for subscription in _active(organization_id).select_related("query")
-        if EPCIS_TOPIC in subscription.topics
-        or (subscription.query is not None and subscription.query.is_active)
-    ]
+    active = _active(organization_id)
+    queries = _active_queries({s.query_id for s in active if s.query_id is not None})
+    wanting = [s for s in active if EPCIS_TOPIC in s.topics or s.query_id in queries]
     if not wanting:
         return
     matches = {
         subscription.pk: [
             event
             for event in events
-            if _covers(subscription, event.site_id)
-            and (subscription.query is None or event.pk in _matching(subscription.query, events))
+            if subscription.covers(event.site_id)
+            and (
+                subscription.query_id is None
+                or event.pk in _matching(queries[subscription.query_id], events)
+            )
         ]
         for subscription in wanting
     }
     wanted = {event.pk for listed in matches.values() for event in listed}
+    if not wanted:
+        return
+    # Audited writers lock the chain, then (publishing) the subscriptions: lock in that order.
+    audit.hold_chain(organization_id)
     messages = {
-        event.pk: _event_message(organization_id, event) for event in events if event.pk in wanted
+        event.pk: _event_message(organization_id, event, wanting)
+        for event in events
+        if event.pk in wanted
     }
     OutboxMessage.objects.bulk_create(messages.values())
     fan_out(
@@ -91,7 +119,7 @@ def publish_trace_events(organization_id: int, events: list) -> None:
     )
 
 
-def _event_message(organization_id: int, event) -> OutboxMessage:
+def _event_message(organization_id: int, event, wanting: list[Wanting]) -> OutboxMessage:
     message = OutboxMessage(
         organization_id=organization_id,
         site_id=event.site_id,
@@ -106,13 +134,19 @@ def _event_message(organization_id: int, event) -> OutboxMessage:
         "id": str(message.message_id),
         "type": EPCIS_TOPIC,
         "occurredAt": utc_text(event.event_time),
-        "site": _site_code(event.site_id),
+        "site": _site_code(event.site_id, wanting),
         "event": event.document,
     }
     return message
 
 
-def _matching(query, events) -> set[int]:
+def _active_queries(ids: set[int]) -> dict[int, EpcisQuery]:
+    if not ids:
+        return {}
+    return {query.pk: query for query in EpcisQuery.objects.filter(pk__in=ids, is_active=True)}
+
+
+def _matching(query: EpcisQuery, events) -> set[int]:
     """The recorded events among `events` that the named query selects (its SQL, run over
     just these rows), computed once per query and batch."""
     from medtrace.trace import epcis_query
@@ -128,47 +162,79 @@ def _matching(query, events) -> set[int]:
     return cache[key]
 
 
-def fan_out(messages_by_subscription: dict[int, list], subscriptions: list) -> None:
+def fan_out(messages_by_subscription: dict[int, list], subscriptions) -> None:
+    """One delivery per message and subscription (each with `pk` and `is_feed`), numbered in
+    the subscription's sequence."""
+    counts = {
+        subscription.pk: len(messages_by_subscription.get(subscription.pk) or [])
+        for subscription in subscriptions
+    }
+    last = _take_numbers({pk: count for pk, count in counts.items() if count})
     deliveries = []
-    for subscription in sorted(subscriptions, key=lambda s: s.pk):
-        listed = messages_by_subscription.get(subscription.pk) or []
-        if not listed:
+    for subscription in subscriptions:
+        if not counts[subscription.pk]:
             continue
-        last = _take_numbers(subscription.pk, len(listed))
+        listed = messages_by_subscription[subscription.pk]
         status = DeliveryStatus.IN_FEED if subscription.is_feed else DeliveryStatus.PENDING
-        first = last - len(listed) + 1
+        first = last[subscription.pk] - len(listed) + 1
         deliveries += [
-            Delivery(subscription=subscription, message=message, sequence=first + i, status=status)
+            Delivery(
+                subscription_id=subscription.pk,
+                message=message,
+                sequence=first + i,
+                status=status,
+            )
             for i, message in enumerate(listed)
         ]
     Delivery.objects.bulk_create(deliveries)
 
 
-def _take_numbers(subscription_id: int, count: int) -> int:
-    """Reserve `count` numbers of the subscription's sequence; returns the last one. The UPDATE
-    locks the row (PostgreSQL) or the database (SQLite) until the caller commits."""
-    rows = Subscription.objects.filter(pk=subscription_id)
-    rows.update(last_sequence=F("last_sequence") + count)
-    return rows.values_list("last_sequence", flat=True).get()
+def _take_numbers(counts: dict[int, int]) -> dict[int, int]:
+    """Reserve counts[id] numbers of each subscription's sequence, in one statement; returns
+    the last number reserved for each. The UPDATE locks the rows (PostgreSQL) or the database
+    (SQLite) until the caller commits. UPDATE … FROM and RETURNING need SQLite ≥ 3.35."""
+    if not counts:
+        return {}
+    table = Subscription._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(counts))
+    params = [number for pair in sorted(counts.items()) for number in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH wanted(id, n) AS (VALUES {values}) "
+            f"UPDATE {table} SET last_sequence = {table}.last_sequence + wanted.n FROM wanted "
+            f"WHERE {table}.id = wanted.id RETURNING {table}.id, {table}.last_sequence",
+            params,
+        )
+        return dict(cursor.fetchall())
 
 
-def _active(organization_id: int):
-    return Subscription.objects.filter(
-        organization_id=organization_id, is_active=True
-    ).prefetch_related("sites")
+def _active(organization_id: int) -> list[Wanting]:
+    """The organization's active subscriptions with their sites, in one query."""
+    subscriptions = Subscription._meta.db_table
+    through = Subscription.sites.through._meta.db_table
+    sites = Subscription.sites.field.related_model._meta.db_table
+    sql = (
+        f"SELECT s.id, s.topics, s.url, s.query_id, t.id, t.code FROM {subscriptions} s "
+        f"JOIN {through} st ON st.subscription_id = s.id JOIN {sites} t ON t.id = st.site_id "
+        "WHERE s.organization_id = %s AND s.is_active ORDER BY s.id"
+    )
+    found: dict[int, Wanting] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id])
+        for pk, topics, url, query_id, site_id, code in cursor.fetchall():
+            if pk not in found:
+                topics = json.loads(topics) if isinstance(topics, str) else topics
+                found[pk] = Wanting(pk, topics or [], not url, query_id, {})
+            found[pk].sites[site_id] = code
+    return list(found.values())
 
 
-def _covers(subscription, site_id: int | None) -> bool:
-    # A record of the whole organization (a supplier, an item) reaches every subscription.
-    return site_id is None or any(site.pk == site_id for site in subscription.sites.all())
-
-
-def _site_code(site_id: int | None) -> str | None:
-    from medtrace.org.models import Site
-
-    if site_id is None:
-        return None
-    return Site.objects.filter(pk=site_id).values_list("code", flat=True).first()
+def _site_code(site_id: int | None, wanting: list[Wanting]) -> str | None:
+    """The site's code, from the sites the wanting subscriptions cover."""
+    for subscription in wanting:
+        if site_id in subscription.sites:
+            return subscription.sites[site_id]
+    return None
 
 
 def utc_text(value: datetime) -> str:
