@@ -18,6 +18,7 @@ from medtrace.equipment.api import router as equipment_router
 from medtrace.exchange.api import router as exchange_router
 from medtrace.integration.api import router as integration_router
 from medtrace.integration.epcis_api import router as epcis_queries_router
+from medtrace.integration.intake_api import router as intake_router
 from medtrace.inventory.api import router as inventory_router
 from medtrace.jobs.api import router as jobs_router
 from medtrace.labels.api import router as labels_router
@@ -88,3 +89,4 @@ api.add_router("/recalls", recall_router)
 api.add_router("/recalls", recall_notice_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/integration", integration_router)
+api.add_router("/integration", intake_router)

@@ -52,6 +52,7 @@ EVERYONE = (
     "equipment.view_impactreview",
     "equipment.view_maintenanceplan",
     "equipment.view_maintenancerecord",
+    "equipment.view_machinestatechange",
     "trace.view_traceobject",
     "trace.view_traceevent",
     "trace.view_party",
@@ -197,6 +198,7 @@ CHANGE_OWNERS = (
 # supervisors; concluding what an out-of-tolerance instrument touched is QA's decision.
 EQUIPMENT_EDITORS = (
     "equipment.add_equipment",
+    "equipment.add_machinestatechange",
     "equipment.change_equipment",
     "equipment.add_calibrationrecord",
     "equipment.change_calibrationrecord",
@@ -257,7 +259,8 @@ WORK_ORDER_PLANNERS = (
     "production.cancel_workorder",
     "production.complete_workorder",
 )
-PRODUCTION_FLOOR = ("production.execute_workorder",)
+# The floor runs the orders and says what its machines are doing (down, set-up, running).
+PRODUCTION_FLOOR = ("production.execute_workorder", "equipment.add_machinestatechange")
 
 # QA and regulatory affairs open and scope recalls and drills; QA managers approve them (the
 # holds) and close them.

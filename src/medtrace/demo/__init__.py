@@ -21,6 +21,7 @@ from medtrace.demo import (
     history,
     integration,
     inventory,
+    machine_states,
     partners,
     plant,
     production,
@@ -67,6 +68,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("a drill, a closed and a draft recall", recalls.build_recalls),
     ("report subscriptions", reports.build_report_subscriptions),
     ("a year of incoming Tyvek inspections", supplier_history.build_supplier_history),
+    ("a week of machine states on the floor", machine_states.build_machine_states),
     ("the QA alert webhook paused", integration.pause_the_alerts),
     # Last: what the hourly jobs keep for the dashboards, from every step before.
     ("units shipped and lot risks for the dashboards", complaint_history.count_for_the_dashboards),

@@ -169,3 +169,7 @@ def change_status(request, pk: int, payload: StatusIn):
 from medtrace.equipment.calibration_api import router as calibration_router  # noqa: E402
 
 router.add_router("", calibration_router)
+
+from medtrace.equipment.state_api import router as state_router  # noqa: E402
+
+router.add_router("", state_router)

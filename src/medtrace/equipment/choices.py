@@ -75,3 +75,29 @@ class UsabilityRule(models.TextChoices):
     NEVER_CALIBRATED = "never_calibrated", _("Never calibrated")
     CALIBRATION_OVERDUE = "calibration_overdue", _("Calibration overdue")
     CALIBRATION_FAILED = "calibration_failed", _("Calibration failed")
+
+
+class MachineState(models.TextChoices):
+    """What a machine is doing, as it or its operator reports it (OEE's state model)."""
+
+    RUNNING = "running", _("Running")
+    IDLE = "idle", _("Idle")
+    SETUP = "setup", _("Setting up")
+    DOWN = "down", _("Down (breakdown)")
+    MAINTENANCE = "maintenance", _("Under maintenance")
+    OFF = "off", _("Switched off")
+
+
+MACHINE_STATE_BADGE = {
+    MachineState.RUNNING: "ok",
+    MachineState.IDLE: "",
+    MachineState.SETUP: "warn",
+    MachineState.DOWN: "bad",
+    MachineState.MAINTENANCE: "warn",
+    MachineState.OFF: "",
+}
+
+
+class StateSource(models.TextChoices):
+    MANUAL = "manual", _("Entered")
+    MACHINE = "machine", _("Machine")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medtrace.equipment import calibration_views, views
+from medtrace.equipment import calibration_views, state_views, views
 
 app_name = "equipment"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.equipment_detail, name="equipment-detail"),
     path("<int:pk>/edit/", views.equipment_edit, name="equipment-edit"),
     path("<int:pk>/status/", views.equipment_status, name="equipment-status"),
+    path("<int:pk>/states/", state_views.state_record, name="state-record"),
     path(
         "<int:pk>/calibrations/new/",
         calibration_views.calibration_create,

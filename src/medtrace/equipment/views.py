@@ -16,6 +16,7 @@ from medtrace.core.paging import paginate
 from medtrace.equipment import calibration_selectors, selectors, services
 from medtrace.equipment.choices import EquipmentStatus, ImpactReviewStatus, allowed_statuses
 from medtrace.equipment.forms import EquipmentFilterForm, EquipmentForm, StatusForm
+from medtrace.equipment.state_views import state_context
 from medtrace.org import access
 
 DUE_SOON_DAYS = selectors.DUE_SOON_DAYS
@@ -108,6 +109,7 @@ def equipment_detail(request, pk: int):
             and user.has_perm("equipment.add_calibrationrecord", equipment),
             "can_maintain": active and user.has_perm("equipment.add_maintenancerecord", equipment),
             "can_plan": active and user.has_perm("equipment.add_maintenanceplan", equipment),
+            **state_context(equipment, user),
         },
     )
 
