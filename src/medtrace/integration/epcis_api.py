@@ -11,14 +11,11 @@ from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
-from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.integration import selectors, services
 from medtrace.integration.models import EpcisQuery, Subscription
-from medtrace.org import access
 from medtrace.trace import epcis_query
 from medtrace.trace import selectors as trace_selectors
 from medtrace.trace.api import QUERY_RESULT, query_response
@@ -134,29 +131,13 @@ def subscribe(request, name: str, body: QuerySubscriptionIn, response: HttpRespo
     `dest`. Scheduled subscriptions are refused (422), as is a subscription without `stream`."""
     require_perm(request, "integration.add_subscription")
     query = _query(request, name, active_only=True)
-    if body.schedule is not None or not body.stream:
-        raise DomainError(
-            ErrorCode.VALIDATION,
-            _('Only streaming subscriptions are offered: send "stream": true and no schedule.'),
-            fields={"stream": [_("Must be true.")]},
-        )
-    if body.initialRecordTime is not None:
-        raise DomainError(
-            ErrorCode.VALIDATION,
-            _("initialRecordTime is not offered: read earlier events from the query's events."),
-            fields={"initialRecordTime": [_("Not offered.")]},
-        )
-    sites = access.scoped(
-        access.visible_sites(request.user), request.user, perm="integration.add_subscription"
-    )
-    subscription = services.create_subscription(
-        organization=request.user.organization,
-        name=f"EPCIS {query.name} → {body.dest}"[:100],
-        url=body.dest,
-        topics=[],
-        query=query,
-        sites=list(sites),
-        secret=body.signatureToken,
+    subscription = services.subscribe_to_query(
+        query,
+        dest=body.dest,
+        signature_token=body.signatureToken,
+        stream=body.stream,
+        schedule=body.schedule,
+        initial_record_time=body.initialRecordTime,
         by=request.user,
     )
     response["Location"] = f"{request.path.rstrip('/')}/{subscription.public_id}"

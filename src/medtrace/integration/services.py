@@ -326,3 +326,46 @@ def retire_query(query: EpcisQuery, *, by) -> EpcisQuery:
     for subscription in query.subscriptions.filter(is_active=True):
         set_active(subscription, active=False, by=by, reason=f"query {query.name} withdrawn")
     return query
+
+
+@transaction.atomic
+def subscribe_to_query(
+    query: EpcisQuery,
+    *,
+    dest: str,
+    by,
+    signature_token: str | None = None,
+    stream: bool = False,
+    schedule: dict | None = None,
+    initial_record_time=None,
+) -> Subscription:
+    """The REST binding's streaming subscription on a named query: each new matching event of
+    the subscriber's sites is POSTed to `dest`. What the binding allows and medtrace does not
+    offer (a schedule, back-filling from initialRecordTime) is refused by name."""
+    if schedule is not None or not stream:
+        raise _invalid(
+            "stream",
+            _('Only streaming subscriptions are offered: send "stream": true and no schedule.'),
+        )
+    if initial_record_time is not None:
+        raise _invalid(
+            "initialRecordTime",
+            _("initialRecordTime is not offered: read earlier events from the query's events."),
+        )
+    if not (dest or "").strip():
+        raise _invalid("dest", _("Give the address (dest) the events are sent to."))
+    sites = Site.objects.filter(
+        organization=query.organization,
+        is_active=True,
+        pk__in=site_ids_with_perm(by, "integration.add_subscription"),
+    )
+    return create_subscription(
+        organization=query.organization,
+        name=f"EPCIS {query.name} → {dest.strip()}"[:100],
+        url=dest,
+        topics=[],
+        query=query,
+        sites=list(sites),
+        secret=signature_token,
+        by=by,
+    )

@@ -150,12 +150,12 @@ def subscription_detail(request, pk: int):
 def _change(request, pk: int, action, success: str):
     subscription = _subscription(request, pk, "integration.change_subscription")
     try:
-        result = action(subscription)
+        action(subscription)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect("integration:subscription-detail", subscription.pk)
-    messages.success(request, success % {"name": subscription.name})
-    return result or redirect("integration:subscription-detail", subscription.pk)
+    else:
+        messages.success(request, success % {"name": subscription.name})
+    return redirect("integration:subscription-detail", subscription.pk)
 
 
 @require_POST

@@ -46,6 +46,10 @@ def test_create_change_and_switch_a_webhook(client, admin_a, site_a, receiver):
         f"{BASE}/subscriptions/{body['id']}/deactivate", {}, content_type="application/json"
     )
     assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_state"
+    on = client.post(
+        f"{BASE}/subscriptions/{body['id']}/activate", {}, content_type="application/json"
+    )
+    assert on.status_code == 200 and on.json()["is_active"]
     rotated = client.post(f"{BASE}/subscriptions/{body['id']}/rotate-secret").json()
     assert rotated["secret"] != body["secret"]
 
@@ -149,6 +153,20 @@ def test_epcis_named_queries_and_streaming_subscriptions(
     )
     assert unsupported.status_code == 422 and "EQ_colour" in unsupported.json()["error"]["message"]
     assert [q["name"] for q in client.get(f"{EPCIS}/queries").json()] == ["shipped"]
+    one = client.get(f"{EPCIS}/queries/shipped").json()
+    assert one["query"] == {"EQ_bizStep": "shipping"} and one["active"]
+    no_dest = client.post(
+        f"{EPCIS}/queries/shipped/subscriptions",
+        {"dest": " ", "stream": True},
+        content_type="application/json",
+    )
+    assert no_dest.status_code == 422 and "dest" in no_dest.json()["error"]["details"]["fields"]
+    backfill = client.post(
+        f"{EPCIS}/queries/shipped/subscriptions",
+        {"dest": receiver.url, "stream": True, "initialRecordTime": "2026-01-01T00:00:00Z"},
+        content_type="application/json",
+    )
+    assert backfill.status_code == 422
 
     scheduled = client.post(
         f"{EPCIS}/queries/shipped/subscriptions",

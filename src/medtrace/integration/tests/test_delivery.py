@@ -167,3 +167,31 @@ def test_an_epcis_subscription_gets_query_documents_signed_for_gs1(
     [event] = results["resultsBody"]["eventList"]
     assert event["bizStep"] == "shipping"
     assert schema.errors(document) == []
+
+
+def test_pruning_keeps_dead_letters_and_what_still_waits(
+    organization, admin_a, site_a, webhook, receiver, settings
+):
+    from medtrace.integration import selectors
+    from medtrace.integration.models import DeliveryAttempt, OutboxMessage
+
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    receiver.statuses = [200, 500]
+    publish(organization, admin_a, count=3)
+    sending.deliver_due("w1")  # #1 delivered, #2 dead, #3 delivered
+    feed = services.create_subscription(
+        organization=organization,
+        name="Feed",
+        url="",
+        topics=["partners.supplier"],
+        sites=[site_a],
+        by=admin_a,
+    )
+    publish(organization, admin_a)  # #4 to the webhook (pending) and to the feed
+    assert selectors.prune(now=timezone.now() + timedelta(days=29)) == 0
+    deleted = selectors.prune(now=timezone.now() + timedelta(days=31))
+    assert deleted == 2  # the two delivered messages, with their attempts
+    left = sorted(webhook.deliveries.values_list("sequence", "status"))
+    assert left == [(2, DeliveryStatus.DEAD), (4, DeliveryStatus.PENDING)]
+    assert feed.deliveries.count() == 1 and OutboxMessage.objects.count() == 2
+    assert DeliveryAttempt.objects.count() == 1

@@ -140,3 +140,25 @@ def test_withdrawing_a_query_switches_off_its_subscriptions(organization, site_a
     services.retire_query(query, by=admin_a)
     subscription.refresh_from_db()
     assert not subscription.is_active
+
+
+def test_editing_changes_events_and_sites_and_is_audited(client, admin_a, site_a, webhook):
+    client.force_login(admin_a)
+    form = client.get(f"/integration/{webhook.pk}/edit/").content.decode()
+    assert webhook.url in form
+    response = client.post(
+        f"/integration/{webhook.pk}/edit/",
+        {"name": "ERP (new)", "url": "", "topics": ["recall.recall"], "sites": [site_a.pk]},
+    )
+    assert response.status_code == 302
+    webhook.refresh_from_db()
+    assert (webhook.name, webhook.is_feed, webhook.topics) == ("ERP (new)", True, ["recall.recall"])
+    entry = AuditEntry.objects.filter(object_type="integration.subscription").latest("pk")
+    assert entry.action == "change" and entry.changes["topics"][1] == ["recall.recall"]
+    refused = client.post(
+        f"/integration/{webhook.pk}/edit/",
+        {"name": "", "url": "", "topics": ["recall.recall"], "sites": [site_a.pk]},
+    )
+    assert refused.status_code == 200
+    webhook.refresh_from_db()
+    assert webhook.name == "ERP (new)"
