@@ -35,6 +35,7 @@ from medtrace.scan.api import router as scan_router
 from medtrace.shipping.api import router as shipping_router
 from medtrace.trace.api import epcis_router, trace_router
 from medtrace.training.api import router as training_router
+from medtrace.udi.api import router as udi_router
 
 DESCRIPTION = """
 medtrace REST API.
@@ -90,3 +91,4 @@ api.add_router("/recalls", recall_notice_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/integration", integration_router)
 api.add_router("/integration", intake_router)
+api.add_router("/udi", udi_router)

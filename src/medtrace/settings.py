@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "medtrace.labels",
     "medtrace.analytics",
     "medtrace.integration",
+    "medtrace.udi",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

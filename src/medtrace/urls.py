@@ -16,6 +16,7 @@ urlpatterns = [
     path("equipment/", include("medtrace.equipment.urls")),
     path("exchange/", include("medtrace.exchange.urls")),
     path("integration/", include("medtrace.integration.urls")),
+    path("udi/", include("medtrace.udi.urls")),
     path("labels/", include("medtrace.labels.urls")),
     path("trace/", include("medtrace.trace.urls")),
     path("shipping/", include("medtrace.shipping.urls")),

@@ -115,6 +115,16 @@ CATALOG_EDITORS = (
     "catalog.change_routing",
 )
 
+# UDI database submissions and the registrant's details are regulatory affairs' and QA's.
+UDI_SUBMITTERS = (
+    "udi.view_submission",
+    "udi.add_submission",
+    "udi.change_submission",
+    "udi.view_registrant",
+    "udi.add_registrant",
+    "udi.change_registrant",
+)
+
 # Suppliers, their certificates and approved sources are kept by QA and purchasing; customers
 # by QA and the warehouse (who check a customer's licence before shipping).
 SUPPLIER_EDITORS = (
@@ -280,6 +290,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.change_auditreview",
         "audit.view_signature",
         *CATALOG_EDITORS,
+        *UDI_SUBMITTERS,
         *SUPPLIER_EDITORS,
         *SUPPLIER_QUALIFIERS,
         "partners.approve_supplier",
@@ -350,6 +361,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *EVERYONE,
         "audit.view_auditentry",
         *CATALOG_EDITORS,
+        *UDI_SUBMITTERS,
         *COMPLAINT_RECEIVERS,
         *COMPLAINT_HANDLERS,
         *DOCUMENT_AUTHORS,

@@ -102,6 +102,22 @@ class DeviceIdentifierFields(Schema):
     mri_safety: MriSafety = MriSafety.NOT_LABELLED
     contains_latex: bool = False
     prescription: bool = True
+    description: str = ""
+    catalog_number: str = ""
+    kit: bool = False
+    combination_product: bool = False
+    implantable: bool = False
+    active_device: bool = False
+    measuring_function: bool = False
+    direct_marking: bool = False
+    sterilize_before_use: bool = False
+    max_reuses: int | None = Field(None, ge=1)
+    eifu_url: str = ""
+    fda_product_code: str = ""
+    fda_premarket_number: str = ""
+    fda_premarket_exempt: bool = False
+    emdn_code: str = ""
+    insurance_code_cn: str = Field("", description="China medical-insurance consumable code")
     label_has_lot: bool = True
     label_has_serial: bool = False
     label_has_expiry: bool = True
@@ -136,6 +152,22 @@ class DeviceIdentifierPatch(Schema):
     mri_safety: MriSafety | None = None
     contains_latex: bool | None = None
     prescription: bool | None = None
+    description: str | None = None
+    catalog_number: str | None = None
+    kit: bool | None = None
+    combination_product: bool | None = None
+    implantable: bool | None = None
+    active_device: bool | None = None
+    measuring_function: bool | None = None
+    direct_marking: bool | None = None
+    sterilize_before_use: bool | None = None
+    max_reuses: int | None = Field(None, ge=1)
+    eifu_url: str | None = None
+    fda_product_code: str | None = None
+    fda_premarket_number: str | None = None
+    fda_premarket_exempt: bool | None = None
+    emdn_code: str | None = None
+    insurance_code_cn: str | None = None
     label_has_lot: bool | None = None
     label_has_serial: bool | None = None
     label_has_expiry: bool | None = None
@@ -165,6 +197,22 @@ class DeviceIdentifierOut(Schema):
     mri_safety: MriSafety
     contains_latex: bool
     prescription: bool
+    description: str
+    catalog_number: str
+    kit: bool
+    combination_product: bool
+    implantable: bool
+    active_device: bool
+    measuring_function: bool
+    direct_marking: bool
+    sterilize_before_use: bool
+    max_reuses: int | None
+    eifu_url: str
+    fda_product_code: str
+    fda_premarket_number: str
+    fda_premarket_exempt: bool
+    emdn_code: str
+    insurance_code_cn: str
     label_has_lot: bool
     label_has_serial: bool
     label_has_expiry: bool

@@ -69,6 +69,10 @@ class DeviceIdentifierForm(forms.ModelForm):
         help_text=_("Kept in the DI's version history and the audit trail."),
     )
 
+    eifu_url = forms.URLField(
+        label=_("electronic instructions for use (URL)"), required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = DeviceIdentifier
         fields = ("issuing_agency", "value", *DI_ATTRIBUTES)
@@ -101,6 +105,12 @@ class DeviceIdentifierForm(forms.ModelForm):
                        "risk_class_eu", "risk_class_us", "gmdn_code", "nmpa_classification_code"]),
         (_("Use and safety"), ["sterile", "sterilization_method", "single_use", "mri_safety",
                                "contains_latex", "prescription"]),
+        (_("For the UDI databases"), ["description", "catalog_number", "kit",
+                                      "combination_product", "implantable", "active_device",
+                                      "measuring_function", "direct_marking",
+                                      "sterilize_before_use", "max_reuses", "eifu_url",
+                                      "fda_product_code", "fda_premarket_number",
+                                      "fda_premarket_exempt", "emdn_code", "insurance_code_cn"]),
         (_("Production identifiers on the label"), ["label_has_lot", "label_has_serial",
                                                     "label_has_expiry",
                                                     "label_has_manufacturing_date"]),

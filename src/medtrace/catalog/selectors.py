@@ -164,7 +164,7 @@ def versions_with_changes(identifier: DeviceIdentifier) -> list[DeviceIdentifier
         version.changes = [
             VersionChange(_label(name), _shown(previous.get(name)), _shown(value))
             for name, value in version.data.items()
-            if previous and previous.get(name) != value
+            if previous and previous.get(name, _default(name)) != value
         ]
         previous = version.data
     return versions[::-1]
@@ -175,6 +175,14 @@ def _label(name: str) -> str:
         return str(DeviceIdentifier._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a field removed since the version was written
         return name
+
+
+def _default(name: str):
+    """What a version written before the field existed would have held."""
+    try:
+        return DeviceIdentifier._meta.get_field(name).get_default()
+    except FieldDoesNotExist:
+        return None
 
 
 def _shown(value) -> str:

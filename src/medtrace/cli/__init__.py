@@ -28,6 +28,7 @@ from medtrace.cli import (
     tokens,
     trace,
     training,
+    udi,
     users,
     webhooks,
 )
@@ -57,6 +58,7 @@ inventory.register(app)
 production.register(app)
 shipping.register(app)
 webhooks.register(app)
+udi.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
 

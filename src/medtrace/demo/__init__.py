@@ -33,6 +33,7 @@ from medtrace.demo import (
     shipping,
     supplier_history,
     training,
+    udi,
 )
 from medtrace.demo.plant import DEMO_PASSWORD, DemoPlant
 
@@ -45,6 +46,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("webhooks and feeds to the ERP and the distributor", integration.build_subscriptions),
     ("controlled documents", documents.build_documents),
     ("items and device identifiers", catalog.build_catalog),
+    ("UDI database submissions", udi.build_udi_submissions),
     ("bills of materials and routings", recipes.build_boms_and_routings),
     ("suppliers and customers", partners.build_partners),
     ("equipment", equipment.build_equipment),

@@ -79,6 +79,15 @@ GS1_DEVICES = {
             "risk_class_us": "II",
             "nmpa_classification_code": "14-02",
             "mri_safety": MriSafety.NOT_LABELLED,
+            "description": "一次性使用输液器, 重力输液式, 带 0.7 mm 静脉输液针, 管路 150 cm, "
+            "药液过滤器 15 µm / Gravity infusion set with 0.7 mm needle, 150 cm tubing, "
+            "15 µm filter.",
+            "catalog_number": "IS-2001-150",
+            "gmdn_code": "35163",
+            "fda_product_code": "FPA",
+            "fda_premarket_number": "K213456",
+            "emdn_code": "C0301",
+            "insurance_code_cn": "C1402010010100305001",
         },
         [(PackagingLevel.INNER_PACK, 25), (PackagingLevel.CASE, 20)],
     ),
@@ -94,6 +103,14 @@ GS1_DEVICES = {
             "nmpa_classification_code": "14-02",
             "mri_safety": MriSafety.CONDITIONAL,
             "label_has_serial": True,  # each kit is serialized (it is a class III device)
+            "description": "中心静脉导管包, 双腔 7Fr, 20 cm, 含导丝、扩张器、穿刺针 / Central "
+            "venous catheter kit, double lumen 7Fr, 20 cm, with guidewire, dilator and needle.",
+            "catalog_number": "CVC-3001-7F20",
+            "kit": True,
+            "gmdn_code": "47735",
+            "fda_product_code": "FOZ",
+            "fda_premarket_number": "K221987",
+            # No EMDN code yet: regulatory affairs still has to choose it, so EUDAMED names it.
         },
         [(PackagingLevel.CASE, 10)],
     ),
@@ -168,6 +185,8 @@ def build_catalog(demo: DemoPlant) -> None:
         registration_number="苏械注准20232140123",
         risk_class_cn="II",
         nmpa_classification_code="14-02",
+        description="一次性使用三通阀, 鲁尔锁接头 / Single-use three-way stopcock, Luer lock.",
+        catalog_number="ST-1001-LL",
         by=by,
         **STERILE_DEVICE,
     )

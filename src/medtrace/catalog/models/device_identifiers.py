@@ -18,6 +18,20 @@ from medtrace.catalog.models.items import Item
 from medtrace.org.models import Organization
 
 gmdn_validator = RegexValidator(r"^[0-9]{5}$", _("A GMDN term code has five digits."))
+fda_product_code_validator = RegexValidator(
+    r"^[A-Z]{3}$", _("An FDA product code is three capital letters, e.g. FPA.")
+)
+fda_premarket_validator = RegexValidator(
+    r"^(K|P|H|N|DEN|BK|BP|BN)[0-9]{5,6}(/S[0-9]{3})?$",
+    _("Use the FDA submission number as issued, e.g. K213456, P200012/S004 or DEN190040."),
+)
+emdn_validator = RegexValidator(
+    r"^[A-Z]([0-9]{2}){0,7}$", _("An EMDN code is a letter and pairs of digits, e.g. C0104.")
+)
+insurance_code_validator = RegexValidator(
+    r"^C[0-9A-Z]{19}$",
+    _("A medical-insurance consumable code (医保医用耗材代码) has 20 characters, starting with C."),
+)
 nmpa_class_code_validator = RegexValidator(
     r"^[0-9]{2}(-[0-9]{2}){0,2}$",
     _("Use the code of the NMPA classification catalogue, e.g. 14-02-01."),
@@ -104,6 +118,52 @@ class DeviceIdentifier(models.Model):
     )
     contains_latex = models.BooleanField(_("contains natural rubber latex"), default=False)
     prescription = models.BooleanField(_("prescription use (Rx)"), default=True)
+    description = models.TextField(
+        _("device description"),
+        blank=True,
+        help_text=_("What the device is, as the UDI databases publish it (GUDID, NMPA, EUDAMED)."),
+    )
+    catalog_number = models.CharField(_("catalogue / reference number"), max_length=100, blank=True)
+    kit = models.BooleanField(_("kit"), default=False)
+    combination_product = models.BooleanField(_("combination product"), default=False)
+    implantable = models.BooleanField(_("implantable"), default=False)
+    active_device = models.BooleanField(_("active device"), default=False)
+    measuring_function = models.BooleanField(_("has a measuring function"), default=False)
+    direct_marking = models.BooleanField(
+        _("UDI marked directly on the device"),
+        default=False,
+        help_text=_("A reusable device that is reprocessed carries its UDI on itself."),
+    )
+    sterilize_before_use = models.BooleanField(_("to be sterilized before use"), default=False)
+    max_reuses = models.PositiveIntegerField(
+        _("maximum number of reuses"),
+        null=True,
+        blank=True,
+        help_text=_("For a reusable device, if its labelling limits the reuses."),
+    )
+    eifu_url = models.URLField(_("electronic instructions for use (URL)"), blank=True)
+    fda_product_code = models.CharField(
+        _("FDA product code"), max_length=3, blank=True, validators=[fda_product_code_validator]
+    )
+    fda_premarket_number = models.CharField(
+        _("FDA premarket submission number"),
+        max_length=20,
+        blank=True,
+        validators=[fda_premarket_validator],
+    )
+    fda_premarket_exempt = models.BooleanField(
+        _("exempt from FDA premarket authorization"), default=False
+    )
+    emdn_code = models.CharField(
+        _("EMDN code"), max_length=16, blank=True, validators=[emdn_validator]
+    )
+    insurance_code_cn = models.CharField(
+        _("China medical-insurance consumable code"),
+        max_length=20,
+        blank=True,
+        validators=[insurance_code_validator],
+        help_text=_("医保医用耗材分类与代码, where the device has one (NMPA UDID asks for it)."),
+    )
     label_has_lot = models.BooleanField(_("label carries the lot"), default=True)
     label_has_serial = models.BooleanField(_("label carries the serial number"), default=False)
     label_has_expiry = models.BooleanField(_("label carries the expiry date"), default=True)
@@ -149,6 +209,23 @@ class DeviceIdentifier(models.Model):
             (self.label_has_manufacturing_date, _("manufacturing date")),
         ]
         return [str(name) for present, name in flags if present]
+
+    @property
+    def device_kind_flags(self) -> list[tuple[str, str]]:
+        """The yes/no kinds the databases ask about that are yes for this device."""
+        names = (
+            "kit",
+            "combination_product",
+            "implantable",
+            "active_device",
+            "measuring_function",
+            "direct_marking",
+        )
+        return [
+            (name, str(self._meta.get_field(name).verbose_name))
+            for name in names
+            if getattr(self, name)
+        ]
 
 
 class DeviceIdentifierVersion(models.Model):

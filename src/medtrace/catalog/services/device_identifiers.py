@@ -33,6 +33,22 @@ DI_ATTRIBUTES = (
     "mri_safety",
     "contains_latex",
     "prescription",
+    "description",
+    "catalog_number",
+    "kit",
+    "combination_product",
+    "implantable",
+    "active_device",
+    "measuring_function",
+    "direct_marking",
+    "sterilize_before_use",
+    "max_reuses",
+    "eifu_url",
+    "fda_product_code",
+    "fda_premarket_number",
+    "fda_premarket_exempt",
+    "emdn_code",
+    "insurance_code_cn",
     "label_has_lot",
     "label_has_serial",
     "label_has_expiry",
@@ -72,6 +88,18 @@ def _check_identifier(identifier: DeviceIdentifier) -> None:
             ErrorCode.VALIDATION,
             _("A sterilization method is given, but the device is not packaged sterile."),
             "sterile",
+        )
+    if identifier.max_reuses is not None and identifier.single_use:
+        refuse(
+            ErrorCode.VALIDATION,
+            _("A single-use device has no number of reuses."),
+            "max_reuses",
+        )
+    if identifier.fda_premarket_exempt and identifier.fda_premarket_number:
+        refuse(
+            ErrorCode.VALIDATION,
+            _("A device exempt from FDA premarket authorization has no submission number."),
+            "fda_premarket_number",
         )
     if identifier.basic_udi_di and identifier.issuing_agency == IssuingAgency.GS1:
         try:
