@@ -99,6 +99,15 @@ DI_BOOLEANS = (
     "label_has_expiry",
     "label_has_manufacturing_date",
 )
+UDI_DATABASE_BOOLEANS = (
+    "kit",
+    "combination_product",
+    "implantable",
+    "active_device",
+    "measuring_function",
+    "direct_marking",
+    "sterilize_before_use",
+)
 
 
 class DeviceIdentifiers(Kind):
@@ -128,6 +137,17 @@ class DeviceIdentifiers(Kind):
         field_column(DI, "single_use", yes_no, help=YES_NO),
         choice_column(DI, "mri_safety", MriSafety),
         *(field_column(DI, name, yes_no, help=YES_NO) for name in DI_BOOLEANS[2:]),
+        # What the UDI databases ask for beyond the above (docs/udi-databases.md).
+        field_column(DI, "description", text(2000)),
+        field_column(DI, "catalog_number", text(100)),
+        *(field_column(DI, name, yes_no, help=YES_NO) for name in UDI_DATABASE_BOOLEANS),
+        field_column(DI, "max_reuses", integer(minimum=1), help=WHOLE_NUMBER),
+        field_column(DI, "eifu_url", text(200)),
+        field_column(DI, "fda_product_code", text(3, upper=True)),
+        field_column(DI, "fda_premarket_number", text(20, upper=True)),
+        field_column(DI, "fda_premarket_exempt", yes_no, help=YES_NO),
+        field_column(DI, "emdn_code", text(16, upper=True)),
+        field_column(DI, "insurance_code_cn", text(20, upper=True)),
     )
     # An item that does not fit its DI is refused naming the item's fields.
     field_columns = {"kind": "item", "tracking": "item", "shelf_life_days": "item"}

@@ -56,7 +56,9 @@ def plant(organization, site_a, qa_a):
     )  # fmt: skip
     attributes = {"brand": "康滴", "model_number": "IS-2001", "sterile": True,
                   "sterilization_method": "eo", "risk_class_cn": "III",
-                  "gmdn_code": "12345"}  # fmt: skip
+                  "gmdn_code": "12345", "description": "重力输液\n15 µm filter",
+                  "catalog_number": "IS-2001-150", "kit": True, "fda_product_code": "FPA",
+                  "emdn_code": "C0301", "eifu_url": "https://example.com/ifu/IS-2001"}  # fmt: skip
     unit = catalog.create_device_identifier(
         item=device, issuing_agency=IssuingAgency.GS1, value=gtin("0950600010011"), by=by,
         **attributes,
