@@ -32,6 +32,7 @@ from medtrace.demo import (
     reports,
     shipping,
     supplier_history,
+    switch_over,
     training,
     udi,
 )
@@ -71,6 +72,7 @@ STEPS: list[tuple[str, Callable[[DemoPlant], None]]] = [
     ("report subscriptions", reports.build_report_subscriptions),
     ("a year of incoming Tyvek inspections", supplier_history.build_supplier_history),
     ("a week of machine states on the floor", machine_states.build_machine_states),
+    ("the Shenzhen plant's stock and history taken on", switch_over.build_switch_over),
     ("the QA alert webhook paused", integration.pause_the_alerts),
     # Last: what the hourly jobs keep for the dashboards, from every step before.
     ("units shipped and lot risks for the dashboards", complaint_history.count_for_the_dashboards),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPED_STARTS = (*FORMULA_STARTS, "'")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:\d{2})?$")
 INTEGER = re.compile(r"^[+-]?\d+$")
 DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "是"})
@@ -158,6 +159,22 @@ def iso_date(value) -> date:
         return date.fromisoformat(written)
     except ValueError:
         raise CellError("date", _("%(value)s is not a date.") % {"value": written}) from None
+
+
+def iso_datetime(value) -> datetime:
+    """A moment as YYYY-MM-DD HH:MM[:SS] (a date alone is its midnight), with an offset or
+    without one (then the site's local time, which the kind applies), or an Excel date cell."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    written = as_text(value)
+    if not ISO_DATETIME.match(written):
+        raise CellError("datetime", _("Write the time as YYYY-MM-DD HH:MM, e.g. 2025-11-03 14:30."))
+    try:
+        return datetime.fromisoformat(written.replace("Z", "+00:00"))
+    except ValueError:
+        raise CellError("datetime", _("%(value)s is not a time.") % {"value": written}) from None
 
 
 def yes_no(value) -> bool:

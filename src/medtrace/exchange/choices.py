@@ -12,6 +12,8 @@ class ImportKind(models.TextChoices):
     CUSTOMERS = "customers", _("Customers")
     BOMS = "boms", _("Bills of materials")
     EQUIPMENT = "equipment", _("Equipment")
+    OPENING_BALANCES = "opening_balances", _("Opening balances (stock)")
+    GENEALOGY = "genealogy", _("Historical genealogy")
 
 
 class FileFormat(models.TextChoices):

@@ -56,3 +56,10 @@ class PartyRole(models.TextChoices):
 
     DESTINATION = "destination", _("destination")
     SOURCE = "source", _("source")
+
+
+# Stock taken on from a former system when a plant switches over (exchange's opening balances):
+# not a CBV step; like a receipt, it names the supplier the goods came from.
+OPENING_BALANCE_STEP = "urn:medtrace:bizstep:opening_balance"
+# The steps whose source parties are where the goods came from (backward consignments).
+RECEIVING_STEPS = frozenset({"receiving", OPENING_BALANCE_STEP})

@@ -4,11 +4,22 @@ from medtrace.exchange.choices import ImportKind
 from medtrace.exchange.kinds.base import Context, Done, Kind, Problem, Row, RowError
 from medtrace.exchange.kinds.catalog import Boms, DeviceIdentifiers, Items
 from medtrace.exchange.kinds.equipment import EquipmentKind
+from medtrace.exchange.kinds.genealogy import Genealogy
 from medtrace.exchange.kinds.partners import Customers, Suppliers
+from medtrace.exchange.kinds.stock import OpeningBalances
 
 KINDS: dict[str, Kind] = {
     kind.kind: kind
-    for kind in (Items(), DeviceIdentifiers(), Suppliers(), Customers(), Boms(), EquipmentKind())
+    for kind in (
+        Items(),
+        DeviceIdentifiers(),
+        Suppliers(),
+        Customers(),
+        Boms(),
+        EquipmentKind(),
+        OpeningBalances(),
+        Genealogy(),
+    )
 }
 
 

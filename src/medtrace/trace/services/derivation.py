@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 
-from medtrace.trace.choices import LinkKind, ObjectRole, PartyRole
+from medtrace.trace.choices import RECEIVING_STEPS, LinkKind, ObjectRole, PartyRole
 from medtrace.trace.identifiers import LOCATION_PREFIX
 from medtrace.trace.models import (
     Consignment,
@@ -105,7 +105,7 @@ class Changes:
                 ]
             )
         shipped = [row for rows in by_role.values() for row in rows]
-        if event.biz_step == "receiving":
+        if event.biz_step in RECEIVING_STEPS:
             # A customer returning goods is not where they came from: a return records no
             # source (the backward trace of a returned unit still ends at the suppliers).
             if event.disposition != "returned":
