@@ -194,6 +194,34 @@ def changed(record: Model, proposed: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def site_of(context: Context, row: Row, perms: tuple[str, ...] = ()):
+    """The row's active site (column `site`), if the importer's roles there allow `perms`."""
+    from medtrace.org.models import Site
+
+    site = Site.objects.filter(
+        organization=context.organization, code=row["site"], is_active=True
+    ).first()
+    if site is None:
+        raise unknown(row, "site", _("There is no active site %(code)s.") % {"code": row["site"]})
+    for perm in perms:
+        require_at(context, row, perm, site)
+    return site
+
+
+def require_at(context: Context, row: Row, perm: str, site) -> None:
+    """Refuse the row unless the importer's roles at `site` allow `perm`."""
+    if not context.user.has_perm(perm, site):
+        raise RowError(
+            problem(
+                row,
+                "site",
+                "permission_denied",
+                _("Your roles at site %(site)s do not allow this (%(perm)s).")
+                % {"site": site.code, "perm": perm},
+            )
+        )
+
+
 def failed_reference(context: Context, key: tuple) -> str | None:
     row = context.failed_keys.get(key)
     if row is None:

@@ -17,15 +17,15 @@ from medtrace.exchange.kinds.base import (
     YES_NO,
     Done,
     Kind,
-    RowError,
     changed,
     choice_column,
     field_column,
     label,
-    problem,
+    require_at,
+    site_of,
     unknown,
 )
-from medtrace.org.models import Location, Site
+from medtrace.org.models import Location
 
 EQUIPMENT_FIELDS = equipment_services.EQUIPMENT_FIELDS
 EXPORTED_FIELDS = tuple(name for name in EQUIPMENT_FIELDS if name != "location")
@@ -61,31 +61,9 @@ class EquipmentKind(Kind):
     def key_columns(self):
         return ("site", "code")
 
-    def _site(self, context, row) -> Site:
-        site = Site.objects.filter(
-            organization=context.organization, code=row["site"], is_active=True
-        ).first()
-        if site is None:
-            raise unknown(
-                row, "site", _("There is no active site %(code)s.") % {"code": row["site"]}
-            )
-        return site
-
-    def _require(self, context, row, perm: str, site: Site) -> None:
-        if not context.user.has_perm(perm, site):
-            raise RowError(
-                problem(
-                    row,
-                    "site",
-                    "permission_denied",
-                    _("Your roles at site %(site)s do not allow this (%(perm)s).")
-                    % {"site": site.code, "perm": perm},
-                )
-            )
-
     def apply(self, context, unit):
         [row] = unit
-        site = self._site(context, row)
+        site = site_of(context, row)
         fields = row.given(EQUIPMENT_FIELDS)
         if row["location"] is not None:
             location = Location.objects.filter(site=site, code=row["location"]).first()
@@ -100,7 +78,7 @@ class EquipmentKind(Kind):
         record = Equipment.objects.filter(site=site, code=row["code"]).first()
         key = f"{site.code}/{row['code']}"
         if record is None:
-            self._require(context, row, "equipment.add_equipment", site)
+            require_at(context, row, "equipment.add_equipment", site)
             equipment_services.create_equipment(
                 site=site,
                 code=row["code"],
@@ -112,7 +90,7 @@ class EquipmentKind(Kind):
             return [Done(row.number, RowAction.CREATE, key)]
         changes = changed(record, fields)
         if changes:
-            self._require(context, row, "equipment.change_equipment", site)
+            require_at(context, row, "equipment.change_equipment", site)
             equipment_services.update_equipment(
                 equipment=record, by=context.user, reason=context.reason, **changes
             )

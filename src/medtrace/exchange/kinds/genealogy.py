@@ -20,9 +20,8 @@ from medtrace.core.errors import DomainError
 from medtrace.epcis.model import Event, QuantityElement, TypedId
 from medtrace.exchange.cells import Column, decimal, iso_datetime, text
 from medtrace.exchange.choices import ImportKind, RowAction
-from medtrace.exchange.kinds.base import NUMBER, Done, Kind, RowError, problem
+from medtrace.exchange.kinds.base import NUMBER, Done, Kind, RowError, problem, site_of
 from medtrace.exchange.kinds.catalog import find_item
-from medtrace.exchange.kinds.stock import site_of
 from medtrace.inventory.ledger import epcis_uom
 from medtrace.inventory.services import moves
 from medtrace.org import access

@@ -26,6 +26,7 @@ from medtrace.exchange.kinds.base import (
     RowError,
     label,
     problem,
+    site_of,
     unknown,
 )
 from medtrace.exchange.kinds.catalog import find_item
@@ -55,27 +56,6 @@ DISPOSITIONS = {
     OpeningStatus.ON_HOLD: "non_conformant",
 }
 STATUS_OF_DISPOSITION = {disposition: status for status, disposition in DISPOSITIONS.items()}
-
-
-def site_of(context, row, perms: tuple[str, ...]) -> Site:
-    """The row's active site, if the importer's roles there allow `perms`."""
-    site = Site.objects.filter(
-        organization=context.organization, code=row["site"], is_active=True
-    ).first()
-    if site is None:
-        raise unknown(row, "site", _("There is no active site %(code)s.") % {"code": row["site"]})
-    for perm in perms:
-        if not context.user.has_perm(perm, site):
-            raise RowError(
-                problem(
-                    row,
-                    "site",
-                    "permission_denied",
-                    _("Your roles at site %(site)s do not allow this (%(perm)s).")
-                    % {"site": site.code, "perm": perm},
-                )
-            )
-    return site
 
 
 def site_midnight(site: Site, day) -> datetime:
