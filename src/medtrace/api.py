@@ -1,6 +1,5 @@
 """The REST API at /api/v1/: each app's router, mounted once, with token or session auth."""
 
-from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from medtrace import __version__
@@ -11,7 +10,7 @@ from medtrace.audit.api import router as audit_router
 from medtrace.audit.signature_api import router as signatures_router
 from medtrace.catalog.api import router as catalog_router
 from medtrace.changes.api import router as changes_router
-from medtrace.core.api import install_error_handlers
+from medtrace.core.api import MedtraceAPI, TextParser, install_error_handlers
 from medtrace.documents.api import router as documents_router
 from medtrace.documents.generation_api import router as generated_documents_router
 from medtrace.equipment.api import router as equipment_router
@@ -52,13 +51,14 @@ read-write, can only read.
 and answer `{"items": [...], "count": N}`.
 """
 
-api = NinjaAPI(
+api = MedtraceAPI(
     title="medtrace",
     version=__version__,
     description=DESCRIPTION,
     urls_namespace="api",
     auth=[ApiTokenAuth(), django_auth],
     docs_url="/docs",
+    parser=TextParser(),
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)

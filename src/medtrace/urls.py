@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from medtrace.admin_site import restrict_admin_to_system_administrators
 from medtrace.api import api
+from medtrace.core.api import unknown_endpoint
 
 restrict_admin_to_system_administrators(admin.site)
 
@@ -34,5 +35,6 @@ urlpatterns = [
     path("audit/", include("medtrace.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", unknown_endpoint),
     path("admin/", admin.site.urls),
 ]

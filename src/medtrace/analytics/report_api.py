@@ -26,13 +26,13 @@ class ReportOut(Schema):
     until: date
 
 
-class SubscriptionIn(Schema):
+class ReportSubscriptionIn(Schema):
     report: ReportKind
     file_format: ReportFormat = ReportFormat.PDF
     site: str | None = Field(None, description="A site code; none: all your sites")
 
 
-class SubscriptionOut(Schema):
+class ReportSubscriptionOut(Schema):
     id: int
     report: str
     file_format: str
@@ -64,14 +64,14 @@ def list_reports(request):
     ]  # fmt: skip
 
 
-@router.get("/reports/subscriptions", response={200: list[SubscriptionOut], **READ_ERRORS})
+@router.get("/reports/subscriptions", response={200: list[ReportSubscriptionOut], **READ_ERRORS})
 def list_subscriptions(request):
     mine = ReportSubscription.objects.filter(user=request.user).select_related("site")
     return [_subscription(subscription) for subscription in mine]
 
 
-@router.post("/reports/subscriptions", response={201: SubscriptionOut, **WRITE_ERRORS})
-def subscribe(request, payload: SubscriptionIn):
+@router.post("/reports/subscriptions", response={201: ReportSubscriptionOut, **WRITE_ERRORS})
+def subscribe(request, payload: ReportSubscriptionIn):
     """Receive the report by e-mail each period (422 without an e-mail address on your account;
     403 for a report or site your roles may not read)."""
     site = None
@@ -87,7 +87,7 @@ def subscribe(request, payload: SubscriptionIn):
 
 @router.post(
     "/reports/subscriptions/{subscription_id}/stop",
-    response={200: SubscriptionOut, **WRITE_ERRORS},
+    response={200: ReportSubscriptionOut, **WRITE_ERRORS},
 )
 def stop(request, subscription_id: int):
     subscription = get_object_or_404(ReportSubscription, pk=subscription_id, user=request.user)

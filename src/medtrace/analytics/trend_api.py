@@ -22,7 +22,8 @@ from . import exposure, services, trend_views
 
 router = Router(tags=["analytics"])
 TREND_ERRORS = error_responses(401, 403, 422)
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Years a complaint can carry (year 0 is no calendar year).
+MONTH = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"
 
 
 class TrendQuery(Schema):

@@ -7,13 +7,13 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.audit import selectors, services
 from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry
 from medtrace.audit.selectors import NO_SITE, VERIFY_PERM, VIEW_PERM
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 
 router = Router(tags=["audit trail"])
 
@@ -104,7 +104,7 @@ def _entries(request):
 
 
 @router.get("/entries", response={200: list[EntryOut], **READ_ERRORS})
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_entries(request, filters: Query[EntryQuery]):
     """Audit entries the caller may see, newest first."""
     require_perm(request, VIEW_PERM)
@@ -118,7 +118,7 @@ def get_entry(request, entry_id: int):
 
 
 @router.get("/history/{object_type}/{object_id}", response={200: list[EntryOut], **READ_ERRORS})
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def record_history(request, object_type: str, object_id: str):
     """One record's entries, newest first; 404 when the record is not visible to the caller."""
     require_perm(request, VIEW_PERM)

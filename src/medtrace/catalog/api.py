@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog import identifiers, selectors, services
 from medtrace.catalog.choices import (
@@ -26,7 +26,7 @@ from medtrace.catalog.choices import (
 from medtrace.catalog.lot_rules_api import router as lot_rules_router
 from medtrace.catalog.models import DeviceIdentifier, DeviceIdentifierVersion
 from medtrace.catalog.version_api import router as version_router
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 
 router = Router(tags=["catalog"])
@@ -225,7 +225,7 @@ class DeviceIdentifierOut(Schema):
         return identifier.contains.value if identifier.contains_id else None
 
 
-class VersionOut(Schema):
+class IdentifierVersionOut(Schema):
     number: int
     data: dict[str, Any]
     reason: str
@@ -242,7 +242,7 @@ class ReasonIn(Schema):
 
 
 @router.get("/items", response=list[ItemOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_items(request, filters: Query[ItemQuery]):
     items = selectors.search_items(selectors.visible_items(request.user), filters.q or "")
     if filters.kind:
@@ -377,7 +377,10 @@ def reactivate_device_identifier(request, value: str, payload: ReasonIn):
     )
 
 
-@router.get("/device-identifiers/{value}/versions", response={200: list[VersionOut], **READ_ERRORS})
+@router.get(
+    "/device-identifiers/{value}/versions",
+    response={200: list[IdentifierVersionOut], **READ_ERRORS},
+)
 def list_device_identifier_versions(request, value: str):
     """Every saved state of the DI, newest first."""
     identifier = selectors.get_device_identifier_or_404(request.user, value)

@@ -68,7 +68,7 @@ class OperationSpec(Schema):
     parameters: list[ParameterSpec] = []
 
 
-class OperationOut(OperationSpec):
+class RecipeOperationOut(OperationSpec):
     position: int
 
     @staticmethod
@@ -81,7 +81,7 @@ class OperationOut(OperationSpec):
 
 
 class RoutingOut(VersionSummaryOut):
-    operations: list[OperationOut]
+    operations: list[RecipeOperationOut]
 
     @staticmethod
     def resolve_operations(routing) -> list:
@@ -93,7 +93,7 @@ class DraftIn(Schema):
     note: str = ""
 
 
-class LineIn(Schema):
+class RecipeLineIn(Schema):
     component: str = Field(..., description="Item code of the component")
     quantity: Decimal
     unit: str = Field("", description="Default: the component's unit")
@@ -102,7 +102,7 @@ class LineIn(Schema):
 
 
 class LinesIn(Schema):
-    lines: list[LineIn]
+    lines: list[RecipeLineIn]
     reason: str = ""
 
 

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.accounts.models import User
 from medtrace.catalog import selectors as catalog_selectors
@@ -20,7 +20,7 @@ from medtrace.changes.impact import impact_of
 from medtrace.changes.services import changes
 from medtrace.changes.services.opening import open_with_scope
 from medtrace.changes.workflows import CHANGE
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -33,7 +33,7 @@ router = Router(tags=["changes"])
 VIEW, ADD, CHANGE_PERM = selectors.VIEW, selectors.ADD, selectors.CHANGE_PERM
 
 
-class VersionOut(Schema):
+class ChangeVersionOut(Schema):
     id: int
     item: str = Field(..., alias="item.code")
     version: int
@@ -98,8 +98,8 @@ class ChangeOut(Schema):
 
 
 class ChangeDetailOut(ChangeOut):
-    boms: list[VersionOut]
-    routings: list[VersionOut]
+    boms: list[ChangeVersionOut]
+    routings: list[ChangeVersionOut]
     revisions: list[RevisionRefOut]
     items: list[str]
     approvals: list[ApprovalOut]
@@ -249,7 +249,7 @@ class ImpactWorkOrderOut(Schema):
     routing_version: int | None
 
 
-class ImpactOut(Schema):
+class ChangeImpactOut(Schema):
     items: list[str]
     versions: list[ImpactVersionOut]
     where_used: list[WhereUsedOut]
@@ -289,7 +289,7 @@ def _capa(request, pk: int | None):
 
 
 @router.get("", response=list[ChangeOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_changes(request, filters: Query[ChangeQuery]):
     data = filters.dict()
     changes_ = selectors.visible_changes(request.user)
@@ -339,7 +339,7 @@ def set_scope(request, pk: int, payload: ScopeIn):
     return selectors.get_change_or_404(request.user, pk)
 
 
-@router.get("/{int:pk}/impact", response={200: ImpactOut, **READ_ERRORS})
+@router.get("/{int:pk}/impact", response={200: ChangeImpactOut, **READ_ERRORS})
 def get_impact(request, pk: int):
     """Computed now: affected items, each version against the one in force, where-used,
     lots of the affected items at the caller's sites, people to train per revision, work

@@ -4,16 +4,23 @@ Every error answers {"error": {"code": ..., "message": ..., "details": {...}}}; 
 ErrorCode value that scripts can branch on, `message` is translated for the caller's language.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import DataError
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from django.views.decorators.csrf import csrf_exempt
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PageNumberPagination
+from ninja.parser import Parser
 
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org.access import is_read_perm
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorDetail(Schema):
@@ -41,6 +48,104 @@ STATUS_CODES = {
     409: ErrorCode.CONFLICT,
     422: ErrorCode.VALIDATION,
 }
+
+
+# The answers every operation can give because of the layers each request passes, whatever its
+# own code does: a body that cannot be read, authentication, a refusal (roles, read-only token,
+# missing CSRF token), a record named in the path or a parameter that is not there, parameters
+# or a body that do not validate.
+COMMON_RESPONSES = {
+    400: "The body could not be read (not JSON, or not the declared form).",
+    401: "Not signed in, or the API token is unknown, expired or revoked.",
+    403: "Refused: the caller's roles, a read-only token or a missing CSRF token.",
+    404: "No such record, or none the caller may see.",
+    422: "The parameters or the body are not valid; `details` names each.",
+}
+ERROR_BODY_REF = "#/components/schemas/ErrorBody"
+
+
+def declare_common_responses(schema: dict) -> dict:
+    """Add COMMON_RESPONSES to each operation of an OpenAPI document where they apply, so the
+    document names every status the API can answer (the operation's own declarations win)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorBody" not in components:
+        error_schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["ErrorBody"] = error_schema
+    body = {"content": {"application/json": {"schema": {"$ref": ERROR_BODY_REF}}}}
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            wanted = []
+            if operation.get("security"):
+                wanted += [401, 403]
+            takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+            if operation.get("requestBody"):
+                wanted.append(400)
+            if "{" in path or takes_input:
+                wanted.append(404)
+            if takes_input:
+                wanted.append(422)
+            responses = operation.setdefault("responses", {})
+            for status in wanted:
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": COMMON_RESPONSES[status], **body}
+    return schema
+
+
+NUL = "\x00"
+
+
+def _refuse_nul(value, location: list) -> None:
+    """A ValidationError naming where a NUL character is: PostgreSQL stores none in text or
+    JSON, and no field of medtrace means one."""
+    if isinstance(value, str):
+        if NUL in value:
+            message = _("Text must not contain the NUL character (\\u0000).")
+            raise ValidationError([{"loc": location, "msg": message}])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, location)
+            _refuse_nul(item, [*location, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, [*location, index])
+
+
+class TextParser(Parser):
+    """JSON bodies, query strings and forms as django-ninja reads them, without NUL."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        _refuse_nul(data, ["body"])
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(result, ["query"])
+        return result
+
+
+class MedtraceAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return declare_common_responses(schema)
+
+
+@csrf_exempt
+def unknown_endpoint(request, *args, **kwargs):
+    """Any /api/v1/ address no operation takes (a path parameter that does not parse among
+    them): the API's own 404 body, not the HTML page."""
+    body = {"error": {"code": str(ErrorCode.NOT_FOUND), "message": _("Not found."), "details": {}}}
+    return JsonResponse(body, status=404)
+
+
+class Pages(PageNumberPagination):
+    """`page` and `page_size` with bounds the database can take (an offset beyond a 64-bit
+    integer would be a server error instead of a named refusal)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=500)
 
 
 def require_perm(request, perm: str, obj=None) -> None:
@@ -90,6 +195,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         code = STATUS_CODES.get(exc.status_code, ErrorCode.CONFLICT)
         return respond(request, exc.status_code, code, str(exc))
+
+    # A number or a text the database cannot hold (an id beyond 64 bits, a text longer than
+    # its column) is the request's fault: named, never a server error. Logged, because a value
+    # the API's own validation let through is worth a look.
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def unstorable(request, exc):
+        logger.warning("refused a value the database cannot hold: %s", exc)
+        return respond(
+            request,
+            422,
+            ErrorCode.VALIDATION,
+            _("A value in the request is too large or too long to be stored."),
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

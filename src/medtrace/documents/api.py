@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from django.http import FileResponse, Http404
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.accounts.models import User
 from medtrace.accounts.roles import Role
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.pdf import pdf_response
 from medtrace.documents import rendering, selectors
 from medtrace.documents.choices import DocumentType, ReviewOutcome, RevisionStatus
@@ -181,7 +181,7 @@ def _user(organization_id: int, username: str | None) -> User | None:
 
 
 @router.get("/documents", response=list[DocumentOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_documents(request, filters: Query[DocumentQuery]):
     documents = selectors.documents_for(request.user)
     site = request.user.organization.sites.first()

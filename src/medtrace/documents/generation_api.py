@@ -10,9 +10,9 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.documents.choices import Market
 from medtrace.documents.generation import registry, services
@@ -120,7 +120,7 @@ def list_templates(request):
 
 
 @router.get("/generated", response=list[GeneratedOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_generated(request, filters: Query[GeneratedQuery]):
     documents = generated.visible_generated(request.user)
     if filters.site:

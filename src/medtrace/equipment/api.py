@@ -6,9 +6,9 @@ from datetime import date
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.equipment import selectors, services
 from medtrace.equipment.choices import EquipmentStatus, EquipmentType
 from medtrace.org import access
@@ -83,13 +83,13 @@ class EquipmentQuery(Schema):
     overdue: bool | None = Field(None, description="Only equipment with an overdue calibration")
 
 
-class StatusIn(Schema):
+class EquipmentStatusIn(Schema):
     status: EquipmentStatus
     reason: str
 
 
 @router.get("", response=list[EquipmentOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_equipment(request, filters: Query[EquipmentQuery]):
     equipment = selectors.visible_equipment(request.user)
     # Due and overdue turn at the site's midnight: the day of the site asked for, or of the
@@ -157,7 +157,7 @@ def update_equipment(request, pk: int, payload: EquipmentPatch):
 
 
 @router.post("/{int:pk}/status", response={200: EquipmentOut, **WRITE_ERRORS})
-def change_status(request, pk: int, payload: StatusIn):
+def change_status(request, pk: int, payload: EquipmentStatusIn):
     equipment = selectors.get_equipment_or_404(request.user, pk)
     require_perm(request, "equipment.change_equipment", equipment)
     return services.change_equipment_status(

@@ -34,7 +34,7 @@ ADD = "equipment.add_calibrationrecord"
 CHANGE_REVIEW = "equipment.change_impactreview"
 
 
-class ReadingIn(Schema):
+class CalibrationReadingIn(Schema):
     point: str = ""
     nominal: Decimal
     tolerance: Decimal = Field(..., description="± around the nominal value")
@@ -43,7 +43,7 @@ class ReadingIn(Schema):
     unit: str = ""
 
 
-class ReadingOut(Schema):
+class CalibrationReadingOut(Schema):
     point: str
     nominal: str
     tolerance: str
@@ -61,7 +61,7 @@ class CalibrationIn(Schema):
     traceability: str
     as_found: str
     as_left: str
-    readings: list[ReadingIn] = []
+    readings: list[CalibrationReadingIn] = []
     result: CalibrationResult
     certificate_number: str = ""
     corrects_id: int | None = Field(None, description="The verified record this one corrects")
@@ -83,7 +83,7 @@ class CalibrationOut(Schema):
     traceability: str
     as_found: str
     as_left: str
-    readings: list[ReadingOut]
+    readings: list[CalibrationReadingOut]
     result: CalibrationResult
     certificate_number: str
     has_certificate: bool
@@ -113,7 +113,7 @@ class CalibrationDetailOut(CalibrationOut):
         return allowed_actions(CALIBRATION, record, context["request"].user)
 
 
-class ActionIn(Schema):
+class CalibrationActionIn(Schema):
     password: str = Field("", description="For actions needing a signature: entered now")
     reason: str = ""
 
@@ -128,7 +128,7 @@ class UsableOut(Schema):
     reasons: list[str] = Field(..., description="Translated, in the order of `rules`")
 
 
-class LotOut(Schema):
+class CalibrationLotOut(Schema):
     id: int
     lot_number: str
     item: str
@@ -153,7 +153,7 @@ class ImpactInspectionOut(Schema):
     status: str
 
 
-class ImpactOut(Schema):
+class CalibrationImpactOut(Schema):
     id: int
     calibration_id: int
     calibration: str
@@ -163,7 +163,7 @@ class ImpactOut(Schema):
     window_start: datetime | None
     window_end: datetime
     since_calibration_id: int | None
-    lots: list[LotOut]
+    lots: list[CalibrationLotOut]
     events: list[ImpactEventOut]
     inspections: list[ImpactInspectionOut]
     deviation: str | None
@@ -189,7 +189,7 @@ class AssessmentIn(Schema):
     assessment: str
 
 
-class PlanIn(Schema):
+class CalibrationPlanIn(Schema):
     task: str
     interval_days: int = Field(..., ge=1)
     instructions: str = ""
@@ -205,7 +205,7 @@ class PlanPatch(Schema):
     reason: str = ""
 
 
-class PlanOut(Schema):
+class CalibrationPlanOut(Schema):
     id: int
     equipment_id: int
     task: str
@@ -345,7 +345,7 @@ CALIBRATION_ACTIONS = {
 @router.post(
     "/calibrations/{int:pk}/actions/{name}", response={200: CalibrationDetailOut, **WRITE_ERRORS}
 )
-def calibration_action(request, pk: int, name: str, payload: ActionIn):
+def calibration_action(request, pk: int, name: str, payload: CalibrationActionIn):
     """verify (signature: verified, by someone other than who calibrated; a failure takes the
     equipment out of service and opens the impact review) or cancel a draft (reason)."""
     record = calibration_selectors.get_calibration_or_404(request.user, pk)
@@ -409,7 +409,7 @@ def _impact_body(request, review) -> dict:
     }
 
 
-@router.get("/calibrations/{int:pk}/impact", response={200: ImpactOut, **READ_ERRORS})
+@router.get("/calibrations/{int:pk}/impact", response={200: CalibrationImpactOut, **READ_ERRORS})
 def calibration_impact(request, pk: int):
     """The impact list of a failed, verified calibration (404 for any other)."""
     record = calibration_selectors.get_calibration_or_404(request.user, pk)
@@ -419,7 +419,7 @@ def calibration_impact(request, pk: int):
     return _impact_body(request, calibration_selectors.get_review_or_404(request.user, review.pk))
 
 
-@router.get("/impact-reviews/{int:pk}", response={200: ImpactOut, **READ_ERRORS})
+@router.get("/impact-reviews/{int:pk}", response={200: CalibrationImpactOut, **READ_ERRORS})
 def get_impact_review(request, pk: int):
     return _impact_body(request, calibration_selectors.get_review_or_404(request.user, pk))
 
@@ -439,7 +439,9 @@ def open_from_review(request, pk: int, payload: OpenIn):
     return Status(201, {"record": payload.record, "id": record.pk, "number": record.number})
 
 
-@router.post("/impact-reviews/{int:pk}/assessment", response={200: ImpactOut, **WRITE_ERRORS})
+@router.post(
+    "/impact-reviews/{int:pk}/assessment", response={200: CalibrationImpactOut, **WRITE_ERRORS}
+)
 def record_assessment(request, pk: int, payload: AssessmentIn):
     review = calibration_selectors.get_review_or_404(request.user, pk)
     require_perm(request, CHANGE_REVIEW, review)
@@ -447,8 +449,10 @@ def record_assessment(request, pk: int, payload: AssessmentIn):
     return _impact_body(request, calibration_selectors.get_review_or_404(request.user, pk))
 
 
-@router.post("/impact-reviews/{int:pk}/actions/{name}", response={200: ImpactOut, **WRITE_ERRORS})
-def review_action(request, pk: int, name: str, payload: ActionIn):
+@router.post(
+    "/impact-reviews/{int:pk}/actions/{name}", response={200: CalibrationImpactOut, **WRITE_ERRORS}
+)
+def review_action(request, pk: int, name: str, payload: CalibrationActionIn):
     """conclude (signature: approved), over the assessment and the list it was written on."""
     review = calibration_selectors.get_review_or_404(request.user, pk)
     transition = IMPACT_REVIEW.transition(name)
@@ -460,21 +464,21 @@ def review_action(request, pk: int, name: str, payload: ActionIn):
 # ---------------------------------------------------------------- maintenance
 
 
-@router.get("/{int:pk}/maintenance-plans", response={200: list[PlanOut], **READ_ERRORS})
+@router.get("/{int:pk}/maintenance-plans", response={200: list[CalibrationPlanOut], **READ_ERRORS})
 def list_plans(request, pk: int):
     equipment = selectors.get_equipment_or_404(request.user, pk)
     return calibration_selectors.maintenance_plans_of(equipment)
 
 
-@router.post("/{int:pk}/maintenance-plans", response={201: PlanOut, **WRITE_ERRORS})
-def create_plan(request, pk: int, payload: PlanIn):
+@router.post("/{int:pk}/maintenance-plans", response={201: CalibrationPlanOut, **WRITE_ERRORS})
+def create_plan(request, pk: int, payload: CalibrationPlanIn):
     equipment = selectors.get_equipment_or_404(request.user, pk)
     require_perm(request, "equipment.add_maintenanceplan", equipment)
     plan = maintenance.create_plan(equipment=equipment, by=request.user, **payload.dict())
     return Status(201, plan)
 
 
-@router.patch("/maintenance-plans/{int:pk}", response={200: PlanOut, **WRITE_ERRORS})
+@router.patch("/maintenance-plans/{int:pk}", response={200: CalibrationPlanOut, **WRITE_ERRORS})
 def update_plan(request, pk: int, payload: PlanPatch):
     """Change the task, interval or next due date, or stop the plan (active: false)."""
     plan = get_object_or_404(

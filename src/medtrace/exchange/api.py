@@ -11,16 +11,16 @@ from datetime import datetime
 from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.exchange import kinds, selectors, services, sheets
 from medtrace.exchange.choices import BatchStatus, FileFormat, ImportKind
 
 router = Router(tags=["exchange"])
 
 
-class ProblemOut(Schema):
+class ImportProblemOut(Schema):
     row: int
     column: str
     value: str
@@ -28,7 +28,7 @@ class ProblemOut(Schema):
     message: str
 
 
-class CountsOut(Schema):
+class ImportCountsOut(Schema):
     create: int = 0
     update: int = 0
     unchanged: int = 0
@@ -49,9 +49,9 @@ class BatchOut(Schema):
     validated_at: datetime | None
     applied_by: str | None
     applied_at: datetime | None
-    counts: CountsOut
+    counts: ImportCountsOut
     problem_count: int
-    problems: list[ProblemOut]
+    problems: list[ImportProblemOut]
 
     @staticmethod
     def resolve_created_by(batch) -> str:
@@ -96,7 +96,7 @@ def create_import(request, payload: Form[ImportIn], file: File[UploadedFile]):
 
 
 @router.get("/imports", response=list[BatchOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_imports(request):
     return selectors.visible_batches(request.user)
 
@@ -132,7 +132,20 @@ def _file(content: bytes, name: str, fmt: str) -> FileResponse:
     )
 
 
-@router.get("/exports/{kind}", response=READ_ERRORS)
+SHEET = {
+    "responses": {
+        200: {
+            "description": "The sheet, as the `format` asked.",
+            "content": {
+                sheets.CONTENT_TYPES[fmt]: {"schema": {"type": "string", "format": "binary"}}
+                for fmt in FileFormat
+            },
+        }
+    }
+}
+
+
+@router.get("/exports/{kind}", response=READ_ERRORS, openapi_extra=SHEET)
 def export(request, kind: ImportKind, query: Query[ExportQuery]):
     """The caller's records of `kind` in exactly the columns an import reads."""
     require_perm(request, kinds.get(kind).view_perm)
@@ -141,7 +154,7 @@ def export(request, kind: ImportKind, query: Query[ExportQuery]):
     return _file(content, f"medtrace-{kind}-{stamp}.{query.format}", query.format)
 
 
-@router.get("/templates/{kind}", response=READ_ERRORS)
+@router.get("/templates/{kind}", response=READ_ERRORS, openapi_extra=SHEET)
 def template(request, kind: ImportKind, query: Query[ExportQuery]):
     """An empty sheet of `kind`: the column names (and, in .xlsx, what each means)."""
     content = services.template(kind=kind, fmt=query.format)

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, error_responses, require_perm
 from medtrace.integration import selectors, services
 from medtrace.integration.choices import DeliveryStatus
 from medtrace.integration.models import Delivery, Subscription
@@ -167,7 +167,7 @@ def topics(request):
 
 
 @router.get("/subscriptions", response=list[SubscriptionOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_subscriptions(request, active: bool | None = None):
     """Webhooks and feeds of the caller's sites."""
     require_perm(request, "integration.view_subscription")
@@ -263,7 +263,7 @@ def send_test(request, subscription_id: int):
     "/subscriptions/{subscription_id}/deliveries",
     response={200: list[DeliveryOut], **READ_ERRORS},
 )
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_deliveries(request, subscription_id: int, status: DeliveryStatus | None = None):
     """The subscription's deliveries, newest first."""
     require_perm(request, "integration.view_subscription")

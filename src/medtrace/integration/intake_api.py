@@ -37,7 +37,7 @@ class MachineDataIn(Schema):
     states: list[MachineStateIn] = Field(default_factory=list, max_length=intake.MAX_ROWS)
 
 
-class RowOut(Schema):
+class IntakeRowOut(Schema):
     index: int = Field(..., description="The row's position in its list, from 0")
     status: Literal["recorded", "refused"]
     id: int | None = Field(None, description="The record's ID (a retried client_id: the first)")
@@ -51,7 +51,7 @@ class RowOut(Schema):
 class RowsOut(Schema):
     recorded: int
     refused: int
-    results: list[RowOut]
+    results: list[IntakeRowOut]
 
 
 class MachineDataOut(Schema):

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.numbers import plain
 from medtrace.org import access
 from medtrace.org.models import Location, Site
@@ -26,7 +26,7 @@ from .services import counts
 router = Router(tags=["inventory"])
 
 
-class StockOut(Schema):
+class InventoryStockOut(Schema):
     site: str = Field(..., alias="site.code")
     location: str = Field(..., alias="location.path")
     item: str = Field(..., alias="item.code")
@@ -83,8 +83,8 @@ def _today(site: Site | None) -> date:
     return site.local_date() if site is not None else timezone.localdate()
 
 
-@router.get("/stock", response=list[StockOut])
-@paginate(PageNumberPagination)
+@router.get("/stock", response=list[InventoryStockOut])
+@paginate(Pages)
 def list_stock(request, filters: Query[StockQuery]):
     site = _site(request, filters.site)
     rows = selectors.stock_list(
@@ -101,7 +101,7 @@ def list_stock(request, filters: Query[StockQuery]):
     return rows
 
 
-@router.get("/fefo", response={200: list[StockOut], **READ_ERRORS})
+@router.get("/fefo", response={200: list[InventoryStockOut], **READ_ERRORS})
 def fefo(
     request,
     site: str,
@@ -204,7 +204,7 @@ def _count(request, pk: int) -> CycleCount:
 
 
 @router.get("/counts", response=list[CountOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_counts(request, site: str | None = None, status: CountStatus | None = None):
     rows = access.scoped(
         CycleCount.objects.select_related("site", "location"),

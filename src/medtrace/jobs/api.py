@@ -3,9 +3,9 @@ from typing import Any
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.jobs import selectors, services
 from medtrace.jobs.choices import JobStatus, LogLevel
 from medtrace.jobs.models import Job
@@ -61,7 +61,7 @@ def _job(request, job_id: int) -> Job:
 
 
 @router.get("", response=list[JobOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_jobs(request, status: JobStatus | None = None, name: str | None = None):
     """Background jobs, newest first (system administrators)."""
     require_perm(request, "jobs.view_job")

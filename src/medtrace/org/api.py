@@ -1,8 +1,8 @@
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.org import access, services
 from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import Location, Site
@@ -54,7 +54,7 @@ class ActiveIn(Schema):
 
 
 @router.get("/sites", response=list[SiteOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_sites(request):
     return access.visible_sites(request.user).order_by("code")
 
@@ -65,7 +65,7 @@ def get_site(request, code: str):
 
 
 @router.get("/locations", response=list[LocationOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_locations(
     request, site: str | None = None, kind: LocationKind | None = None, active: bool | None = None
 ):

@@ -11,10 +11,10 @@ from typing import Literal
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog.selectors import get_item_or_404
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.partners import selectors, services
 from medtrace.partners.choices import (
@@ -66,7 +66,7 @@ class SupplierQuery(Schema):
     status: SupplierStatus | None = None
 
 
-class StatusIn(Schema):
+class PartnerStatusIn(Schema):
     status: SupplierStatus
     reason: str
     password: str = Field("", description="When the action leading there is signed: now")
@@ -176,7 +176,7 @@ def _organization(request):
 
 
 @router.get("/suppliers", response=list[SupplierOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_suppliers(request, filters: Query[SupplierQuery]):
     suppliers = selectors.search_suppliers(
         selectors.visible_suppliers(request.user), filters.q or ""
@@ -210,7 +210,7 @@ def update_supplier(request, code: str, payload: SupplierPatch):
 
 
 @router.post("/suppliers/{code}/status", response={200: SupplierOut, **WRITE_ERRORS})
-def set_supplier_status(request, code: str, payload: StatusIn):
+def set_supplier_status(request, code: str, payload: PartnerStatusIn):
     """Move the supplier to `status` by the lifecycle action leading there from its present
     status (see .../actions/{name}); that action's rules, permission and signature apply."""
     supplier = selectors.get_supplier_or_404(request.user, code)
@@ -311,7 +311,7 @@ def list_item_approved_sources(request, code: str):
 
 
 @router.get("/customers", response=list[CustomerOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_customers(request, filters: Query[CustomerQuery]):
     customers = selectors.search_customers(
         selectors.visible_customers(request.user), filters.q or ""

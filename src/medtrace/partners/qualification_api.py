@@ -60,7 +60,7 @@ def allowed_actions(workflow, record, user) -> list[dict]:
     ]  # fmt: skip
 
 
-class SignatureOut(Schema):
+class SupplierSignatureOut(Schema):
     signer: str
     meaning: str
     signed_at: datetime
@@ -81,7 +81,7 @@ def _signatures(record) -> list[dict]:
     ]
 
 
-class QualificationOut(Schema):
+class SupplierQualificationOut(Schema):
     code: str
     status: SupplierStatus
     conditions: str
@@ -128,21 +128,25 @@ class DecisionOut(Schema):
     decided_by: str | None = Field(None, alias="decided_by.username")
     decided_at: datetime
     basis: dict
-    signatures: list[SignatureOut]
+    signatures: list[SupplierSignatureOut]
 
     @staticmethod
     def resolve_signatures(decision) -> list[dict]:
         return _signatures(decision)
 
 
-@router.get("/suppliers/{code}/qualification", response={200: QualificationOut, **READ_ERRORS})
+@router.get(
+    "/suppliers/{code}/qualification", response={200: SupplierQualificationOut, **READ_ERRORS}
+)
 def get_qualification(request, code: str):
     """The supplier's status, conditions, what an approval still needs and the lifecycle
     actions the caller may take now."""
     return _qualification(request, selectors.get_supplier_or_404(request.user, code))
 
 
-@router.post("/suppliers/{code}/actions/{name}", response={200: QualificationOut, **WRITE_ERRORS})
+@router.post(
+    "/suppliers/{code}/actions/{name}", response={200: SupplierQualificationOut, **WRITE_ERRORS}
+)
 def take_supplier_action(request, code: str, name: str, payload: SupplierActionIn):
     """A lifecycle action: start_evaluation, approve, approve_conditionally (conditions and a
     deadline), lift_conditions (reason), requalify (reason), reevaluate (reason), disqualify
@@ -340,7 +344,7 @@ class AuditOut(Schema):
 
 class AuditDetailOut(AuditOut):
     findings: list[FindingOut]
-    signatures: list[SignatureOut]
+    signatures: list[SupplierSignatureOut]
     allowed_actions: list[AllowedActionOut] = []
 
     @staticmethod
@@ -385,15 +389,15 @@ class AuditActionIn(Schema):
     reason: str = ""
 
 
-class EvidenceIn(Schema):
+class SupplierEvidenceIn(Schema):
     evidence: str
 
 
-class CapaIn(Schema):
+class SupplierCapaIn(Schema):
     site: str = Field(..., description="Site code of the CAPA")
 
 
-class CapaRefOut(Schema):
+class SupplierCapaRefOut(Schema):
     id: int
     number: str
     site: str = Field(..., alias="site.code")
@@ -452,7 +456,7 @@ def take_audit_action(request, pk: int, name: str, payload: AuditActionIn):
 
 
 @router.post("/audit-findings/{int:pk}/close", response={200: FindingOut, **WRITE_ERRORS})
-def close_finding(request, pk: int, payload: EvidenceIn):
+def close_finding(request, pk: int, payload: SupplierEvidenceIn):
     """Close a finding with its evidence (409 while its CAPA is open)."""
     finding = selectors.get_finding_or_404(request.user, pk)
     require_perm(request, AUDIT)
@@ -460,8 +464,8 @@ def close_finding(request, pk: int, payload: EvidenceIn):
     return selectors.get_finding_or_404(request.user, pk)
 
 
-@router.post("/audit-findings/{int:pk}/capa", response={201: CapaRefOut, **WRITE_ERRORS})
-def open_capa(request, pk: int, payload: CapaIn):
+@router.post("/audit-findings/{int:pk}/capa", response={201: SupplierCapaRefOut, **WRITE_ERRORS})
+def open_capa(request, pk: int, payload: SupplierCapaIn):
     """Open a CAPA (source: audit finding) at a site of the caller's and link it."""
     finding = selectors.get_finding_or_404(request.user, pk)
     site = access.get_scoped_or_404(
@@ -475,7 +479,7 @@ def open_capa(request, pk: int, payload: CapaIn):
 # The approved-source check and the certificates to renew
 
 
-class VerdictOut(Schema):
+class SupplierVerdictOut(Schema):
     verdict: Verdict
     supplier: str
     supplier_status: SupplierStatus
@@ -491,7 +495,7 @@ class VerdictQuery(Schema):
     at: datetime | None = Field(None, description="When (default: now)")
 
 
-@router.get("/approved-sources/check", response={200: VerdictOut, **READ_ERRORS})
+@router.get("/approved-sources/check", response={200: SupplierVerdictOut, **READ_ERRORS})
 def check_source(request, query: Query[VerdictQuery]):
     """Whether the supplier may supply the item: allowed, conditional (with the conditions and
     their deadline) or refused (with the reason). Purchasing and receiving ask this."""

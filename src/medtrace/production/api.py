@@ -9,10 +9,10 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, error_responses, require_perm
 from medtrace.core.numbers import plain
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -95,7 +95,7 @@ class CancelIn(Schema):
     reason: str
 
 
-class PickOut(Schema):
+class ProductionPickOut(Schema):
     location: str
     identifier: str
     lot: str | None
@@ -109,7 +109,7 @@ class KitLineOut(Schema):
     required: str
     covered: str
     shortage: str
-    picks: list[PickOut]
+    picks: list[ProductionPickOut]
 
 
 def _orders(request):
@@ -132,7 +132,7 @@ def order_or_404(request, pk: int) -> WorkOrder:
 
 
 @router.get("/work-orders", response=list[WorkOrderOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_work_orders(
     request, site: str | None = None, status: WorkOrderStatus | None = None, item: str | None = None
 ):

@@ -13,9 +13,9 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, ErrorDetail, require_perm
+from medtrace.core.api import READ_ERRORS, ErrorDetail, Pages, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.numbers import plain
 from medtrace.equipment.models import Equipment
@@ -46,7 +46,7 @@ class ParameterOut(Schema):
     upper_limit: str | None
 
 
-class ReadingOut(Schema):
+class ExecutionReadingOut(Schema):
     id: int
     parameter: str
     value: str
@@ -87,7 +87,7 @@ class ReadingOut(Schema):
         return reading.deviation.number if reading.deviation_id else None
 
 
-class OperationOut(Schema):
+class ExecutionOperationOut(Schema):
     position: int
     name: str
     status: OperationStatus
@@ -105,7 +105,7 @@ class OperationOut(Schema):
     finished_at: datetime | None
     note: str
     missing: list[str] = Field(..., description="What the operation in progress lacks to finish")
-    readings: list[ReadingOut]
+    readings: list[ExecutionReadingOut]
 
     @staticmethod
     def resolve_parameters(operation) -> list[dict]:
@@ -144,7 +144,7 @@ class FinishIn(Schema):
     at: datetime | None = Field(None, description="When it finished, with its time zone")
 
 
-class ReadingIn(Schema):
+class ExecutionReadingIn(Schema):
     operation: int = Field(..., description="The operation's position in the routing")
     parameter: str
     value: Decimal | str
@@ -155,7 +155,7 @@ class ReadingIn(Schema):
 
 
 class ReadingsIn(Schema):
-    readings: list[ReadingIn] = Field(..., min_length=1, max_length=MAX_READINGS)
+    readings: list[ExecutionReadingIn] = Field(..., min_length=1, max_length=MAX_READINGS)
 
 
 class ReadingResultOut(Schema):
@@ -209,7 +209,9 @@ def _equipment(order: WorkOrder, code: str | None) -> Equipment | None:
     return found
 
 
-@router.get("/work-orders/{int:pk}/operations", response={200: list[OperationOut], **READ_ERRORS})
+@router.get(
+    "/work-orders/{int:pk}/operations", response={200: list[ExecutionOperationOut], **READ_ERRORS}
+)
 def list_operations(request, pk: int):
     """The order's operations in routing order, each with its parameters' limits, who
     performed it on which equipment, and its readings."""
@@ -218,7 +220,7 @@ def list_operations(request, pk: int):
 
 @router.post(
     "/work-orders/{int:pk}/operations/{int:position}/start",
-    response={200: OperationOut, **BODY_ERRORS},
+    response={200: ExecutionOperationOut, **BODY_ERRORS},
 )
 def start_operation(request, pk: int, position: int, payload: StartIn):
     """Start the operation on the equipment scanned. 403 `permission_denied` when you are not
@@ -237,7 +239,7 @@ def start_operation(request, pk: int, position: int, payload: StartIn):
 
 @router.post(
     "/work-orders/{int:pk}/operations/{int:position}/finish",
-    response={200: OperationOut, **BODY_ERRORS},
+    response={200: ExecutionOperationOut, **BODY_ERRORS},
 )
 def finish_operation(request, pk: int, position: int, payload: FinishIn):
     """Finish the operation in progress: 409 with `details.missing` until every parameter was
@@ -422,7 +424,7 @@ def _unit(request, order: WorkOrder, text: str | None) -> Unit | None:
 @router.get(
     "/work-orders/{int:pk}/consumptions", response={200: list[ConsumptionOut], **READ_ERRORS}
 )
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_consumptions(request, pk: int):
     return _consumptions(order_or_404(request, pk))
 
@@ -471,7 +473,7 @@ def take_back(request, pk: int, consumption_pk: int, payload: TakeBackIn):
 
 
 @router.get("/work-orders/{int:pk}/outputs", response={200: list[OutputOut], **READ_ERRORS})
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_outputs(request, pk: int):
     return _outputs(order_or_404(request, pk))
 

@@ -11,15 +11,15 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.org import access
 from medtrace.org.models import Location, Site
 from medtrace.partners.models import Supplier
 from medtrace.purchasing import selectors
-from medtrace.purchasing.choices import OrderStatus, ReceiptStatus
+from medtrace.purchasing.choices import PurchaseOrderStatus, ReceiptStatus
 from medtrace.purchasing.services import orders, receiving
 from medtrace.purchasing.services import release as releasing
 from medtrace.purchasing.workflows import PURCHASE_ORDER
@@ -31,7 +31,7 @@ CHANGE_ORDER = "purchasing.change_purchaseorder"
 ADD_RECEIPT = "purchasing.add_receipt"
 
 
-class LineOut(Schema):
+class PurchaseLineOut(Schema):
     id: int
     position: int
     item: str = Field(..., alias="item.code")
@@ -56,25 +56,25 @@ class LineOut(Schema):
         return orders.verdict_of(line).reason
 
 
-class OrderOut(Schema):
+class PurchaseOrderOut(Schema):
     id: int
     number: str
     site: str = Field(..., alias="site.code")
     supplier: str = Field(..., alias="supplier.code")
-    status: OrderStatus
+    status: PurchaseOrderStatus
     note: str
     created_at: datetime
 
 
-class OrderDetailOut(OrderOut):
-    lines: list[LineOut]
+class PurchaseOrderDetailOut(PurchaseOrderOut):
+    lines: list[PurchaseLineOut]
 
     @staticmethod
     def resolve_lines(order) -> list:
         return list(order.lines.all())
 
 
-class LineIn(Schema):
+class PurchaseLineIn(Schema):
     item: str = Field(..., description="Item code")
     quantity: Decimal
     expected_on: date
@@ -84,24 +84,24 @@ class LineIn(Schema):
     min_remaining_days: int | None = Field(None, ge=0)
 
 
-class OrderIn(Schema):
+class PurchaseOrderIn(Schema):
     site: str = Field(..., description="Receiving site code")
     supplier: str = Field(..., description="Supplier code")
     note: str = ""
-    lines: list[LineIn] = []
+    lines: list[PurchaseLineIn] = []
 
 
-class OrderQuery(Schema):
+class PurchaseOrderQuery(Schema):
     site: str | None = Field(None, description="Site code")
-    status: OrderStatus | None = None
+    status: PurchaseOrderStatus | None = None
     supplier: str | None = Field(None, description="Supplier code")
 
 
-class ActionIn(Schema):
+class PurchaseActionIn(Schema):
     reason: str = ""
 
 
-class SignIn(Schema):
+class PurchaseSignIn(Schema):
     password: str = Field(..., description="Your password, entered now")
     reason: str = ""
 
@@ -166,7 +166,7 @@ class ReceiptOut(Schema):
         return releasing.blockers(receipt)
 
 
-class ReleaseIn(SignIn):
+class ReleaseIn(PurchaseSignIn):
     location: str | None = Field(None, description="Stock location code to put the lot away")
 
 
@@ -185,9 +185,9 @@ def _location(site: Site, code: str | None) -> Location | None:
     return location
 
 
-@router.get("/orders", response=list[OrderOut])
-@paginate(PageNumberPagination)
-def list_orders(request, filters: Query[OrderQuery]):
+@router.get("/orders", response=list[PurchaseOrderOut])
+@paginate(Pages)
+def list_orders(request, filters: Query[PurchaseOrderQuery]):
     records = selectors.visible_orders(request.user)
     if filters.site:
         records = records.filter(site__code=filters.site.upper())
@@ -198,8 +198,8 @@ def list_orders(request, filters: Query[OrderQuery]):
     return records
 
 
-@router.post("/orders", response={201: OrderDetailOut, **WRITE_ERRORS})
-def create_order(request, payload: OrderIn):
+@router.post("/orders", response={201: PurchaseOrderDetailOut, **WRITE_ERRORS})
+def create_order(request, payload: PurchaseOrderIn):
     """A draft order with its lines (all or nothing)."""
     site = _site(request, payload.site, ADD_ORDER)
     supplier = Supplier.objects.filter(
@@ -227,13 +227,15 @@ def create_order(request, payload: OrderIn):
     return Status(201, selectors.get_order_or_404(request.user, order.pk))
 
 
-@router.get("/orders/{int:pk}", response={200: OrderDetailOut, **READ_ERRORS})
+@router.get("/orders/{int:pk}", response={200: PurchaseOrderDetailOut, **READ_ERRORS})
 def get_order(request, pk: int):
     return selectors.get_order_or_404(request.user, pk)
 
 
-@router.post("/orders/{int:pk}/actions/{name}", response={200: OrderDetailOut, **WRITE_ERRORS})
-def take_action(request, pk: int, name: str, payload: ActionIn):
+@router.post(
+    "/orders/{int:pk}/actions/{name}", response={200: PurchaseOrderDetailOut, **WRITE_ERRORS}
+)
+def take_action(request, pk: int, name: str, payload: PurchaseActionIn):
     """release (every line's source checked), cancel (reason; nothing received) or close
     (reason)."""
     order = selectors.get_order_or_404(request.user, pk)
@@ -243,8 +245,8 @@ def take_action(request, pk: int, name: str, payload: ActionIn):
     return selectors.get_order_or_404(request.user, pk)
 
 
-@router.post("/lines/{int:pk}/exception", response={201: OrderDetailOut, **WRITE_ERRORS})
-def grant_exception(request, pk: int, payload: SignIn):
+@router.post("/lines/{int:pk}/exception", response={201: PurchaseOrderDetailOut, **WRITE_ERRORS})
+def grant_exception(request, pk: int, payload: PurchaseSignIn):
     """The QA manager's signed exception for a line whose source is conditional."""
     line = selectors.get_line_or_404(request.user, pk)
     require_perm(request, orders.APPROVE_EXCEPTION, line.order)
@@ -253,7 +255,7 @@ def grant_exception(request, pk: int, payload: SignIn):
 
 
 @router.get("/expected-receipts", response=list[ExpectedOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def expected_receipts(request, site: str | None = None):
     """Open lines of released orders, by expected date."""
     lines = selectors.expected_receipts(request.user)
@@ -281,7 +283,7 @@ def receive(request, pk: int, payload: ReceiveIn):
 
 
 @router.get("/receipts", response=list[ReceiptOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_receipts(request, status: ReceiptStatus | None = None, site: str | None = None):
     records = selectors.visible_receipts(request.user).select_related("event", "inspection")
     if status:

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class OrderStatus(models.TextChoices):
+class PurchaseOrderStatus(models.TextChoices):
     """A purchase order's lifecycle (purchasing.workflows.PURCHASE_ORDER); partially received
     and received follow from the receipts."""
 
@@ -15,7 +15,7 @@ class OrderStatus(models.TextChoices):
 
 
 # Orders whose lines may still be received against.
-RECEIVABLE = (OrderStatus.RELEASED, OrderStatus.PARTIALLY_RECEIVED)
+RECEIVABLE = (PurchaseOrderStatus.RELEASED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
 
 
 class ReceiptStatus(models.TextChoices):

@@ -9,7 +9,7 @@ from medtrace.catalog.models import Item
 from medtrace.org.models import Site
 from medtrace.partners.choices import SupplierStatus
 from medtrace.partners.models import Supplier
-from medtrace.purchasing.choices import OrderStatus
+from medtrace.purchasing.choices import PurchaseOrderStatus
 
 ANY = [("", _("Any"))]
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -25,7 +25,9 @@ class OrderFilterForm(forms.Form):
     site = forms.ModelChoiceField(
         label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("Any")
     )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY + OrderStatus.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=ANY + PurchaseOrderStatus.choices
+    )
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,7 +20,7 @@ from medtrace.core.paging import paginate
 from medtrace.org import access
 from medtrace.partners.choices import Verdict
 from medtrace.purchasing import selectors
-from medtrace.purchasing.choices import RECEIVABLE, OrderStatus
+from medtrace.purchasing.choices import RECEIVABLE, PurchaseOrderStatus
 from medtrace.purchasing.forms import ExceptionForm, LineForm, OrderFilterForm, OrderForm
 from medtrace.purchasing.services import orders
 from medtrace.purchasing.workflows import PURCHASE_ORDER
@@ -97,7 +97,7 @@ def order_create(request):
 def _lines(order, user):
     """The lines, each with its source verdict, covering exception and exception form."""
     may_approve = user.has_perm(orders.APPROVE_EXCEPTION, order)
-    open_for_exception = order.status in (OrderStatus.DRAFT, *RECEIVABLE)
+    open_for_exception = order.status in (PurchaseOrderStatus.DRAFT, *RECEIVABLE)
     lines = list(order.lines.all())
     for line in lines:
         line.order = order
@@ -118,7 +118,7 @@ def _detail(request, order, bound=None, *, line_form=None, exception=None):
         for line in lines:
             if line.pk == exception[0]:
                 line.exception_form = exception[1]
-    may_change = order.status == OrderStatus.DRAFT and user.has_perm(CHANGE, order)
+    may_change = order.status == PurchaseOrderStatus.DRAFT and user.has_perm(CHANGE, order)
     if may_change and line_form is None:
         line_form = LineForm(organization=order.organization)
     context = {

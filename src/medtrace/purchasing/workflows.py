@@ -7,24 +7,26 @@ from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit.choices import SignatureMeaning
 from medtrace.core.workflow import Transition, Workflow
-from medtrace.purchasing.choices import OrderStatus, ReceiptStatus
+from medtrace.purchasing.choices import PurchaseOrderStatus, ReceiptStatus
 
 PURCHASE_ORDER = Workflow(
-    OrderStatus,
+    PurchaseOrderStatus,
     [
         Transition(
-            "release", _("Release"), sources=[OrderStatus.DRAFT], target=OrderStatus.RELEASED,
+            "release", _("Release"), sources=[PurchaseOrderStatus.DRAFT],
+            target=PurchaseOrderStatus.RELEASED,
             permission="purchasing.release_purchaseorder",
         ),
         Transition(
-            "cancel", _("Cancel"), sources=[OrderStatus.DRAFT, OrderStatus.RELEASED],
-            target=OrderStatus.CANCELLED, permission="purchasing.release_purchaseorder",
+            "cancel", _("Cancel"),
+            sources=[PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.RELEASED],
+            target=PurchaseOrderStatus.CANCELLED, permission="purchasing.release_purchaseorder",
             needs_reason=True,
         ),
         Transition(
             "close", _("Close"),
-            sources=[OrderStatus.PARTIALLY_RECEIVED, OrderStatus.RECEIVED],
-            target=OrderStatus.CLOSED, permission="purchasing.release_purchaseorder",
+            sources=[PurchaseOrderStatus.PARTIALLY_RECEIVED, PurchaseOrderStatus.RECEIVED],
+            target=PurchaseOrderStatus.CLOSED, permission="purchasing.release_purchaseorder",
             needs_reason=True,
         ),
     ],

@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.equipment.models import Equipment
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -151,13 +151,13 @@ class ExecutionIn(Schema):
     note: str = Field(..., description="How the disposition was carried out")
 
 
-class ActionIn(Schema):
+class NcrActionIn(Schema):
     password: str = Field("", description="For actions needing a signature: entered now")
     reason: str = ""
 
 
 @router.get("/ncrs", response=list[NcrOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_ncrs(request, filters: Query[NcrQuery]):
     records = selectors.visible_nonconformances(request.user)
     if filters.site:
@@ -264,7 +264,7 @@ ACTIONS = {
 
 
 @router.post("/ncrs/{int:pk}/actions/{name}", response={200: NcrDetailOut, **WRITE_ERRORS})
-def take_action(request, pk: int, name: str, payload: ActionIn):
+def take_action(request, pk: int, name: str, payload: NcrActionIn):
     """Take a workflow action: start_review, approve_dispositions (signature: approved),
     close (signature: verified), cancel (reason required). 409 when the NCR's status does not
     allow it, 403 without the permission or when the signature is refused."""

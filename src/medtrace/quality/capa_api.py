@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.accounts.models import User
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -174,7 +174,7 @@ class CapaActionIn(Schema):
     due_on: date
 
 
-class EvidenceIn(Schema):
+class CapaEvidenceIn(Schema):
     evidence: str = Field(..., description="What was changed, and where the record of it is")
 
 
@@ -207,7 +207,7 @@ def _require_write(request) -> None:
 
 
 @router.get("/capas", response=list[CapaOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_capas(request, filters: Query[CapaQuery]):
     records = selectors.with_open_actions(selectors.visible_capas(request.user))
     if filters.site:
@@ -275,7 +275,7 @@ def add_action(request, pk: int, payload: CapaActionIn):
 
 
 @router.post("/capa-actions/{int:pk}/done", response={200: CapaActionOut, **WRITE_ERRORS})
-def complete_action(request, pk: int, payload: EvidenceIn):
+def complete_action(request, pk: int, payload: CapaEvidenceIn):
     """Mark an action done with its evidence: its owner may, whatever their roles, and QA may
     for them; 409 unless the CAPA is implementing."""
     action = selectors.get_action_or_404(request.user, pk)

@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.pdf import pdf_response
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -86,7 +86,7 @@ class ActionOut(Schema):
     needs_reason: bool
 
 
-class DeadlineOut(Schema):
+class ComplaintDeadlineOut(Schema):
     region: MarketRegion
     report: str = Field(..., description="individual, cluster_alert, cluster_investigation, fsca")
     rule_id: str
@@ -106,10 +106,10 @@ class DeadlineOut(Schema):
 
 class DeadlinesOut(Schema):
     problem: str = Field("", description="Why no deadline could be computed")
-    deadlines: list[DeadlineOut]
+    deadlines: list[ComplaintDeadlineOut]
 
 
-class ReportOut(Schema):
+class ComplaintReportOut(Schema):
     id: int
     form: ReportForm
     region: MarketRegion
@@ -131,7 +131,7 @@ class ReportOut(Schema):
         )
 
 
-class ConsigneeOut(Schema):
+class ComplaintConsigneeOut(Schema):
     party: str
     name: str
     customer: str | None
@@ -211,9 +211,9 @@ class ComplaintDetailOut(ComplaintOut):
     investigation: str
     root_cause: str
     closure_letter: str
-    deadlines: list[DeadlineOut]
-    reports: list[ReportOut]
-    shipped_to: list[ConsigneeOut] = Field(
+    deadlines: list[ComplaintDeadlineOut]
+    reports: list[ComplaintReportOut]
+    shipped_to: list[ComplaintConsigneeOut] = Field(
         [], description="Where the device went: the consignees of its shipments (the trace)"
     )
     allowed_actions: list[ActionOut] = Field(
@@ -348,12 +348,12 @@ class ComplaintQuery(Schema):
     overdue: bool | None = Field(None, description="Only those with a report past due")
 
 
-class DecisionIn(Schema):
+class ComplaintDecisionIn(Schema):
     reportable: bool
     justification: str
 
 
-class ActionIn(Schema):
+class ComplaintActionIn(Schema):
     password: str = Field("", description="For actions needing a signature: entered now")
     reason: str = ""
 
@@ -368,14 +368,14 @@ class LinkIn(Schema):
     reason: str = ""
 
 
-class NcrIn(Schema):
+class ComplaintNcrIn(Schema):
     title: str
     severity: Severity
     hold: bool = Field(False, description="Hold the lot's remaining stock")
 
 
 @router.get("/complaints", response=list[ComplaintOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_complaints(request, filters: Query[ComplaintQuery]):
     """Soonest report due first (those with none pending last), then the newest."""
     records = selectors.visible_complaints(request.user)
@@ -477,7 +477,7 @@ def complaint_patient(request, pk: int):
 
 
 @router.post("/complaints/{int:pk}/decision", response={200: ComplaintDetailOut, **WRITE_ERRORS})
-def record_decision(request, pk: int, payload: DecisionIn):
+def record_decision(request, pk: int, payload: ComplaintDecisionIn):
     """The reportability decision with its justification, during the investigation; approve
     it with POST .../actions/approve_decision."""
     complaint = selectors.get_complaint_or_404(request.user, pk)
@@ -509,7 +509,7 @@ ACTIONS = {
 @router.post(
     "/complaints/{int:pk}/actions/{name}", response={200: ComplaintDetailOut, **WRITE_ERRORS}
 )
-def take_action(request, pk: int, name: str, payload: ActionIn):
+def take_action(request, pk: int, name: str, payload: ComplaintActionIn):
     """Take a workflow action: start_investigation, approve_decision (signature: approved),
     reopen (reason required), close (signature: verified; a reportable complaint needs every
     market's draft first), cancel (reason required). 409 when the status does not allow it,
@@ -521,12 +521,12 @@ def take_action(request, pk: int, name: str, payload: ActionIn):
     return selectors.get_complaint_or_404(request.user, pk)
 
 
-@router.get("/complaints/{int:pk}/reports", response={200: list[ReportOut], **READ_ERRORS})
+@router.get("/complaints/{int:pk}/reports", response={200: list[ComplaintReportOut], **READ_ERRORS})
 def list_reports(request, pk: int):
     return selectors.reports_of(selectors.get_complaint_or_404(request.user, pk))
 
 
-@router.post("/complaints/{int:pk}/reports", response={201: ReportOut, **WRITE_ERRORS})
+@router.post("/complaints/{int:pk}/reports", response={201: ComplaintReportOut, **WRITE_ERRORS})
 def generate_report(request, pk: int, payload: ReportIn):
     """Draft the market's individual report (NMPA 可疑医疗器械不良事件报告表, FDA 3500A, EU MIR)
     from the complaint as it is now; download it from `pdf`."""
@@ -581,7 +581,7 @@ def link_records(request, pk: int, payload: LinkIn):
 @router.post(
     "/complaints/{int:pk}/nonconformance", response={201: ComplaintDetailOut, **WRITE_ERRORS}
 )
-def open_nonconformance(request, pk: int, payload: NcrIn):
+def open_nonconformance(request, pk: int, payload: ComplaintNcrIn):
     """Open an NCR (source: complaint) on the complaint's lot and item, linked to it."""
     complaint = selectors.get_complaint_or_404(request.user, pk)
     require_perm(request, services.CHANGE, complaint)

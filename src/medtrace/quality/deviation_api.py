@@ -12,9 +12,9 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.equipment.models import Equipment
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -51,7 +51,7 @@ class ScopeLotOut(DeviationLotOut):
         return [deviation.number for deviation in lot.blocked_by]
 
 
-class CapaRefOut(Schema):
+class DeviationCapaRefOut(Schema):
     id: int
     number: str
     status: CapaStatus
@@ -90,7 +90,7 @@ class DeviationOut(Schema):
 
 class DeviationDetailOut(DeviationOut):
     lots: list[ScopeLotOut]
-    capas: list[CapaRefOut]
+    capas: list[DeviationCapaRefOut]
     allowed_actions: list[AllowedActionOut] = Field(
         [], description="The workflow actions the caller may take now"
     )
@@ -184,7 +184,7 @@ def _listed(user):
 
 
 @router.get("/deviations", response=list[DeviationOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_deviations(request, filters: Query[DeviationQuery]):
     records = _listed(request.user)
     if filters.site:

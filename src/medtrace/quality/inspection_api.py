@@ -11,10 +11,10 @@ from typing import Any
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog import selectors as catalog_selectors
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.equipment import selectors as equipment_selectors
 from medtrace.equipment.choices import EquipmentType
 from medtrace.org import access
@@ -58,7 +58,7 @@ class CharacteristicOut(Schema):
     method: str
 
 
-class PlanOut(Schema):
+class InspectionPlanOut(Schema):
     id: int
     code: str
     name: str
@@ -73,7 +73,7 @@ class PlanOut(Schema):
     created_at: datetime
 
 
-class PlanDetailOut(PlanOut):
+class PlanDetailOut(InspectionPlanOut):
     characteristics: list[CharacteristicOut]
 
     @staticmethod
@@ -95,7 +95,7 @@ class CharacteristicIn(Schema):
     method: str = ""
 
 
-class PlanIn(Schema):
+class InspectionPlanIn(Schema):
     code: str
     name: str
     stage: InspectionStage
@@ -257,7 +257,7 @@ class ResultsIn(Schema):
     results: list[ResultIn]
 
 
-class ActionIn(Schema):
+class InspectionActionIn(Schema):
     password: str = Field("", description="For actions needing a signature: entered now")
     reason: str = ""
 
@@ -265,8 +265,8 @@ class ActionIn(Schema):
 # --- plans -----------------------------------------------------------------------------------
 
 
-@router.get("/inspection-plans", response=list[PlanOut])
-@paginate(PageNumberPagination)
+@router.get("/inspection-plans", response=list[InspectionPlanOut])
+@paginate(Pages)
 def list_plans(request, filters: Query[PlanQuery]):
     plans = selectors.visible_plans(request.user).order_by("code")
     for name in ("stage", "item_id", "active"):
@@ -277,7 +277,7 @@ def list_plans(request, filters: Query[PlanQuery]):
 
 
 @router.post("/inspection-plans", response={201: PlanDetailOut, **WRITE_ERRORS})
-def create_plan(request, payload: PlanIn):
+def create_plan(request, payload: InspectionPlanIn):
     """A plan with its characteristics (QA managers). Each characteristic's defect class
     needs an AQL on the plan; a measured one needs its unit and a limit."""
     require_perm(request, ADD_PLAN)
@@ -323,7 +323,7 @@ def set_plan_active(request, pk: int, payload: PlanActiveIn):
 
 
 @router.get("/inspections", response=list[InspectionOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_inspections(request, filters: Query[InspectionQuery]):
     records = selectors.visible_inspections(request.user)
     if filters.site:
@@ -418,7 +418,7 @@ ACTIONS = {
 @router.post(
     "/inspections/{int:pk}/actions/{name}", response={200: InspectionDetailOut, **WRITE_ERRORS}
 )
-def take_action(request, pk: int, name: str, payload: ActionIn):
+def take_action(request, pk: int, name: str, payload: InspectionActionIn):
     """Take a workflow action: complete (signature: verified; every result recorded), cancel
     (reason required). 409 when the record's status does not allow it, 403 without the
     permission or when the signature is refused."""

@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 from medtrace.org.models import Site
@@ -24,7 +24,7 @@ from medtrace.trace.models import TraceObject
 from medtrace.trace.templatetags.trace_tags import party_name
 
 from . import selectors
-from .choices import Depth, Effectiveness, Place, RecallClass, RecallStatus, Strategy
+from .choices import Depth, Place, RecallClass, RecallEffectiveness, RecallStatus, Strategy
 from .forms import item_named, resolve
 from .models import Recall, ScopeSnapshot
 from .services import recalls
@@ -35,7 +35,7 @@ router = Router(tags=["recalls"])
 ADD, CHANGE = selectors.ADD, selectors.CHANGE
 
 
-class CountsOut(Schema):
+class RecallCountsOut(Schema):
     version: int
     computed_at: datetime
     lots: int = 0
@@ -60,7 +60,7 @@ class CountsOut(Schema):
         return snapshot.summary.get("places", {})
 
 
-class ScopeOut(CountsOut):
+class ScopeOut(RecallCountsOut):
     computed_by: str = Field(..., alias="computed_by.username")
     reason: str
     roots: list[str] = Field(..., description="The identifiers the scope was computed from")
@@ -110,7 +110,7 @@ class RecallOut(Schema):
         return getattr(recall, "scope_consignees", None)
 
 
-class DeadlineOut(Schema):
+class RecallDeadlineOut(Schema):
     regime: str = Field(..., description="NMPA, FDA or EU")
     what: str
     rule: str
@@ -127,8 +127,8 @@ class RecallDetailOut(RecallOut):
     nonconformance: str | None = Field(None, alias="nonconformance.number")
     complaint: str | None = Field(None, alias="complaint.number")
     capa: str | None = Field(None, alias="capa.number")
-    deadlines: list[DeadlineOut]
-    scope: CountsOut | None = Field(None, description="The current scope's counts")
+    deadlines: list[RecallDeadlineOut]
+    scope: RecallCountsOut | None = Field(None, description="The current scope's counts")
     allowed_actions: list[AllowedActionOut] = Field(
         [], description="The workflow actions the caller may take now"
     )
@@ -160,7 +160,7 @@ class RecallDetailOut(RecallOut):
         return allowed_actions(RECALL, recall, context["request"].user)
 
 
-class EntryOut(Schema):
+class RecallEntryOut(Schema):
     object: str = Field(..., alias="object.identifier", description="The lot's or unit's")
     item: str = Field(..., alias="item.code")
     lot: str = Field(..., alias="lot.lot_number")
@@ -190,7 +190,7 @@ class RecallQuery(Schema):
     drill: bool | None = Field(None, description="Only drills (true) or only recalls (false)")
 
 
-class EntryQuery(Schema):
+class RecallEntryQuery(Schema):
     place: Place | None = None
     version: int | None = Field(None, description="A scope version; the current one if left out")
 
@@ -207,8 +207,8 @@ class RecallIn(Schema):
     strategy: Strategy
     drill: bool = False
     drill_external_mail: bool = Field(False, description="A drill writes to the consignees")
-    effectiveness: Effectiveness = Field(
-        Effectiveness.A, description="Effectiveness-check level A-E (21 CFR 7.42(b)(3))"
+    effectiveness: RecallEffectiveness = Field(
+        RecallEffectiveness.A, description="Effectiveness-check level A-E (21 CFR 7.42(b)(3))"
     )
     effectiveness_share: int | None = Field(None, description="Percent verified, level B")
     codes: list[str] = Field([], description="Lots, units or cases: any scan, lot or serial")
@@ -292,7 +292,7 @@ def _listed(user):
 
 
 @router.get("", response={200: list[RecallOut], **READ_ERRORS})
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_recalls(request, filters: Query[RecallQuery]):
     records = _listed(request.user)
     if filters.site:
@@ -354,9 +354,9 @@ def list_scopes(request, pk: int):
     return selectors.snapshots(selectors.get_recall_or_404(request.user, pk))
 
 
-@router.get("/{int:pk}/scope", response={200: list[EntryOut], **READ_ERRORS})
-@paginate(PageNumberPagination)
-def list_scope_entries(request, pk: int, filters: Query[EntryQuery]):
+@router.get("/{int:pk}/scope", response={200: list[RecallEntryOut], **READ_ERRORS})
+@paginate(Pages)
+def list_scope_entries(request, pk: int, filters: Query[RecallEntryQuery]):
     """The affected lots and units by place: in our stock or on a line (site and location),
     or at a consignee (with the shipping event)."""
     recall = selectors.get_recall_or_404(request.user, pk)

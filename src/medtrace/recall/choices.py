@@ -40,7 +40,7 @@ class Place(models.TextChoices):
     CONSIGNEE = "consignee", _("At a consignee")
 
 
-class Effectiveness(models.TextChoices):
+class RecallEffectiveness(models.TextChoices):
     """The level of effectiveness checks (21 CFR 7.42(b)(3)): which share of the consignees
     must be verified as having received the notice and acted on it."""
 

@@ -14,14 +14,14 @@ from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.quality import capa_selectors
 
 from . import selectors
-from .choices import Effectiveness, RecallStatus
+from .choices import RecallEffectiveness, RecallStatus
 from .models import Recall
 from .services import closure, drills, effectiveness, recalls
 
 router = Router(tags=["recalls"])
 
 
-class LotOut(Schema):
+class RecoveryLotOut(Schema):
     lot: str
     item: str
     shipped: Decimal
@@ -35,7 +35,7 @@ class LotOut(Schema):
     accounted_at: datetime | None
 
 
-class ConsigneeOut(Schema):
+class RecoveryConsigneeOut(Schema):
     consignee: str = Field(..., description="The party's identifier")
     name: str
     customer: str | None = Field(None, description="Our customer's code, when known")
@@ -53,10 +53,10 @@ class ConsigneeOut(Schema):
     to_return: Decimal | None
     returned: Decimal
     awaited: Decimal = Field(..., description="Reported to return, not received yet")
-    lots: list[LotOut]
+    lots: list[RecoveryLotOut]
 
 
-class StockOut(Schema):
+class RecoveryStockOut(Schema):
     object: str = Field(..., description="The lot's or unit's identifier")
     item: str
     lot: str
@@ -78,7 +78,7 @@ class EffectivenessOut(Schema):
     status: RecallStatus
     drill: bool
     scope_version: int | None
-    level: Effectiveness
+    level: RecallEffectiveness
     level_share: Decimal = Field(..., description="Percent of the consignees to verify")
     required: int = Field(..., description="Consignees to verify for the level")
     verified: int = Field(..., description="Consignees that responded or are accounted for")
@@ -95,8 +95,10 @@ class EffectivenessOut(Schema):
     returned_quantity: Decimal
     uom: str
     accounted_at: datetime | None = Field(..., description="When the last consignee was")
-    consignees: list[ConsigneeOut]
-    stock: list[StockOut] = Field(..., description="Affected lots and units in our hands now")
+    consignees: list[RecoveryConsigneeOut]
+    stock: list[RecoveryStockOut] = Field(
+        ..., description="Affected lots and units in our hands now"
+    )
     closure_open: list[CriterionOut] = Field(
         ..., description="Closure criteria not met yet (an approved recall)"
     )

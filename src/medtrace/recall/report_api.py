@@ -25,7 +25,7 @@ PDF = {
 }
 
 
-class ReportOut(Schema):
+class RecallReportOut(Schema):
     kind: str = Field(..., description="nmpa-event, nmpa-plan, nmpa-summary, fda-806, eu-fsn, "
                       "eu-fsca")  # fmt: skip
     regime: str = Field(..., description="NMPA, FDA or EU")
@@ -41,7 +41,7 @@ def _recall(request, ref: str) -> Recall:
     return selectors.get_recall_by_ref_or_404(request.user, ref)
 
 
-@router.get("/{ref}/reports", response={200: list[ReportOut], **READ_ERRORS})
+@router.get("/{ref}/reports", response={200: list[RecallReportOut], **READ_ERRORS})
 def list_reports(request, ref: str):
     """The reports the recall's classification asks for: NMPA class → the event report form,
     the recall plan and (once approved) the summary report; FDA class → the 806 report; EU

@@ -1,4 +1,4 @@
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from medtrace.core.api import error_responses
@@ -30,7 +30,11 @@ class ScanOut(Schema):
 class ScanErrorDetail(Schema):
     code: str
     message: str
-    ai: str | None
+    ai: str | None = Field(
+        None,
+        description="The Application Identifier the rule is about; absent when the "
+        "request itself is not valid (no `code`)",
+    )
     details: dict = {}
 
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 from medtrace.org.models import Location, Site
@@ -27,14 +27,14 @@ from .services import orders, packing, picking, returns, shipment
 router = Router(tags=["shipping"])
 
 
-class LineOut(Schema):
+class ShippingLineOut(Schema):
     position: int
     item: str = Field(..., alias="item.code")
     quantity: Decimal
     uom: str
 
 
-class PickOut(Schema):
+class ShippingPickOut(Schema):
     id: int
     object: str = Field(..., alias="object.identifier")
     lot: str | None = Field(None, alias="lot.lot_number")
@@ -69,7 +69,7 @@ class PackageOut(Schema):
         return list(package.contents.select_related("object", "lot"))
 
 
-class OrderOut(Schema):
+class ShippingOrderOut(Schema):
     id: int
     number: str
     site: str = Field(..., alias="site.code")
@@ -83,15 +83,15 @@ class OrderOut(Schema):
     delivered_at: datetime | None
     delivery_channel: str
     delivery_confirmed_by: str
-    lines: list[LineOut]
+    lines: list[ShippingLineOut]
 
     @staticmethod
     def resolve_lines(order) -> list:
         return list(order.lines.all())
 
 
-class OrderDetailOut(OrderOut):
-    picks: list[PickOut]
+class ShippingOrderDetailOut(ShippingOrderOut):
+    picks: list[ShippingPickOut]
     packages: list[PackageOut]
     shipment_event_id: str | None = Field(None, alias="shipment_event.event_id")
 
@@ -109,7 +109,7 @@ class OrderLineIn(Schema):
     quantity: Decimal
 
 
-class OrderIn(Schema):
+class ShippingOrderIn(Schema):
     site: str = Field(..., description="Site code")
     customer: str = Field(..., description="Customer code")
     lines: list[OrderLineIn]
@@ -119,13 +119,13 @@ class OrderIn(Schema):
     notes: str = ""
 
 
-class OrderQuery(Schema):
+class ShippingOrderQuery(Schema):
     site: str | None = None
     status: OrderStatus | None = None
     customer: str | None = None
 
 
-class ActionIn(Schema):
+class ShippingActionIn(Schema):
     reason: str = ""
 
 
@@ -231,7 +231,7 @@ class ReturnIn(Schema):
     lines: list[ReturnLineIn]
 
 
-class DecisionIn(Schema):
+class ShippingDecisionIn(Schema):
     decision: str = Field(..., description="restock, scrap or ncr")
     reason: str
     location: str | None = Field(None, description="Restock: the stock location code")
@@ -247,9 +247,9 @@ def _location(site: Site, code: str | None) -> Location | None:
     return get_object_or_404(Location, site=site, code=code.strip().upper())
 
 
-@router.get("/orders", response=list[OrderOut])
-@paginate(PageNumberPagination)
-def list_orders(request, filters: Query[OrderQuery]):
+@router.get("/orders", response=list[ShippingOrderOut])
+@paginate(Pages)
+def list_orders(request, filters: Query[ShippingOrderQuery]):
     found = selectors.visible_orders(request.user)
     if filters.site:
         found = found.filter(site__code=filters.site.upper())
@@ -260,8 +260,8 @@ def list_orders(request, filters: Query[OrderQuery]):
     return found.prefetch_related("lines__item")
 
 
-@router.post("/orders", response={201: OrderOut, **WRITE_ERRORS})
-def create_order(request, payload: OrderIn):
+@router.post("/orders", response={201: ShippingOrderOut, **WRITE_ERRORS})
+def create_order(request, payload: ShippingOrderIn):
     perm = "shipping.add_shipmentorder"
     site = access.get_scoped_or_404(
         Site.objects.all(), request.user, perm=perm, code=payload.site.upper()
@@ -291,13 +291,15 @@ def create_order(request, payload: OrderIn):
     return Status(201, order)
 
 
-@router.get("/orders/{int:pk}", response={200: OrderDetailOut, **READ_ERRORS})
+@router.get("/orders/{int:pk}", response={200: ShippingOrderDetailOut, **READ_ERRORS})
 def get_order(request, pk: int):
     return _order(request, pk)
 
 
-@router.post("/orders/{int:pk}/actions/{name}", response={200: OrderDetailOut, **WRITE_ERRORS})
-def order_action(request, pk: int, name: str, payload: ActionIn):
+@router.post(
+    "/orders/{int:pk}/actions/{name}", response={200: ShippingOrderDetailOut, **WRITE_ERRORS}
+)
+def order_action(request, pk: int, name: str, payload: ShippingActionIn):
     """release, cancel (with a reason) or finish_packing."""
     order = _order(request, pk)
     actions = {
@@ -341,7 +343,7 @@ def picking_list(request, pk: int):
     ]
 
 
-@router.post("/orders/{int:pk}/picks", response={201: PickOut, **WRITE_ERRORS})
+@router.post("/orders/{int:pk}/picks", response={201: ShippingPickOut, **WRITE_ERRORS})
 def pick(request, pk: int, payload: PickIn):
     order = _order(request, pk)
     require_perm(request, "shipping.pick_shipmentorder", order)
@@ -363,9 +365,9 @@ def pick(request, pk: int, payload: PickIn):
 
 
 @router.post(
-    "/orders/{int:pk}/picks/{int:pick_id}/put-back", response={200: PickOut, **WRITE_ERRORS}
+    "/orders/{int:pk}/picks/{int:pick_id}/put-back", response={200: ShippingPickOut, **WRITE_ERRORS}
 )
-def put_back(request, pk: int, pick_id: int, payload: ActionIn):
+def put_back(request, pk: int, pick_id: int, payload: ShippingActionIn):
     """Take a pick back to where it came from (before it is packed), with the reason."""
     order = _order(request, pk)
     require_perm(request, "shipping.pick_shipmentorder", order)
@@ -390,13 +392,13 @@ def pack(request, pk: int, payload: PackIn):
     return Status(201, packing.pack_case(order, by=request.user, contents=contents))
 
 
-@router.post("/orders/{int:pk}/ship", response={200: OrderDetailOut, **WRITE_ERRORS})
+@router.post("/orders/{int:pk}/ship", response={200: ShippingOrderDetailOut, **WRITE_ERRORS})
 def ship(request, pk: int, payload: ShipIn):
     order = _order(request, pk)
     return shipment.ship(order, by=request.user, key=payload.key, at=payload.at)
 
 
-@router.post("/orders/{int:pk}/delivery", response={200: OrderDetailOut, **WRITE_ERRORS})
+@router.post("/orders/{int:pk}/delivery", response={200: ShippingOrderDetailOut, **WRITE_ERRORS})
 def confirm_delivery(request, pk: int, payload: DeliveryIn):
     """Record the customer's confirmation (by phone, from their system)."""
     order = _order(request, pk)
@@ -414,7 +416,7 @@ def confirm_delivery(request, pk: int, payload: DeliveryIn):
 
 @router.post(
     "/delivery-confirmations/{token}",
-    response={200: OrderOut, **WRITE_ERRORS},
+    response={200: ShippingOrderOut, **WRITE_ERRORS},
     auth=None,
 )
 def confirm_by_token(request, token: str, payload: DeliveryIn):
@@ -445,7 +447,7 @@ def set_terms(request, code: str, payload: TermsIn):
 
 
 @router.get("/returns", response=list[ReturnOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_returns(request):
     return selectors.visible_returns(request.user).prefetch_related("lines__object")
 
@@ -475,7 +477,7 @@ def receive_return(request, pk: int, payload: ShipIn):
     "/returns/{int:pk}/lines/{int:line_id}/decision",
     response={200: ReturnOut, **WRITE_ERRORS},
 )
-def decide(request, pk: int, line_id: int, payload: DecisionIn):
+def decide(request, pk: int, line_id: int, payload: ShippingDecisionIn):
     rma = selectors.get_return_or_404(request.user, pk)
     require_perm(request, "shipping.decide_returnauthorization", rma)
     line = get_object_or_404(ReturnLine, rma=rma, pk=line_id)

@@ -14,11 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from medtrace.accounts.roles import Role
 from medtrace.catalog.models import Routing
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
+from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, error_responses, require_perm
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.documents.models import ControlledDocument, DocumentRevision
 from medtrace.org import access
@@ -121,7 +121,7 @@ class AssignmentQuery(Schema):
     trainee: str | None = Field(None, description="Username")
 
 
-class SignatureOut(Schema):
+class TrainingSignatureOut(Schema):
     signer: str = Field(..., alias="signer_name")
     meaning: str
     signed_at: datetime
@@ -142,7 +142,7 @@ class RecordOut(Schema):
     note: str
     completed_at: datetime
     valid_until: date | None
-    signature: SignatureOut
+    signature: TrainingSignatureOut
 
 
 class RecordQuery(Schema):
@@ -182,7 +182,7 @@ class ColumnOut(Schema):
     needed_revision: int | None = Field(None, description="The revision whose training counts")
 
 
-class RowOut(Schema):
+class TrainingRowOut(Schema):
     user: str
     name: str
     roles: list[str]
@@ -193,7 +193,7 @@ class MatrixOut(Schema):
     site: str
     today: date
     columns: list[ColumnOut]
-    rows: list[RowOut]
+    rows: list[TrainingRowOut]
     counts: dict[str, int]
 
 
@@ -210,7 +210,7 @@ class CanPerformQuery(Schema):
     at: datetime | None = Field(None, description="ISO 8601 with an offset; default now")
 
 
-class QualificationOut(Schema):
+class TrainingQualificationOut(Schema):
     document: str
     in_force_revision: int | None
     needed_revision: int | None
@@ -220,7 +220,7 @@ class QualificationOut(Schema):
     valid_until: date | None
 
 
-class VerdictOut(Schema):
+class TrainingVerdictOut(Schema):
     user: str
     routing_id: int
     operation: int
@@ -228,7 +228,7 @@ class VerdictOut(Schema):
     at: datetime
     allowed: bool
     reasons: list[str]
-    qualifications: list[QualificationOut]
+    qualifications: list[TrainingQualificationOut]
 
 
 # --- curricula ------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def _curriculum(request, pk: int, perm: str | None = None):
 
 
 @router.get("/curricula", response=list[CurriculumOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_curricula(request, site: str | None = None, active: bool | None = None):
     found = selectors.visible_curricula(request.user).prefetch_related("documents", "members")
     if site:
@@ -342,7 +342,7 @@ def _require_write(request) -> None:
 
 
 @router.get("/assignments", response=list[AssignmentOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_assignments(request, filters: Query[AssignmentQuery]):
     found = selectors.visible_assignments(request.user)
     if filters.mine:
@@ -434,7 +434,7 @@ def instructor_led(request, pk: int, payload: InstructorLedIn):
 
 
 @router.get("/records", response=list[RecordOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_records(request, filters: Query[RecordQuery]):
     found = selectors.visible_records(request.user)
     if filters.mine:
@@ -511,7 +511,9 @@ def matrix(request, filters: Query[MatrixQuery]):
     }
 
 
-@router.get("/can-perform", response={200: VerdictOut, **error_responses(401, 403, 404, 422)})
+@router.get(
+    "/can-perform", response={200: TrainingVerdictOut, **error_responses(401, 403, 404, 422)}
+)
 def can_perform(request, query: Query[CanPerformQuery]):
     """Whether `user` is (or was, `at`) trained on every document the routing operation
     requires, on the revision then in force; each reason names the document and revision.

@@ -569,19 +569,21 @@ def test_the_schema_declares_every_answer(client, admin_a):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     base = "/api/v1/production/work-orders/{pk}"
     body_write = {"200", "400", "401", "403", "404", "409", "422"}
+    # A path parameter that does not parse as its type answers 422 (docs/api.md).
+    read = {"200", "401", "403", "404", "422"}
     expected = {
-        (f"{base}/operations", "get"): {"200", "401", "403", "404"},
+        (f"{base}/operations", "get"): read,
         (f"{base}/operations/{{position}}/start", "post"): body_write,
         (f"{base}/operations/{{position}}/finish", "post"): body_write,
         (f"{base}/readings", "post"): body_write,
-        (f"{base}/consumptions", "get"): {"200", "401", "403", "404"},
+        (f"{base}/consumptions", "get"): read,
         (f"{base}/consumptions", "post"): body_write - {"200"} | {"201"},
         (f"{base}/outputs", "post"): body_write - {"200"} | {"201"},
-        (f"{base}/labels", "get"): {"200", "401", "403", "404"},
+        (f"{base}/labels", "get"): read,
         (f"{base}/labels/{{di}}/print", "post"): body_write,
         (f"{base}/labels/{{di}}/reconcile", "post"): body_write,
         (f"{base}/complete", "post"): {"200", "401", "403", "404", "409", "422"},
-        (f"{base}/release-blockers", "get"): {"200", "401", "403", "404"},
+        (f"{base}/release-blockers", "get"): read,
         (f"{base}/release-lot", "post"): body_write,
     }
     for (path, method), codes in expected.items():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from medtrace.catalog.models import Item
 from medtrace.org.models import Organization, Site
 from medtrace.partners.models import Supplier
-from medtrace.purchasing.choices import OrderStatus
+from medtrace.purchasing.choices import PurchaseOrderStatus
 
 # The over-receipt a line accepts without a reason unless it says otherwise (percent).
 DEFAULT_TOLERANCE_PERCENT = Decimal("0")
@@ -32,8 +32,8 @@ class PurchaseOrder(models.Model):
         verbose_name=_("supplier"),
     )  # fmt: skip
     status = models.CharField(
-        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT,
-        editable=False,
+        _("status"), max_length=20, choices=PurchaseOrderStatus.choices,
+        default=PurchaseOrderStatus.DRAFT, editable=False,
     )  # fmt: skip
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(

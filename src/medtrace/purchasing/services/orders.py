@@ -19,7 +19,7 @@ from medtrace.org.models import Site
 from medtrace.partners.choices import SupplierStatus, Verdict
 from medtrace.partners.models import Supplier
 from medtrace.partners.sourcing import SourceVerdict, check_approved_source
-from medtrace.purchasing.choices import RECEIVABLE, OrderStatus
+from medtrace.purchasing.choices import RECEIVABLE, PurchaseOrderStatus
 from medtrace.purchasing.models import PurchaseOrder, PurchaseOrderLine, SourceException
 from medtrace.purchasing.services.common import refuse, require_perm
 from medtrace.purchasing.workflows import PURCHASE_ORDER
@@ -101,7 +101,7 @@ def add_line(
         by, CHANGE, order,
         _("Your roles do not allow changing %(order)s.") % {"order": order.number},
     )  # fmt: skip
-    if order.status != OrderStatus.DRAFT:
+    if order.status != PurchaseOrderStatus.DRAFT:
         refuse(
             ErrorCode.INVALID_STATE,
             _("%(order)s is %(status)s; only a draft order takes new lines.")
@@ -250,7 +250,7 @@ def grant_exception(line: PurchaseOrderLine, *, by, password: str, reason: str) 
             _("Your roles do not allow signing a source exception for %(order)s.")
             % {"order": order.number},
         )  # fmt: skip
-        if order.status not in (OrderStatus.DRAFT, *RECEIVABLE):
+        if order.status not in (PurchaseOrderStatus.DRAFT, *RECEIVABLE):
             refuse(
                 ErrorCode.INVALID_STATE,
                 _("%(order)s is %(status)s; it needs no exception any more.")

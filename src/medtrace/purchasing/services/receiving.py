@@ -31,7 +31,7 @@ from medtrace.inventory.choices import Operation
 from medtrace.inventory.services import moves
 from medtrace.org.choices import LocationKind
 from medtrace.org.models import Location
-from medtrace.purchasing.choices import NEEDS_REASON, RECEIVABLE, Mismatch, OrderStatus
+from medtrace.purchasing.choices import NEEDS_REASON, RECEIVABLE, Mismatch, PurchaseOrderStatus
 from medtrace.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
 from medtrace.purchasing.services.common import refuse, require_perm
 from medtrace.purchasing.services.orders import require_source
@@ -456,7 +456,7 @@ def _count_received(order: PurchaseOrder, line: PurchaseOrderLine, quantity, by)
         received_quantity=F("received_quantity") + quantity
     )
     complete = not order.lines.filter(received_quantity__lt=F("quantity")).exists()
-    status = OrderStatus.RECEIVED if complete else OrderStatus.PARTIALLY_RECEIVED
+    status = PurchaseOrderStatus.RECEIVED if complete else PurchaseOrderStatus.PARTIALLY_RECEIVED
     if status != order.status:
         before = order.status
         order.status = status

@@ -10,7 +10,7 @@ from conftest import PASSWORD
 from medtrace.audit.models import AuditEntry, Signature
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.partners import services as partners
-from medtrace.purchasing.choices import OrderStatus
+from medtrace.purchasing.choices import PurchaseOrderStatus
 from medtrace.purchasing.models import PurchaseOrder, SourceException
 from medtrace.purchasing.services import orders
 from medtrace.purchasing.tests.conftest import days
@@ -28,7 +28,7 @@ def entries(obj) -> list[str]:
 
 def test_a_draft_gets_its_number_lines_and_audit(draft, resin):
     order = draft(quantity="250.5")
-    assert order.number.startswith("PO-") and order.status == OrderStatus.DRAFT
+    assert order.number.startswith("PO-") and order.status == PurchaseOrderStatus.DRAFT
     line = order.lines.get()
     assert (line.position, line.item, line.quantity, line.uom) == (1, resin, Decimal("250.5"), "KG")
     assert entries(order) == ["create", "change"]
@@ -36,7 +36,7 @@ def test_a_draft_gets_its_number_lines_and_audit(draft, resin):
 
 def test_release_with_an_approved_source(draft, buyer_a):
     order = orders.release(draft(), by=buyer_a)
-    assert order.status == OrderStatus.RELEASED
+    assert order.status == PurchaseOrderStatus.RELEASED
     assert entries(order)[-1] == "transition"
 
 
@@ -53,7 +53,7 @@ def test_an_unapproved_source_is_refused_naming_supplier_item_and_reason(
         "Line 1: Supplier SUP-NEW is Prospective, not approved: nothing may be bought from it."
     )
     assert refused.value.details["supplier"] == "SUP-NEW"
-    assert PurchaseOrder.objects.get(pk=order.pk).status == OrderStatus.DRAFT
+    assert PurchaseOrder.objects.get(pk=order.pk).status == PurchaseOrderStatus.DRAFT
     assert AuditEntry.objects.count() == before
 
 
@@ -66,14 +66,14 @@ def test_a_conditional_source_needs_the_qa_managers_signed_exception(
         orders.release(order, by=buyer_a)
     assert "A QA manager's signed exception" in str(refused.value.message)
     assert "100 % incoming inspection" in str(refused.value.message)
-    assert PurchaseOrder.objects.get(pk=order.pk).status == OrderStatus.DRAFT
+    assert PurchaseOrder.objects.get(pk=order.pk).status == PurchaseOrderStatus.DRAFT
     exception = orders.grant_exception(
         line, by=qa_a, password=PASSWORD, reason="Only source; full inspection agreed"
     )
     signature = Signature.objects.get(object_type="purchasing.sourceexception")
     assert (signature.object_id, signature.meaning) == (str(exception.pk), "approved")
     assert exception.conditions == "100 % incoming inspection"
-    assert orders.release(order, by=buyer_a).status == OrderStatus.RELEASED
+    assert orders.release(order, by=buyer_a).status == PurchaseOrderStatus.RELEASED
 
 
 def test_a_refused_exception_signature_keeps_only_its_failure(draft, qa_a, conditional_supplier):
@@ -158,4 +158,6 @@ def test_cancel_needs_a_reason_and_no_receipts(draft, buyer_a):
     with pytest.raises(DomainError) as refused:
         orders.cancel(order, by=buyer_a, reason="")
     assert refused.value.code == ErrorCode.REASON_REQUIRED
-    assert orders.cancel(order, by=buyer_a, reason="Duplicate").status == OrderStatus.CANCELLED
+    assert (
+        orders.cancel(order, by=buyer_a, reason="Duplicate").status == PurchaseOrderStatus.CANCELLED
+    )

@@ -16,7 +16,7 @@ from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.inventory.choices import StockStatus
 from medtrace.inventory.models import Stock
 from medtrace.inventory.statuses import status_of
-from medtrace.purchasing.choices import OrderStatus
+from medtrace.purchasing.choices import PurchaseOrderStatus
 from medtrace.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
 from medtrace.purchasing.services import orders, receiving
 from medtrace.purchasing.tests.conftest import SUPPLIER_GTIN, days, label
@@ -75,7 +75,7 @@ def test_a_scanned_label_receives_the_lot_into_quarantine_at_rcv(released, clerk
     assert receipt.number.startswith("GR-") and receipt.mismatches == []
     released.refresh_from_db()
     assert released.received_quantity == Decimal(60)
-    assert released.order.status == OrderStatus.PARTIALLY_RECEIVED
+    assert released.order.status == PurchaseOrderStatus.PARTIALLY_RECEIVED
     assert AuditEntry.objects.filter(
         object_type="purchasing.receipt", object_id=str(receipt.pk), action="create"
     ).exists()
@@ -84,7 +84,7 @@ def test_a_scanned_label_receives_the_lot_into_quarantine_at_rcv(released, clerk
 def test_the_rest_completes_the_order(released, clerk_a):
     receiving.receive(released, by=clerk_a, quantity="60", supplier_lot="A1")
     receiving.receive(released, by=clerk_a, quantity="40", supplier_lot="A2")
-    assert PurchaseOrder.objects.get().status == OrderStatus.RECEIVED
+    assert PurchaseOrder.objects.get().status == PurchaseOrderStatus.RECEIVED
 
 
 def test_our_lot_number_comes_from_the_catalog_rule(released, clerk_a, organization):

@@ -12,9 +12,9 @@ from medtrace.org.models import Location, Organization, Site
 from medtrace.quality.models import Capa, Complaint, Nonconformance
 from medtrace.recall.choices import (
     Depth,
-    Effectiveness,
     Place,
     RecallClass,
+    RecallEffectiveness,
     RecallStatus,
     Strategy,
 )
@@ -48,8 +48,8 @@ class Recall(models.Model):
     depth = models.CharField(_("depth"), max_length=10, choices=Depth.choices)
     strategy = models.CharField(_("strategy"), max_length=10, choices=Strategy.choices)
     effectiveness = models.CharField(
-        _("effectiveness checks"), max_length=1, choices=Effectiveness.choices,
-        default=Effectiveness.A,
+        _("effectiveness checks"), max_length=1, choices=RecallEffectiveness.choices,
+        default=RecallEffectiveness.A,
         help_text=_("Which share of the consignees must confirm before the recall may close."),
     )  # fmt: skip
     effectiveness_share = models.PositiveSmallIntegerField(

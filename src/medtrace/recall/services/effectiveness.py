@@ -25,7 +25,7 @@ from medtrace.inventory.choices import StockStatus
 from medtrace.inventory.models import Stock
 from medtrace.inventory.statuses import disposition_status
 from medtrace.partners.models import Customer
-from medtrace.recall.choices import Effectiveness, NoticeStatus, Place
+from medtrace.recall.choices import NoticeStatus, Place, RecallEffectiveness
 from medtrace.recall.models import Notice, NoticeLine, Recall, ScopeSnapshot
 from medtrace.shipping.models import ReturnLine
 from medtrace.trace.models import Party
@@ -34,10 +34,10 @@ from medtrace.trace.templatetags.trace_tags import party_name, party_url
 ZERO = Decimal(0)
 # Percent of the consignees each level verifies; B takes the recall's own share (above 10).
 LEVEL_SHARE = {
-    Effectiveness.A: Decimal(100),
-    Effectiveness.C: Decimal(10),
-    Effectiveness.D: Decimal(2),
-    Effectiveness.E: ZERO,
+    RecallEffectiveness.A: Decimal(100),
+    RecallEffectiveness.C: Decimal(10),
+    RecallEffectiveness.D: Decimal(2),
+    RecallEffectiveness.E: ZERO,
 }
 # Stock of ours that is dealt with: on status recalled, or rejected (destroyed, damaged).
 SETTLED = (StockStatus.RECALLED, StockStatus.REJECTED)
@@ -275,9 +275,9 @@ class Progress:
     @property
     def level_share(self) -> Decimal:
         """The percentage of consignees the level verifies."""
-        if self.level == Effectiveness.B:
+        if self.level == RecallEffectiveness.B:
             return Decimal(self.recall.effectiveness_share or 11)
-        return LEVEL_SHARE[Effectiveness(self.level)]
+        return LEVEL_SHARE[RecallEffectiveness(self.level)]
 
     @property
     def required(self) -> int:

@@ -22,7 +22,7 @@ from medtrace.partners.models import Customer
 from medtrace.partners.services.customers import create_customer
 from medtrace.quality.choices import CapaSource
 from medtrace.quality.services.capa import open_capa
-from medtrace.recall.choices import Effectiveness, Place, RecallStatus
+from medtrace.recall.choices import Place, RecallEffectiveness, RecallStatus
 from medtrace.recall.models import Recall, ScopeEntry
 from medtrace.recall.services import acknowledgements, closure, delivery, notices, recalls
 from medtrace.recall.services.effectiveness import progress
@@ -145,7 +145,7 @@ def test_levels_verify_their_share_of_the_consignees(
     found = progress(Recall.objects.get(pk=recall.pk))
     assert found.total == 7 and found.required == required
     assert found.level_met is (required == 0)
-    assert found.level == Effectiveness(level)
+    assert found.level == RecallEffectiveness(level)
 
 
 def add_consignees(recall, count, lot):
