@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from medtrace.core.errors import DomainError
 from medtrace.exchange.cells import Column, as_text, choice
 from medtrace.exchange.choices import ImportKind, RowAction
-from medtrace.org.models import Organization
+from medtrace.org.models import Organization, Site
 
 YES_NO = gettext_lazy("yes / no (是 / 否)")
 ISO_DATE = gettext_lazy("date, YYYY-MM-DD")
@@ -194,10 +194,8 @@ def changed(record: Model, proposed: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def site_of(context: Context, row: Row, perms: tuple[str, ...] = ()):
+def site_of(context: Context, row: Row, perms: tuple[str, ...] = ()) -> Site:
     """The row's active site (column `site`), if the importer's roles there allow `perms`."""
-    from medtrace.org.models import Site
-
     site = Site.objects.filter(
         organization=context.organization, code=row["site"], is_active=True
     ).first()

@@ -79,3 +79,13 @@ def test_only_regulatory_roles_see_submissions(client, box, operator_a, stranger
     assert client.get(f"{BASE}/submissions/{submission['id']}/file").status_code == 404
     assert client.get(f"{BASE}/submissions").json() == []
     assert client.get(f"{BASE}/databases/nmpa/devices").json() == []
+
+
+def test_registrant_answers_404_until_recorded_then_is_created(client, regulatory_a):
+    client.force_login(regulatory_a)
+    missing = client.get(f"{BASE}/registrant")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    created = client.put(
+        f"{BASE}/registrant", {"legal_name": "测试公司"}, content_type="application/json"
+    )
+    assert created.status_code == 200 and created.json()["legal_name"] == "测试公司"

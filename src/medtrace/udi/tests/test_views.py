@@ -65,3 +65,24 @@ def test_registrant_form_asks_for_a_reason_when_correcting(client, registrant, r
 def test_an_operator_cannot_open_the_pages(client, operator_a):
     client.force_login(operator_a)
     assert client.get(reverse("udi:overview")).status_code == 403
+
+
+def test_an_auditor_reads_but_cannot_prepare_or_edit(client, box, registrant, make_user, site_a):
+    from medtrace.accounts.roles import Role
+
+    auditor = make_user("auditor-a", (site_a, Role.AUDITOR))
+    client.force_login(auditor)
+    page = client.get(reverse("udi:database", args=["gudid"])).content.decode()
+    assert UNIT_GTIN in page and "Prepare submission file" not in page
+    assert (
+        client.post(
+            reverse("udi:database", args=["gudid"]), {"device": [box.contains.pk]}
+        ).status_code
+        == 403
+    )
+    details = client.get(reverse("udi:registrant")).content.decode()
+    assert "654321987" in details and 'name="reason"' not in details
+    assert client.post(reverse("udi:registrant"), {"legal_name": "X"}).status_code == 200
+    registrant.refresh_from_db()
+    assert registrant.legal_name != "X"
+    assert Submission.objects.count() == 0
