@@ -17,6 +17,7 @@ from medtrace.core.numbers import plain
 from medtrace.inventory.choices import Operation, StockStatus
 from medtrace.inventory.services import moves
 from medtrace.inventory.statuses import status_of
+from medtrace.quality.work_calendar import us_federal_holidays
 from medtrace.recall.choices import Place, RecallStatus
 from medtrace.recall.models import Recall
 from medtrace.recall.services import deadlines, recalls
@@ -135,7 +136,12 @@ def test_the_clocks_run_from_the_approval(made_and_shipped, site_a, qa_a):
     assert notify.due - recall.approved_at == timedelta(days=3)
     assert "医疗器械召回管理办法" in notify.rule
     fda = found["FDA", "Report the correction or removal (21 CFR 806)"]
-    assert 14 <= (fda.due.date() - recall.approved_at.date()).days <= 18  # 10 working days
+    # 10 working days after the approval day: weekdays that are not US federal holidays.
+    approved = recall.approved_at.astimezone(fda.due.tzinfo).date()
+    holidays = {*us_federal_holidays(approved.year), *us_federal_holidays(approved.year + 1)}
+    days = [approved + timedelta(days=n) for n in range(1, (fda.due.date() - approved).days + 1)]
+    assert [day.weekday() < 5 and day not in holidays for day in days].count(True) == 10
+    assert fda.due.date().weekday() < 5 and fda.due.date() not in holidays
     assert found["EU", "Report the FSCA to the competent authority"].due == recall.approved_at
     assert not notify.overdue() and notify.overdue(timezone.now() + timedelta(days=4))
     report = found["NMPA", "Submit the recall event report form (召回事件报告表)"]
