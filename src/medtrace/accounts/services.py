@@ -17,6 +17,7 @@ from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
+from medtrace.org import services as org_services
 
 TOKEN_PREFIX = "mt"
 MAX_TOKEN_DAYS = 366
@@ -70,6 +71,24 @@ def create_user(
         by=by,
         changes=audit.created(user) | {"password": [None, "(set)"]},
     )
+    return user
+
+
+@transaction.atomic
+def enrol_user(
+    *, site, role: str, username: str, password: str, email: str = "", full_name: str = "", by
+) -> User:
+    """A new person of `site`'s organization holding `role` there: how the user pages and the
+    API add people, so nobody is created without a role and a refused role creates nobody."""
+    user = create_user(
+        organization=site.organization,
+        username=username,
+        password=password,
+        email=email,
+        full_name=full_name,
+        by=by,
+    )
+    org_services.grant_role(user=user, site=site, role=role, by=by)
     return user
 
 

@@ -5,7 +5,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -101,18 +100,15 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                person = services.create_user(
-                    organization=data["site"].organization,
-                    username=data["username"],
-                    password=data["password"],
-                    email=data["email"],
-                    full_name=data["full_name"],
-                    by=request.user,
-                )
-                org_services.grant_role(
-                    user=person, site=data["site"], role=data["role"], by=request.user
-                )
+            person = services.enrol_user(
+                site=data["site"],
+                role=data["role"],
+                username=data["username"],
+                password=data["password"],
+                email=data["email"],
+                full_name=data["full_name"],
+                by=request.user,
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -184,7 +180,7 @@ def user_revoke_role(request, pk, membership_pk):
 @require_POST
 @perm_required("accounts.change_user")
 def user_set_active(request, pk):
-    person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
+    person = get_object_or_404(selectors.manageable_users(request.user), pk=pk)
     active = request.POST.get("active") == "1"
     try:
         services.set_user_active(user=person, active=active, by=request.user)

@@ -111,8 +111,8 @@ def init(
             code=site_code.upper(),
             name=site_name,
             time_zone=settings.TIME_ZONE if settings.TIME_ZONE != "UTC" else "Asia/Shanghai",
+            default_locations=True,
         )
-        org_services.create_default_locations(site=site)
         console.print(f"Created site {site.code} with its default locations")
 
     if password is None:

@@ -1,8 +1,10 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
+from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access, services
 from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import Location, Site
@@ -20,6 +22,16 @@ class SiteOut(Schema):
     country: str
     address: str
     is_active: bool
+
+
+class SiteIn(Schema):
+    code: str = Field(..., description="Typed in any case, stored upper-case")
+    name: str = Field(..., min_length=1, max_length=200)
+    name_en: str = Field("", max_length=200)
+    kind: SiteKind = SiteKind.PLANT
+    time_zone: str = Field("Asia/Shanghai", description="An IANA time zone name")
+    country: str = Field("CN", min_length=2, max_length=2)
+    address: str = ""
 
 
 class LocationOut(Schema):
@@ -62,6 +74,26 @@ def list_sites(request):
 @router.get("/sites/{code}", response={200: SiteOut, **READ_ERRORS})
 def get_site(request, code: str):
     return access.get_scoped_or_404(Site.objects.all(), request.user, code=code)
+
+
+@router.post("/sites", response={201: SiteOut, **WRITE_ERRORS})
+def create_site(request, payload: SiteIn):
+    """A new site of your organization, with one location of each kind; you become its system
+    administrator."""
+    require_perm(request, "org.add_site")
+    if request.user.organization is None:
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED,
+            _("Your roles do not allow this (%(perm)s).") % {"perm": "org.add_site"},
+        )
+    site = services.create_site(
+        organization=request.user.organization,
+        default_locations=True,
+        by=request.user,
+        **payload.dict()
+        | {"code": payload.code.strip().upper()},  # typed in any case, as on the page
+    )
+    return Status(201, site)
 
 
 @router.get("/locations", response=list[LocationOut])

@@ -41,9 +41,12 @@ def create_site(
     time_zone: str = "Asia/Shanghai",
     address: str = "",
     country: str = "CN",
+    default_locations: bool = False,
     by=None,
 ) -> Site:
-    """A new site; whoever creates it becomes its system administrator so it is never orphaned."""
+    """A new site; whoever creates it becomes its system administrator so it is never orphaned.
+    With `default_locations` it gets one location of each kind, so it can receive, store and
+    ship at once."""
     if Site.objects.filter(organization=organization, code=code).exists():
         raise DomainError(
             ErrorCode.DUPLICATE, _("A site with code %(code)s already exists.") % {"code": code}
@@ -65,6 +68,8 @@ def create_site(
     audit.record(AuditAction.CREATE, site, by=by, changes=audit.created(site))
     if by is not None:
         grant_role(user=by, site=site, role=Role.SYSTEM_ADMIN, by=by)
+    if default_locations:
+        create_default_locations(site=site, by=by)
     return site
 
 

@@ -48,9 +48,11 @@ def site_create(request):
             raise PermissionDenied
         try:
             site = services.create_site(
-                organization=request.user.organization, by=request.user, **form.cleaned_data
+                organization=request.user.organization,
+                default_locations=True,
+                by=request.user,
+                **form.cleaned_data,
             )
-            services.create_default_locations(site=site, by=request.user)
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -1,6 +1,8 @@
 import pytest
 
-from medtrace.org.models import Location
+from medtrace.accounts.roles import Role
+from medtrace.org.models import Location, Membership, Site
+from medtrace.org.services import DEFAULT_LOCATIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,45 @@ def test_unauthenticated_api_answers_401(client, site_a):
     response = client.get("/api/v1/sites")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_create_site_by_api_with_its_default_locations(client, admin_a, site_a):
+    client.force_login(admin_a)
+    response = client.post(
+        "/api/v1/sites",
+        {"code": "sz2", "name": "深圳二厂", "time_zone": "Asia/Shanghai"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["code"] == "SZ2"
+    site = Site.objects.get(code="SZ2")
+    assert site.organization_id == site_a.organization_id
+    assert set(site.locations.values_list("code", flat=True)) == {
+        code for code, *_rest in DEFAULT_LOCATIONS
+    }
+    assert Membership.objects.filter(site=site, user=admin_a, role=Role.SYSTEM_ADMIN).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"code": "A1", "name": "again"}, 409),
+        ({"code": "SZ2", "name": "x", "time_zone": "Mars/Olympus"}, 422),
+        ({"code": "has space", "name": "x"}, 422),
+    ],
+)
+def test_refused_site_writes_nothing(client, admin_a, site_a, body, status):
+    client.force_login(admin_a)
+    before = (Site.objects.count(), Location.objects.count(), Membership.objects.count())
+    response = client.post("/api/v1/sites", body, content_type="application/json")
+    assert response.status_code == status, response.content
+    assert (Site.objects.count(), Location.objects.count(), Membership.objects.count()) == before
+
+
+def test_qa_manager_may_not_create_sites(client, qa_a):
+    client.force_login(qa_a)
+    response = client.post(
+        "/api/v1/sites", {"code": "SZ2", "name": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert not Site.objects.filter(code="SZ2").exists()
