@@ -1,5 +1,6 @@
 """The audit trail over the REST API: the filtered log, one entry, a record's history, and
-chain verification. Reads are scoped like the audit log page (selectors.visible_entries)."""
+chain verification. Reads are scoped like the audit log page (selectors.visible_entries).
+The periodic reviews of the trail are in review_api, mounted here."""
 
 from datetime import date, datetime
 from typing import Any
@@ -12,10 +13,12 @@ from ninja.pagination import paginate
 from medtrace.audit import selectors, services
 from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry
+from medtrace.audit.review_api import router as review_router
 from medtrace.audit.selectors import NO_SITE, VERIFY_PERM, VIEW_PERM
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 
 router = Router(tags=["audit trail"])
+router.add_router("", review_router)
 
 
 class EntryOut(Schema):

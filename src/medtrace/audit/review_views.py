@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from medtrace.audit import reviews, signatures
 from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
-from medtrace.audit.models import AuditEntry, AuditReview
 from medtrace.audit.review_forms import AmendReviewForm, ReviewForm
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
@@ -26,7 +25,7 @@ CHANGE = "audit.change_auditreview"
 
 
 def _reviews(user):
-    return access.scoped(AuditReview.objects.select_related("site", "created_by"), user)
+    return reviews.visible_reviews(user)
 
 
 @perm_required(VIEW)
@@ -67,12 +66,7 @@ def review_create(request):
 
 
 def _detail(request, review, amend_form=None):
-    period = dict(
-        AuditEntry.objects.filter(
-            chain__organization_id=review.organization_id,
-            sequence__in=[review.reviewed_from, review.reviewed_to],
-        ).values_list("sequence", "at")
-    )
+    period_start, period_end = reviews.period_times(review)
     can_change = request.user.has_perm(CHANGE, review)
     if amend_form is None and can_change:
         amend_form = AmendReviewForm(
@@ -80,8 +74,8 @@ def _detail(request, review, amend_form=None):
         )
     context = {
         "review": review,
-        "period_start": period.get(review.reviewed_from),
-        "period_end": period.get(review.reviewed_to),
+        "period_start": period_start,
+        "period_end": period_end,
         "amend_form": amend_form if can_change else None,
         "signed": signatures.signatures_of(review).exists(),
     }

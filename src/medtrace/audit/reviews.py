@@ -9,6 +9,7 @@ from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction, ReviewConclusion
 from medtrace.audit.models import GENESIS_HASH, AuditChain, AuditEntry, AuditReview
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.org import access
 
 
 def _require(by, perm: str, obj) -> None:
@@ -34,6 +35,11 @@ def _check_conclusion(findings: str, conclusion: str) -> None:
         )
 
 
+def visible_reviews(user):
+    """The reviews of the sites where `user` may view reviews (pages and API alike)."""
+    return access.scoped(AuditReview.objects.select_related("site", "created_by"), user)
+
+
 def next_period_start(site) -> int:
     """The first entry a new review at `site` covers: the one after the last review's end."""
     last = AuditReview.objects.filter(site=site).order_by("-reviewed_to").first()
@@ -45,6 +51,18 @@ def entries_in(organization_id, site, first: int, last: int):
     return AuditEntry.objects.filter(
         chain__organization_id=organization_id, sequence__range=(first, last)
     ).filter(Q(site=site) | Q(site__isnull=True))
+
+
+def period_times(review: AuditReview) -> tuple:
+    """When the first and the last entry of the review's period were recorded (None for one
+    that cannot be read)."""
+    at = dict(
+        AuditEntry.objects.filter(
+            chain__organization_id=review.organization_id,
+            sequence__in=[review.reviewed_from, review.reviewed_to],
+        ).values_list("sequence", "at")
+    )
+    return at.get(review.reviewed_from), at.get(review.reviewed_to)
 
 
 @transaction.atomic
@@ -84,10 +102,11 @@ def create_review(
 
 @transaction.atomic
 def amend_review(
-    review: AuditReview, *, findings: str, by, reason: str, conclusion: str | None = None
+    review: AuditReview, *, findings: str | None, by, reason: str, conclusion: str | None = None
 ) -> AuditReview:
     """Correct the findings (and conclusion) of a review; the reason is required and the old
-    values stay in the trail. Signatures given before now show as invalid."""
+    values stay in the trail. Signatures given before now show as invalid. Findings (or a
+    conclusion) of None keep the stored ones."""
     review = AuditReview.objects.select_for_update().get(pk=review.pk)
     _require(by, "audit.change_auditreview", review)
     if not reason.strip():
@@ -97,7 +116,7 @@ def amend_review(
             % {"record": review},
             fields={"reason": [_("Required.")]},
         )
-    findings = findings.strip()
+    findings = review.findings if findings is None else findings.strip()
     conclusion = conclusion or review.conclusion
     _check_conclusion(findings, conclusion)
     before = audit.snapshot(review)

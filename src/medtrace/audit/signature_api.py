@@ -34,7 +34,7 @@ class SignatureOut(Schema):
     valid: bool = Field(..., description="False once the record changed after signing")
 
 
-def _out(signature: Signature, valid: bool) -> dict:
+def signature_out(signature: Signature, valid: bool) -> dict:
     return {
         "id": signature.pk,
         "object_type": signature.object_type,
@@ -58,7 +58,9 @@ def _out(signature: Signature, valid: bool) -> dict:
 def list_signatures(request, object_type: str, object_id: str):
     """The signatures of a record (object_type like `audit.auditreview`), oldest first."""
     _entry, record = signatures.signable_record(request.user, object_type, object_id)
-    return [_out(signature, valid) for signature, valid in signatures.with_validity(record)]
+    return [
+        signature_out(signature, valid) for signature, valid in signatures.with_validity(record)
+    ]
 
 
 @router.post(
@@ -77,4 +79,4 @@ def sign_record(request, object_type: str, object_id: str, body: SignIn):
     signature = signatures.sign(
         record, body.meaning, by=request.user, password=body.password, reason=body.reason
     )
-    return Status(201, _out(signature, True))
+    return Status(201, signature_out(signature, True))
