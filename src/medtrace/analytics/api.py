@@ -4,7 +4,8 @@ trend); SPC: the charted series (GET …/spc/series), one series' chart with its
 limits, rules broken and capability (GET …/spc/chart, the same data the page draws), and a
 deviation or a CAPA raised from a broken rule (POST …/spc/deviation, POST …/spc/capa).
 A series is a process parameter (item, operation, parameter) or a measured inspection
-characteristic (its id); only the caller's sites count."""
+characteristic (its id); only the caller's sites count. The lots' risk signals: GET …/risk/lots,
+and POST …/risk/assess to assess them again now."""
 
 from datetime import date, datetime
 from typing import Any, Literal
@@ -18,6 +19,8 @@ from medtrace.partners import selectors as partner_selectors
 
 from . import risk, risk_views, selectors, services, supplier_trends, suppliers
 from .analysis import analyse, as_data
+from .choices import ASSESS_RISK
+from .trend_api import AnalyticsJobOut, queue_job
 
 router = Router(tags=["analytics"])
 router.add_router("", "medtrace.analytics.trend_api.router")
@@ -295,3 +298,10 @@ def lot_risk(request, lot_id: int):
     if found is None:
         raise Http404
     return _lot_risk(found)
+
+
+@router.post("/risk/assess", response={202: AnalyticsJobOut, **WRITE_ERRORS})
+def assess_risk(request):
+    """Assess the lots again now (the job's next hourly run would do it anyway). The
+    assessment runs in the background: the answer is its job."""
+    return queue_job(request, risk.PERM, ASSESS_RISK)

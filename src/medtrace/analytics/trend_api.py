@@ -2,7 +2,8 @@
 failure modes' (GET …/complaint-trends), one device's months and lots (GET
 …/complaint-trends/{item_id}), and a CAPA from a trend that signals (POST
 …/complaint-trends/{item_id}/capa). The same figures as the pages (complaint_trends.py); only
-the caller's sites count."""
+the caller's sites count. POST …/complaint-trends/count queues the count of the units shipped
+now, as the page's button does."""
 
 from datetime import datetime
 
@@ -12,13 +13,22 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from medtrace.catalog.models import Item
-from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, error_responses, require_perm
+from medtrace.core.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    error_responses,
+    require_perm,
+    require_writing_token,
+)
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.jobs.choices import JobStatus
+from medtrace.jobs.services import run_now
 from medtrace.quality.complaint_forms import UNCODED
 from medtrace.quality.imdrf import DeviceProblem
 
 from . import complaint_trends as trends
 from . import exposure, services, trend_views
+from .choices import COUNT_SHIPPED
 
 router = Router(tags=["analytics"])
 TREND_ERRORS = error_responses(401, 403, 422)
@@ -107,6 +117,18 @@ class RaisedOut(Schema):
     id: int
 
 
+class AnalyticsJobOut(Schema):
+    """The background job that does the work, queued: it is done when `status` is succeeded
+    (administrators follow it at GET /api/v1/jobs/{id})."""
+
+    id: int
+    name: str
+    status: JobStatus
+    run_after: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
 def _finite(value: float | None) -> float | None:
     return value if value is not None and value != float("inf") else None
 
@@ -167,6 +189,22 @@ def complaint_trends(request, query: Query[TrendQuery]):
          "problems": [_trend(trend) for trend in device.problems]}
         for device in trends.complaint_trends(request.user, window=_window(query))
     ]  # fmt: skip
+
+
+def queue_job(request, perm: str, name: str) -> Status:
+    """Queue the periodic job `name` now (202), as the pages' buttons do: whoever may read the
+    figures may ask for them again; a read-only token may not."""
+    require_perm(request, perm)
+    require_writing_token(request)
+    return Status(202, run_now(name, by=request.user))
+
+
+# Before /complaint-trends/{item_id}, which would take "count" for an item id.
+@router.post("/complaint-trends/count", response={202: AnalyticsJobOut, **WRITE_ERRORS})
+def count_shipped(request):
+    """Count the units shipped again now (the job's next hourly run would do it anyway). The
+    count runs in the background: the answer is its job."""
+    return queue_job(request, trends.PERM, COUNT_SHIPPED)
 
 
 @router.get("/complaint-trends/{item_id}", response={200: DeviceTrendOut, **READ_ERRORS})

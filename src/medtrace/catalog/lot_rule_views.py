@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from medtrace.catalog.lot_rule_forms import LotRuleForm
-from medtrace.catalog.lot_rules_api import visible_rules
 from medtrace.catalog.models import LotSequenceReset
+from medtrace.catalog.selectors import visible_rules
 from medtrace.catalog.services import lot_numbers
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError

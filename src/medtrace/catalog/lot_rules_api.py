@@ -34,6 +34,14 @@ class LotRuleIn(Schema):
     reset: LotSequenceReset = LotSequenceReset.YEAR
 
 
+class LotRulePatch(Schema):
+    """Only the fields sent change; the numbers already given stay as they were."""
+
+    pattern: str | None = Field(None, max_length=100, examples=["L{YY}{JJJ}-{SEQ:4}"])
+    reset: LotSequenceReset | None = None
+    reason: str = ""
+
+
 class PreviewIn(Schema):
     site: str = Field(..., description="Site code")
     today: date | None = Field(None, description="Default: today at the site")
@@ -44,15 +52,9 @@ class PreviewOut(Schema):
     lot_numbers: list[str]
 
 
-def visible_rules(user):
-    if user.organization_id is None or not user.has_perm("catalog.view_lotnumberrule"):
-        return LotNumberRule.objects.none()
-    return LotNumberRule.objects.filter(organization_id=user.organization_id).select_related("item")
-
-
 @router.get("/lot-rules", response=list[LotRuleOut])
 def list_lot_rules(request):
-    return visible_rules(request.user).order_by("item__code")
+    return selectors.visible_rules(request.user).order_by("item__code")
 
 
 @router.post("/lot-rules", response={201: LotRuleOut, **WRITE_ERRORS})
@@ -71,10 +73,21 @@ def create_lot_rule(request, payload: LotRuleIn):
     return Status(201, rule)
 
 
+@router.patch("/lot-rules/{int:pk}", response={200: LotRuleOut, **WRITE_ERRORS})
+def update_lot_rule(request, pk: int, payload: LotRulePatch):
+    """Change a rule's pattern or reset (its item stays: a rule for another item is a new
+    rule)."""
+    rule = get_object_or_404(selectors.visible_rules(request.user), pk=pk)
+    require_perm(request, "catalog.change_lotnumberrule")
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    reason = changes.pop("reason", "")
+    return lot_numbers.update_lot_rule(rule=rule, by=request.user, reason=reason, **changes)
+
+
 @router.post("/lot-rules/{int:pk}/preview", response={200: PreviewOut, **READ_ERRORS})
 def preview_lot_rule(request, pk: int, payload: PreviewIn):
     """The next lot numbers the rule would give at the site; none is used up."""
-    rule = get_object_or_404(visible_rules(request.user), pk=pk)
+    rule = get_object_or_404(selectors.visible_rules(request.user), pk=pk)
     site = access.get_scoped_or_404(Site.objects.all(), request.user, code=payload.site.upper())
     today = payload.today or lot_numbers.site_today(site)
     return {"lot_numbers": lot_numbers.preview_lot_numbers(rule, site, today, payload.count)}

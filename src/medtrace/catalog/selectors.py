@@ -21,6 +21,7 @@ from medtrace.catalog.models import (
     DeviceIdentifier,
     DeviceIdentifierVersion,
     Item,
+    LotNumberRule,
     ProductVersion,
     Routing,
     VersionStatus,
@@ -291,3 +292,8 @@ def routing_url(object_id: str, site) -> str | None:
 
 def routing_for_history(user, object_id: str) -> Routing:
     return get_object_or_404(visible_routings(user), pk=object_id)
+
+
+def visible_rules(user) -> QuerySet[LotNumberRule]:
+    """The lot-number rules of the user's organization, for those who may view them."""
+    return _own(LotNumberRule.objects.select_related("item"), user, "catalog.view_lotnumberrule")

@@ -148,14 +148,21 @@ class Pages(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, le=500)
 
 
-def require_perm(request, perm: str, obj=None) -> None:
-    """Refuse with a named reason unless the caller (and their token) may `perm` on `obj`."""
+def require_writing_token(request) -> None:
+    """Refuse a read-only token: for the writes a read permission allows (queuing a job that
+    recomputes figures the caller may read), and for every write through require_perm."""
     token = getattr(request.user, "api_token", None)
-    if token is not None and not token.can_write and not is_read_perm(perm):
+    if token is not None and not token.can_write:
         raise DomainError(
             ErrorCode.TOKEN_READ_ONLY,
             _("This API token is read-only; create a read-write token to make changes."),
         )
+
+
+def require_perm(request, perm: str, obj=None) -> None:
+    """Refuse with a named reason unless the caller (and their token) may `perm` on `obj`."""
+    if not is_read_perm(perm):
+        require_writing_token(request)
     if not request.user.has_perm(perm, obj):
         raise DomainError(
             ErrorCode.PERMISSION_DENIED,

@@ -3,7 +3,7 @@
 An import is two calls: POST /imports (multipart: `kind`, `file`, optional `reason`) validates
 the file and answers the batch with its report, writing nothing; POST /imports/{id}/apply
 writes every row or none. `apply=true` on the first call does both when the file is valid.
-"""
+POST /imports/{id}/validate checks an open batch again against today's data."""
 
 import io
 from datetime import datetime
@@ -114,6 +114,15 @@ def apply_import(request, pk: int):
     batch = selectors.get_batch_or_404(request.user, pk)
     _require_import_perms(request, batch.kind)
     return services.apply_batch(batch=batch, user=request.user)
+
+
+@router.post("/imports/{int:pk}/validate", response={200: BatchOut, **WRITE_ERRORS})
+def revalidate_import(request, pk: int):
+    """Validate the kept file of an open batch again against today's data (e.g. after
+    importing the items a BOM refers to); the batch then holds the new report."""
+    batch = selectors.get_batch_or_404(request.user, pk)
+    _require_import_perms(request, batch.kind)
+    return services.revalidate_batch(batch=batch, user=request.user)
 
 
 @router.post("/imports/{int:pk}/discard", response={200: BatchOut, **WRITE_ERRORS})

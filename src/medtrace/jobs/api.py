@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
@@ -45,6 +45,10 @@ class LogLineOut(Schema):
     message: str
 
 
+class JobRunNowIn(Schema):
+    name: str = Field(..., description="A declared periodic job, e.g. analytics.count_shipped")
+
+
 class JobDetailOut(JobOut):
     log: list[LogLineOut]
 
@@ -71,6 +75,16 @@ def list_jobs(request, status: JobStatus | None = None, name: str | None = None)
     if name:
         jobs = jobs.filter(name=name)
     return jobs.order_by("-pk")
+
+
+# Before /{job_id}, which would take "run-now" for a job id.
+@router.post("/run-now", response={202: JobOut, **WRITE_ERRORS})
+def run_job_now(request, payload: JobRunNowIn):
+    """Queue a declared periodic job outside its schedule, due at once (one already queued and
+    due, or running, is answered instead); 422 for a name that is not a periodic job."""
+    require_perm(request, "jobs.change_job")
+    job = services.run_now(payload.name, by=request.user)
+    return Status(202, _job(request, job.pk))
 
 
 @router.get("/{job_id}", response={200: JobDetailOut, **READ_ERRORS})

@@ -232,6 +232,22 @@ def get_order(request, pk: int):
     return selectors.get_order_or_404(request.user, pk)
 
 
+@router.post("/orders/{int:pk}/lines", response={201: PurchaseOrderDetailOut, **WRITE_ERRORS})
+def add_line(request, pk: int, payload: PurchaseLineIn):
+    """Add a line to a draft order; its unit of measure is the item's. Answers the order."""
+    order = selectors.get_order_or_404(request.user, pk)
+    require_perm(request, CHANGE_ORDER, order)
+    item = Item.objects.filter(
+        organization_id=order.organization_id, code=payload.item.upper()
+    ).first()
+    if item is None:
+        raise Http404
+    orders.add_line(
+        order, item=item, by=request.user, **payload.dict(exclude={"item"}, exclude_none=True)
+    )
+    return Status(201, selectors.get_order_or_404(request.user, pk))
+
+
 @router.post(
     "/orders/{int:pk}/actions/{name}", response={200: PurchaseOrderDetailOut, **WRITE_ERRORS}
 )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from conftest import PASSWORD
-from medtrace.accounts.services import create_user
+from medtrace.accounts.services import create_api_token, create_user
 from medtrace.analytics import complaint_trends as trends
 from medtrace.analytics import exposure
 from medtrace.analytics.choices import COUNT_SHIPPED
@@ -25,6 +25,7 @@ from medtrace.analytics.models import Refresh, ShippedDay
 from medtrace.audit.models import AuditEntry
 from medtrace.catalog.models import Item
 from medtrace.core.errors import DomainError
+from medtrace.jobs import services as job_services
 from medtrace.jobs.choices import JobStatus
 from medtrace.jobs.models import Job
 from medtrace.jobs.worker import run_pass
@@ -324,3 +325,41 @@ def test_the_complaint_list_takes_the_trend_filters(demo_plant, client):
     api = client.get(f"/api/v1/quality/complaints?item_id={item.pk}&counted=true&page_size=100")
     expected = Complaint.objects.filter(item=item).exclude(status=ComplaintStatus.CANCELLED)
     assert api.json()["count"] == expected.count()
+
+
+def test_the_api_queues_the_count_as_the_page_does(client, qa_a, organization):
+    client.force_login(qa_a)
+    response = client.post(f"{API}/count")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    job = Job.objects.get(name=COUNT_SHIPPED)
+    assert body["id"] == job.pk and body["name"] == COUNT_SHIPPED
+    assert body["status"] == JobStatus.QUEUED and body["finished_at"] is None
+    assert (job.created_by, job.organization) == (qa_a, organization)
+    entry = AuditEntry.objects.get(object_type="jobs.job", object_id=job.pk)
+    assert entry.action == "create" and entry.changes == {"name": [None, COUNT_SHIPPED]}
+    # A second press before the job ran answers the same job.
+    assert client.post(f"{API}/count").json()["id"] == job.pk
+    assert Job.objects.filter(name=COUNT_SHIPPED).count() == 1
+    done = job_services.run_claimed(job_services.claim_next("test-worker"))
+    assert done.status == JobStatus.SUCCEEDED
+    assert exposure.last_count(organization.pk) is not None
+
+
+def test_the_api_count_is_refused_without_the_role_or_with_a_read_only_token(
+    client, make_user, qa_a, site_a
+):
+    nobody = make_user("no-roles")
+    client.force_login(nobody)
+    refused = client.post(f"{API}/count")
+    assert refused.status_code == 403
+    assert trends.PERM in refused.json()["error"]["message"]
+    client.logout()
+    _token, secret = create_api_token(
+        user=qa_a, name="ro", sites=[site_a], can_write=False, expires_in_days=1, by=qa_a
+    )
+    refused = client.post(f"{API}/count", headers={"Authorization": f"Bearer {secret}"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "token_read_only"
+    assert not Job.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="jobs.job").exists()

@@ -10,8 +10,13 @@ from datetime import date
 import pytest
 
 from conftest import PASSWORD
-from medtrace.accounts.services import create_user
-from medtrace.analytics import risk
+from medtrace.accounts.services import create_api_token, create_user
+from medtrace.analytics import risk, risk_store
+from medtrace.analytics.choices import ASSESS_RISK
+from medtrace.audit.models import AuditEntry
+from medtrace.jobs import services as job_services
+from medtrace.jobs.choices import JobStatus
+from medtrace.jobs.models import Job
 from medtrace.org.middleware import SESSION_KEY
 from medtrace.trace.engine import trace_forward
 from medtrace.trace.lineage import lots_downstream, lots_upstream
@@ -183,3 +188,42 @@ def test_one_lot_read_alone_has_the_signals_the_whole_list_gives_it(demo_plant):
     everything = {row.lot.pk: signals(row) for row in risk.assess(qa, today)}
     for lot in Lot.objects.all():
         assert signals(risk.of_lot(qa, lot.pk, today)) == everything.get(lot.pk, []), lot
+
+
+def test_the_api_queues_the_assessment_as_the_page_does(client, qa_a, organization):
+    client.force_login(qa_a)
+    response = client.post("/api/v1/analytics/risk/assess")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    job = Job.objects.get(name=ASSESS_RISK)
+    assert body["id"] == job.pk and body["name"] == ASSESS_RISK
+    assert body["status"] == JobStatus.QUEUED and body["started_at"] is None
+    assert (job.created_by, job.organization) == (qa_a, organization)
+    entry = AuditEntry.objects.get(object_type="jobs.job", object_id=job.pk)
+    assert entry.action == "create" and entry.changes == {"name": [None, ASSESS_RISK]}
+    assert client.post("/api/v1/analytics/risk/assess").json()["id"] == job.pk
+    assert Job.objects.filter(name=ASSESS_RISK).count() == 1
+    assert risk_store.last_assessment(organization.pk) is None
+    done = job_services.run_claimed(job_services.claim_next("test-worker"))
+    assert done.status == JobStatus.SUCCEEDED
+    assert risk_store.last_assessment(organization.pk) is not None
+
+
+def test_the_api_assessment_is_refused_without_the_role_or_with_a_read_only_token(
+    client, make_user, qa_a, site_a
+):
+    client.force_login(make_user("no-roles"))
+    refused = client.post("/api/v1/analytics/risk/assess")
+    assert refused.status_code == 403
+    assert risk.PERM in refused.json()["error"]["message"]
+    client.logout()
+    _token, secret = create_api_token(
+        user=qa_a, name="ro", sites=[site_a], can_write=False, expires_in_days=1, by=qa_a
+    )
+    refused = client.post(
+        "/api/v1/analytics/risk/assess", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "token_read_only"
+    assert not Job.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="jobs.job").exists()

@@ -3,7 +3,9 @@
 import pytest
 
 from medtrace.accounts.services import create_api_token
+from medtrace.audit.models import AuditEntry
 from medtrace.catalog.models import DeviceIdentifier
+from medtrace.catalog.services import lot_numbers
 from medtrace.catalog.tests.conftest import BOX_GTIN, UNIT_GTIN
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +167,67 @@ def test_read_only_token_cannot_write(client, regulatory_a, site_a, device):
     response = post(client, "/items", DEVICE, headers=headers)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "token_read_only"
+
+
+@pytest.fixture
+def lot_rule(organization, regulatory_a):
+    return lot_numbers.create_lot_rule(
+        organization=organization, pattern="{SITE}{YY}{JJJ}-{SEQ:3}", reset="day", by=regulatory_a
+    )
+
+
+def _rule_changes(rule):
+    return AuditEntry.objects.filter(
+        object_type="catalog.lotnumberrule", object_id=rule.pk, action="change"
+    )
+
+
+def test_patch_a_lot_rule_changes_only_what_is_sent(client, regulatory_a, lot_rule):
+    client.force_login(regulatory_a)
+    response = patch(client, f"/lot-rules/{lot_rule.pk}", {"pattern": " L{YY}{SEQ:4} "})
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "id": lot_rule.pk, "item": None, "pattern": "L{YY}{SEQ:4}", "reset": "day"
+    }  # fmt: skip
+    lot_rule.refresh_from_db()
+    assert (lot_rule.pattern, lot_rule.reset) == ("L{YY}{SEQ:4}", "day")
+    entry = _rule_changes(lot_rule).get()
+    assert entry.actor == regulatory_a and entry.reason == ""
+    assert entry.changes == {"pattern": ["{SITE}{YY}{JJJ}-{SEQ:3}", "L{YY}{SEQ:4}"]}
+
+    response = patch(client, f"/lot-rules/{lot_rule.pk}", {"reset": "never", "reason": "CR-12"})
+    assert response.status_code == 200 and response.json()["pattern"] == "L{YY}{SEQ:4}"
+    lot_rule.refresh_from_db()
+    assert (lot_rule.pattern, lot_rule.reset) == ("L{YY}{SEQ:4}", "never")
+    entry = _rule_changes(lot_rule).latest("sequence")
+    assert entry.changes == {"reset": ["day", "never"]} and entry.reason == "CR-12"
+
+
+def test_patch_a_lot_rule_refuses_a_bad_pattern_and_writes_nothing(client, regulatory_a, lot_rule):
+    client.force_login(regulatory_a)
+    for body, words in [
+        ({"pattern": "{LOT}-{SEQ:3}", "reset": "never"}, "{LOT}"),
+        ({"pattern": "A{SEQ:3}", "reset": "weekly"}, "reset"),
+    ]:
+        response = patch(client, f"/lot-rules/{lot_rule.pk}", body)
+        assert response.status_code == 422, body
+        assert response.json()["error"]["code"] == "validation_error"
+        assert words in str(response.json()["error"])
+    lot_rule.refresh_from_db()
+    assert (lot_rule.pattern, lot_rule.reset) == ("{SITE}{YY}{JJJ}-{SEQ:3}", "day")
+    assert not _rule_changes(lot_rule).exists()
+
+
+def test_patch_a_lot_rule_needs_the_role_and_our_organization(
+    client, operator_a, outsider, lot_rule
+):
+    client.force_login(operator_a)
+    refused = patch(client, f"/lot-rules/{lot_rule.pk}", {"pattern": "X{SEQ:2}"})
+    assert refused.status_code == 403
+    assert "catalog.change_lotnumberrule" in refused.json()["error"]["message"]
+    client.force_login(outsider)
+    hidden = patch(client, f"/lot-rules/{lot_rule.pk}", {"pattern": "X{SEQ:2}"})
+    assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "not_found"
+    lot_rule.refresh_from_db()
+    assert lot_rule.pattern == "{SITE}{YY}{JJJ}-{SEQ:3}"
+    assert not _rule_changes(lot_rule).exists()

@@ -4,8 +4,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from medtrace.accounts.services import create_api_token
+from medtrace.catalog import services as catalog
+from medtrace.catalog.choices import ItemKind
 from medtrace.catalog.models import Item
-from medtrace.exchange.tests.conftest import ITEM_HEADER, csv_bytes, upload, xlsx_bytes
+from medtrace.exchange import services
+from medtrace.exchange.choices import BatchStatus
+from medtrace.exchange.models import ImportBatch
+from medtrace.exchange.tests.conftest import (
+    ITEM_HEADER,
+    audit_count,
+    csv_bytes,
+    upload,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +114,57 @@ def test_other_organizations_batches_are_not_found(client, qa_a, outsider):
     assert client.get(f"{API}/imports/{theirs.pk}").status_code == 404
     assert client.post(f"{API}/imports/{theirs.pk}/apply").status_code == 404
     assert client.get(f"{API}/imports").json()["count"] == 0
+
+
+def test_validate_again_reads_todays_data(client, qa_a, organization):
+    batch = upload(qa_a, "items", GOOD)
+    assert batch.counts == {"create": 1, "update": 0, "unchanged": 0}
+    first_validated = batch.validated_at
+    catalog.create_item(
+        organization=organization,
+        code="RM-PVC",
+        name="粒料",
+        kind=ItemKind.RAW_MATERIAL,
+        unit="KG",
+        shelf_life_days=730,
+        by=qa_a,
+    )
+    client.force_login(qa_a)
+    response = client.post(f"{API}/imports/{batch.pk}/validate")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["id"] == batch.pk and body["status"] == "ready"
+    assert body["counts"] == {"create": 0, "update": 0, "unchanged": 1}
+    batch.refresh_from_db()
+    assert batch.counts == {"create": 0, "update": 0, "unchanged": 1}
+    assert batch.validated_at > first_validated
+    assert Item.objects.filter(code="RM-PVC").count() == 1, "validating writes no row"
+
+
+def test_validate_again_is_refused_for_a_closed_batch(client, qa_a):
+    batch = services.discard_batch(batch=upload(qa_a, "items", GOOD), user=qa_a)
+    client.force_login(qa_a)
+    before = audit_count()
+    response = client.post(f"{API}/imports/{batch.pk}/validate")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_state"
+    assert "discarded" in response.json()["error"]["message"]
+    refreshed = ImportBatch.objects.get(pk=batch.pk)
+    assert refreshed.status == BatchStatus.DISCARDED
+    assert refreshed.validated_at == batch.validated_at and audit_count() == before
+
+
+def test_validate_again_needs_the_import_roles_and_our_organization(
+    client, qa_a, operator_a, outsider
+):
+    ours = upload(qa_a, "items", GOOD)
+    theirs = upload(outsider, "items", GOOD)
+    client.force_login(operator_a)
+    refused = client.post(f"{API}/imports/{ours.pk}/validate")
+    assert refused.status_code == 403
+    assert "catalog.add_item" in refused.json()["error"]["message"]
+    client.force_login(qa_a)
+    assert client.post(f"{API}/imports/{theirs.pk}/validate").status_code == 404
+    for batch in (ours, theirs):
+        refreshed = ImportBatch.objects.get(pk=batch.pk)
+        assert refreshed.validated_at == batch.validated_at

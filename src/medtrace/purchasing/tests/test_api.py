@@ -2,10 +2,13 @@
 expected receipts, receiving with a client key (a retry answers once), releasing a lot with a
 signature; site scope and permissions, refusals writing nothing."""
 
+from decimal import Decimal
+
 import pytest
 
 from conftest import PASSWORD
-from medtrace.purchasing.models import PurchaseOrder, Receipt
+from medtrace.audit.models import AuditEntry
+from medtrace.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
 from medtrace.purchasing.tests.conftest import SUPPLIER_GTIN, days, label
 from medtrace.trace.models import TraceEvent
 
@@ -134,3 +137,49 @@ def test_attach_a_certificate(as_user, clerk_a, released):
     bad = SimpleUploadedFile("coa.exe", b"MZ", content_type="application/octet-stream")
     response = client.post(f"{API}/receipts/{receipt['id']}/certificate", {"file": bad})
     assert response.status_code == 422
+
+
+def _order_entries(order):
+    return AuditEntry.objects.filter(object_type="purchasing.purchaseorder", object_id=order.pk)
+
+
+def test_add_a_line_to_a_draft(as_user, buyer_a, draft):
+    order = draft()
+    entries = _order_entries(order).count()
+    body = {"item": "pvc-100", "quantity": "25", "expected_on": str(days(10)),
+            "supplier_item_code": " KS-9 ", "min_remaining_days": 90}  # fmt: skip
+    response = post(as_user(buyer_a), f"/orders/{order.pk}/lines", body)
+    assert response.status_code == 201, response.json()
+    answered = response.json()
+    assert answered["id"] == order.pk and [line["position"] for line in answered["lines"]] == [1, 2]
+    added = PurchaseOrderLine.objects.get(order=order, position=2)
+    assert (added.item.code, added.quantity, added.uom) == ("PVC-100", Decimal("25"), "KG")
+    assert (added.supplier_item_code, added.min_remaining_days) == ("KS-9", 90)
+    assert added.expected_on == days(10)
+    entry = _order_entries(order).latest("sequence")
+    assert _order_entries(order).count() == entries + 1 and entry.actor == buyer_a
+    assert entry.changes == {"lines": [None, [2, "PVC-100", "25", "KG", str(days(10))]]}
+
+
+def test_a_line_is_refused_for_a_released_order_or_an_unknown_item(as_user, buyer_a, released):
+    order = released.order
+    entries = _order_entries(order).count()
+    client = as_user(buyer_a)
+    body = {"item": "PVC-100", "quantity": "5", "expected_on": str(days(3))}
+    refused = post(client, f"/orders/{order.pk}/lines", body)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "invalid_state"
+    assert "only a draft order takes new lines" in refused.json()["error"]["message"]
+    unknown = post(client, f"/orders/{order.pk}/lines", {**body, "item": "NOPE"})
+    assert unknown.status_code == 404
+    assert order.lines.count() == 1 and _order_entries(order).count() == entries
+
+
+def test_adding_a_line_needs_the_role_at_the_orders_site(as_user, clerk_a, buyer_b, draft):
+    order = draft()
+    body = {"item": "PVC-100", "quantity": "5", "expected_on": str(days(3))}
+    refused = post(as_user(clerk_a), f"/orders/{order.pk}/lines", body)
+    assert refused.status_code == 403
+    assert "purchasing.change_purchaseorder" in refused.json()["error"]["message"]
+    assert post(as_user(buyer_b), f"/orders/{order.pk}/lines", body).status_code == 404
+    assert order.lines.count() == 1
