@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from medtrace.equipment.calibration_selectors import lots_processed
+from medtrace.equipment.calibration_selectors import lot_ids_processed
 from medtrace.equipment.choices import ImpactReviewStatus
 from medtrace.equipment.models import ImpactReview
 from medtrace.org import access
@@ -229,8 +229,8 @@ def _failed_calibrations(reviews) -> list[Finding]:
         ]
         url = reverse("equipment:impact-review", args=[review.pk])
         detail = f"{review.equipment.code} {review.equipment.name}"
-        lots = lots_processed(review.equipment, review.window_start, review.window_end)
-        for lot_id in lots.values_list("pk", flat=True):
+        lot_ids = lot_ids_processed(review.equipment, review.window_start, review.window_end)
+        for lot_id in sorted(lot_ids):
             found.append(
                 Finding(rule, lot_id, review.calibration.number, detail, url, review.site_id)
             )

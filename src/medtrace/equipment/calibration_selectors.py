@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -28,7 +28,7 @@ from medtrace.org import access
 from medtrace.quality.choices import InspectionStatus
 from medtrace.quality.models import InspectionRecord
 from medtrace.trace.choices import ObjectKind, ObjectRole
-from medtrace.trace.models import EventObject, Lot, TraceEvent, Unit
+from medtrace.trace.models import EventObject, Lot, TraceEvent
 
 # ---------------------------------------------------------------- what a user may see
 
@@ -175,9 +175,10 @@ def _inspections(equipment: Equipment, start, end) -> QuerySet[InspectionRecord]
     return records.distinct()
 
 
-def impact_of(equipment: Equipment, start: datetime | None, end: datetime) -> ImpactList:
-    """The impact list of `equipment` between `start` (None: since ever) and `end`."""
-    events = list(_events(equipment, start, end).order_by("event_time", "pk"))
+def _lots_of_events(equipment: Equipment, start, end) -> dict[int, set[int]]:
+    """For each event of the window, the lots it touched other than as an input (a unit
+    counts as its lot). One semi-join: PostgreSQL planned the OR-of-subqueries form of this
+    badly enough to run for minutes on freshly loaded tables."""
     touched = (
         EventObject.objects.filter(
             event__in=_events(equipment, start, end).values("pk"), object__isnull=False
@@ -190,6 +191,13 @@ def impact_of(equipment: Equipment, start: datetime | None, end: datetime) -> Im
         lot_id = object_id if kind == ObjectKind.LOT else unit_lot_id
         if lot_id is not None:
             lots_of_event.setdefault(event_id, set()).add(lot_id)
+    return lots_of_event
+
+
+def impact_of(equipment: Equipment, start: datetime | None, end: datetime) -> ImpactList:
+    """The impact list of `equipment` between `start` (None: since ever) and `end`."""
+    events = list(_events(equipment, start, end).order_by("event_time", "pk"))
+    lots_of_event = _lots_of_events(equipment, start, end)
     inspections = list(
         _inspections(equipment, start, end)
         .select_related("plan", "lot", "lot__item", "site")
@@ -219,18 +227,13 @@ def impact_of_review(review: ImpactReview) -> ImpactList:
     return impact_of(review.equipment, review.window_start, review.window_end)
 
 
-def lots_processed(equipment: Equipment, start, end) -> QuerySet[Lot]:
-    """The lots of the impact list as one query (for scripts and checks)."""
-    objects = (
-        EventObject.objects.filter(event__in=_events(equipment, start, end))
-        .exclude(role=ObjectRole.INPUT)
-        .values("object_id")
-    )
-    inspected = _inspections(equipment, start, end).values("lot_id")
-    # Three id sets, no join to the units: PostgreSQL ran the joined form (lots LEFT JOIN units
-    # with an OR of two IN subqueries, then DISTINCT) for seconds on the demo plant.
-    of_units = Unit.objects.filter(pk__in=objects).values("lot_id")
-    return Lot.objects.filter(Q(pk__in=objects) | Q(pk__in=of_units) | Q(pk__in=inspected))
+def lot_ids_processed(equipment: Equipment, start, end) -> set[int]:
+    """The ids of the impact list's lots, without the list (lot risk asks for every open
+    review)."""
+    inspected = _inspections(equipment, start, end).values_list("lot_id", flat=True)
+    return set().union(*_lots_of_events(equipment, start, end).values()) | {
+        lot_id for lot_id in inspected if lot_id is not None
+    }
 
 
 # ---------------------------------------------------------------- audit-trail links
