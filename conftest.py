@@ -3,6 +3,7 @@ header line naming the database the run uses."""
 
 import os
 import sqlite3
+import time
 
 # The CLI's rich console wraps at the terminal's width, which a test worker without a terminal
 # does not have: one wide width, so CLI tests read whole lines however pytest runs them.
@@ -67,17 +68,30 @@ def english():
         yield
 
 
+REMOVE_ATTEMPTS = 100
+
+
 @pytest.fixture
 def transactional_db(transactional_db):
     """Django empties the tables after a transactional test (live server, concurrency); the
     audit tables refuse DELETE, so their triggers step aside for that flush only."""
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     from medtrace.audit import immutability
 
     immutability.install(connection)
     yield
-    immutability.remove(connection)
+    # A live server's request thread may still be reading SQLite's shared in-memory database
+    # when the test ends, and its read locks the schema: wait for it rather than leave
+    # triggers behind that make the flush fail. (IF EXISTS makes a second try safe.)
+    for attempt in range(REMOVE_ATTEMPTS):
+        try:
+            immutability.remove(connection)
+            return
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == REMOVE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture
