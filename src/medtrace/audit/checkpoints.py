@@ -7,6 +7,7 @@ database).
 """
 
 import base64
+import hashlib
 import json
 import os
 import stat
@@ -27,6 +28,10 @@ from medtrace.audit.models import AuditChain
 FORMAT = "medtrace-audit-checkpoint/1"
 KEY_FILE = "audit_signing_key.pem"
 DIRECTORY = "audit-checkpoints"
+# Public keys of earlier signing keys (an installation restored from a backup signs with a new
+# key; the checkpoints it brought back were signed with the old one). Public parts only: they
+# let checkpoints be verified, never signed.
+TRUSTED_KEYS = "audit-trusted-keys"
 KEEP = 30
 
 
@@ -63,6 +68,30 @@ def _public_text(key: Ed25519PublicKey) -> str:
     return base64.b64encode(raw).decode()
 
 
+def public_key_text() -> str:
+    """The installation's public key (base64 of the raw 32 bytes), as checkpoints carry it."""
+    return _public_text(signing_key().public_key())
+
+
+def trusted_public_keys() -> set[str]:
+    """The keys whose checkpoints this installation accepts: its own and the trusted ones."""
+    folder = Path(settings.DATA_DIR) / TRUSTED_KEYS
+    kept = {path.read_text(encoding="ascii").strip() for path in folder.glob("*.pub")}
+    return kept | {public_key_text()}
+
+
+def trust(public_text: str) -> None:
+    """Accept checkpoints signed by this public key (after a restore, the old installation's)."""
+    try:
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(public_text, validate=True))
+    except ValueError:
+        raise CheckpointError(f"{public_text[:20]}…: not an Ed25519 public key") from None
+    folder = Path(settings.DATA_DIR) / TRUSTED_KEYS
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(public_text.encode()).hexdigest()[:16]
+    (folder / f"{name}.pub").write_text(public_text + "\n", encoding="ascii")
+
+
 def _signed_bytes(document: dict) -> bytes:
     body = {name: value for name, value in document.items() if name != "signature"}
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
@@ -94,11 +123,11 @@ def read(path: Path) -> dict:
         signature = base64.b64decode(document["signature"])
     except (OSError, ValueError, KeyError) as exc:
         raise CheckpointError(f"{path}: cannot be read ({exc})") from None
-    ours = signing_key().public_key()
-    if document.get("public_key") != _public_text(ours):
+    if document.get("public_key") not in trusted_public_keys():
         raise CheckpointError(f"{path}: signed by another key than this installation's")
+    signer = Ed25519PublicKey.from_public_bytes(base64.b64decode(document["public_key"]))
     try:
-        ours.verify(signature, _signed_bytes(document))
+        signer.verify(signature, _signed_bytes(document))
     except InvalidSignature:
         raise CheckpointError(f"{path}: the signature does not match its content") from None
     return document

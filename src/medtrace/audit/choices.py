@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     VERIFY = "verify", _("Chain verified")
     CHECKPOINT = "checkpoint", _("Checkpoint signed")
+    BACKUP = "backup", _("Backup made")
+    RESTORE = "restore", _("Restored from a backup")
 
 
 class SignatureMeaning(models.TextChoices):

@@ -1,5 +1,5 @@
 """The `medtrace` command: set up, serve, demo, tokens, checks, jobs, suppliers, changes,
-webhooks.
+webhooks, backup and restore.
 
 Configuration errors and an unreachable database end the command with one line naming the
 problem, never a traceback (a traceback is for bugs).
@@ -11,6 +11,7 @@ import typer
 
 from medtrace.cli import (
     audit,
+    backup,
     changes,
     documents,
     equipment,
@@ -43,6 +44,7 @@ app = typer.Typer(
 setup.register(app)
 jobs.register(app)
 audit.register(app)
+backup.register(app)
 scan.register(app)
 exchange.register(app)
 label.register(app)

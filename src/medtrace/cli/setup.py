@@ -207,6 +207,20 @@ def plant_password() -> str:
     return DEMO_PASSWORD
 
 
+def _report_last_backup() -> None:
+    """A warning, not a failure: a new installation has none yet."""
+    from medtrace.audit.choices import AuditAction
+    from medtrace.audit.models import AuditEntry
+
+    last = AuditEntry.objects.filter(action=AuditAction.BACKUP).order_by("-pk").first()
+    if last is None:
+        console.print("[yellow]warn[/] last backup: none recorded; run: medtrace backup")
+    else:
+        console.print(
+            f"[green]ok[/]   last backup: {last.at:%Y-%m-%d %H:%M} UTC, {last.object_repr}"
+        )
+
+
 def check():
     """Check the configuration: database reachable, migrations applied, secret key, time zone."""
     setup_django()
@@ -248,6 +262,8 @@ def check():
             "migrations",
             f"{len(pending)} not applied; run: medtrace init" if pending else "all applied",
         )
+        if not pending:
+            _report_last_backup()
     writable = os.access(settings.DATA_DIR, os.W_OK) if settings.DATA_DIR.exists() else False
     report(writable, "data directory", str(settings.DATA_DIR))
     if problems:
