@@ -172,16 +172,29 @@ DRILL_MAILBOX = conf.env_str("MEDTRACE_DRILL_MAILBOX", "recall-drill@localhost")
 # accounted for (durations in s, m, h or d; a name left out keeps its default).
 DRILL_TARGETS = conf.env_durations("MEDTRACE_DRILL_TARGETS", "scope=15m,notice=2h,accounted=24h")
 
-# Security. Behind a TLS-terminating proxy set MEDTRACE_HTTPS=true: cookies become Secure and
-# plain-HTTP requests are redirected. HSTS is opt-in because it is hard to take back.
+# Security. Behind a TLS-terminating proxy set MEDTRACE_HTTPS=true: cookies become Secure,
+# plain-HTTP requests are redirected and browsers are told to use HTTPS only (HSTS, a year by
+# default; MEDTRACE_HSTS_SECONDS=0 while trying TLS out, since HSTS is hard to take back).
 HTTPS = conf.env_bool("MEDTRACE_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = conf.env_int("MEDTRACE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_SECONDS = conf.env_int("MEDTRACE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+# Subdomains and the browsers' preload list concern the customer's whole domain, not this
+# application: their owner opts in, and the deploy checks that ask for them are silenced
+# until then (each a deliberate choice, documented in the README).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = conf.env_bool("MEDTRACE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = conf.env_bool("MEDTRACE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in (
+        ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", SECURE_HSTS_PRELOAD),
+    )
+    if not chosen
+]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = conf.env_int("MEDTRACE_SESSION_SECONDS", 8 * 3600)
