@@ -169,7 +169,7 @@ def email(url: str, mail_dir: Path) -> dict:
     }
 
 
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # nosec B105 # a file name, not a password
 
 
 def secret_key(directory: Path) -> str:

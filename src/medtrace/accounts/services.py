@@ -19,7 +19,7 @@ from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 from medtrace.org import services as org_services
 
-TOKEN_PREFIX = "mt"
+TOKEN_PREFIX = "mt"  # nosec B105 # token prefix, not a password
 MAX_TOKEN_DAYS = 366
 # Writing last_used_at on every request would turn each API read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=5)

@@ -8,7 +8,7 @@ import glob
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 # pg_dump/pg_restore only
 from pathlib import Path
 
 from django.db import connection
@@ -111,7 +111,7 @@ def _run(program: str, *arguments: str) -> None:
         }.items()
         if value
     }
-    result = subprocess.run(
+    result = subprocess.run(  # nosec B603 # argv list, no shell, client() resolves the program
         [client(program), *arguments], capture_output=True, text=True, env=environment
     )
     if result.returncode != 0:

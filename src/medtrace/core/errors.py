@@ -17,7 +17,7 @@ class ErrorCode(StrEnum):
     DUPLICATE = "duplicate"
     INVALID_STATE = "invalid_state"
     SITE_NOT_ALLOWED = "site_not_allowed"
-    TOKEN_READ_ONLY = "token_read_only"
+    TOKEN_READ_ONLY = "token_read_only"  # nosec B105 # error code, not a password
     REASON_REQUIRED = "reason_required"
     SIGNATURE_REFUSED = "signature_refused"
     ACCOUNT_LOCKED = "account_locked"

@@ -85,7 +85,7 @@ def _shipped_lot(rng: random.Random, shipped: list[Shipped], item: Item, before:
 
 
 def build_complaint_history(demo: DemoPlant) -> None:
-    rng = random.Random(f"{demo.seed}-complaint-history")
+    rng = random.Random(f"{demo.seed}-complaint-history")  # nosec B311 # demo data
     site = demo.sites[SITE]
     qa = demo.users["qa"]
     today = timezone.localdate()

@@ -64,7 +64,7 @@ def build_equipment(demo: DemoPlant) -> None:
     plants = [(code, site) for code, site in demo.sites.items() if site.kind == SiteKind.PLANT]
     for site_code, site in plants:
         _register(demo, site_code, site, EQUIPMENT, demo.rng)
-    own = random.Random(f"{demo.seed}-line-equipment")
+    own = random.Random(f"{demo.seed}-line-equipment")  # nosec B311 # demo data
     for site_code, site in plants:
         _register(demo, site_code, site, LINE_EQUIPMENT, own)
 

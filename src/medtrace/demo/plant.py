@@ -12,7 +12,7 @@ from medtrace.org import services as org
 from medtrace.org.choices import LocationKind, SiteKind
 from medtrace.org.models import Location, Organization, Site
 
-DEMO_PASSWORD = "Medtrace-demo-2026"
+DEMO_PASSWORD = "Medtrace-demo-2026"  # nosec B105 # demo login, printed by `medtrace demo`
 
 
 @dataclass
@@ -27,7 +27,7 @@ class DemoPlant:
     documents: dict[str, ControlledDocument] = field(default_factory=dict)
 
     def __post_init__(self):
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.seed)  # nosec B311 # demo data
 
 
 SITES = [

@@ -59,7 +59,8 @@ class Floor:
         self.demo = demo
         self.site = demo.sites[SITE]
         self.users = demo.users
-        self.rng = random.Random(f"{demo.seed}-floor")  # its own: the other steps' draws stay
+        # its own: the other steps' draws stay
+        self.rng = random.Random(f"{demo.seed}-floor")  # nosec B311 # demo data
         self.equipment = {e.code: e for e in Equipment.objects.filter(site=self.site)}
         self.plans = {
             plan.code: plan

@@ -13,6 +13,7 @@ import threading
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +31,24 @@ CLAIM_CANDIDATES = 20
 RESPONSE_EXCERPT = 1000
 ERROR_LENGTH = 2000
 USER_AGENT = "medtrace-webhooks/1"
+# Webhooks go to http(s) addresses only. services refuses other URLs, but one stored past it
+# (a shell; the model's URLField allows ftp:) would be opened by urllib as it is (file:, ftp:,
+# data:), and urllib follows a receiver's redirect to ftp: too: both are refused here.
+WEB_SCHEMES = ("http", "https")
+
+
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib's redirects, to http(s) addresses only; any other answers as the redirect."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme.lower() not in WEB_SCHEMES:
+            raise urllib.error.HTTPError(
+                newurl, code, f"{msg} - redirect to a non-http(s) address refused", headers, fp
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_opener = urllib.request.build_opener(_WebOnlyRedirects)
 
 
 def deliver_due(worker_id: str, *, stop: threading.Event | None = None, now=None) -> int:
@@ -113,9 +132,11 @@ def send(delivery: Delivery, *, worker_id: str) -> Delivery:
 
 
 def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
+    if urlsplit(url).scheme.lower() not in WEB_SCHEMES:
+        return None, "", "ValueError: not an http:// or https:// address"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:
             return answer.status, _excerpt(answer), ""
     except urllib.error.HTTPError as answer:
         return answer.code, _excerpt(answer), ""

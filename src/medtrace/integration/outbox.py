@@ -200,7 +200,7 @@ def _take_numbers(counts: dict[int, int]) -> dict[int, int]:
     params = [number for pair in sorted(counts.items()) for number in pair]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH wanted(id, n) AS (VALUES {values}) "
+            f"WITH wanted(id, n) AS (VALUES {values}) "  # nosec B608 # _meta table; %s only
             f"UPDATE {table} SET last_sequence = {table}.last_sequence + wanted.n FROM wanted "
             f"WHERE {table}.id = wanted.id RETURNING {table}.id, {table}.last_sequence",
             params,
@@ -216,7 +216,7 @@ def _active(organization_id: int) -> list[Wanting]:
     sql = (
         f"SELECT s.id, s.topics, s.url, s.query_id, t.id, t.code FROM {subscriptions} s "
         f"JOIN {through} st ON st.subscription_id = s.id JOIN {sites} t ON t.id = st.site_id "
-        "WHERE s.organization_id = %s AND s.is_active ORDER BY s.id"
+        "WHERE s.organization_id = %s AND s.is_active ORDER BY s.id"  # nosec B608 # _meta tables
     )
     found: dict[int, Wanting] = {}
     with connection.cursor() as cursor:

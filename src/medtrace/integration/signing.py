@@ -11,7 +11,7 @@ import hmac
 import secrets
 import time
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # nosec B105 # secret prefix, not a secret
 VERSION = "v1"
 TOLERANCE_SECONDS = 5 * 60
 

@@ -19,7 +19,7 @@ from medtrace.integration.forms import ActivityForm, QueryForm, SubscriptionForm
 from medtrace.integration.topics import all_topics
 from medtrace.org import access
 
-SECRET_SESSION_KEY = "integration-new-secret"
+SECRET_SESSION_KEY = "integration-new-secret"  # nosec B105 # session key name, not a password
 
 
 def _subscription(request, pk: int, perm: str = "integration.view_subscription"):

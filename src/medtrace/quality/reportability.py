@@ -172,7 +172,7 @@ def _compute(rule: Rule, event: AdverseEvent, calendar: WorkCalendar) -> Deadlin
     due: date | datetime | None = None
     nominal = None
     if rule.clock is Clock.AFTER_AWARENESS:
-        assert rule.amount is not None
+        assert rule.amount is not None  # nosec B101 # type narrowing: Rule.__post_init__ ensures it
         if rule.unit is Unit.HOURS:
             aware = event.aware_at
             if not isinstance(aware, datetime):
@@ -194,7 +194,8 @@ def _compute(rule: Rule, event: AdverseEvent, calendar: WorkCalendar) -> Deadlin
                 nominal, due = due, moved
     elif rule.clock is Clock.BEFORE_FSCA:
         start = event.fsca_start
-        assert start is not None
+        if start is None:  # a rule-table bug: a before-FSCA clock on an event without an FSCA
+            raise AssertionError(f"{rule.id}: the event has no fsca_start")
         due = start if isinstance(start, datetime) else start - timedelta(days=1)
     return Deadline(
         region=rule.region,

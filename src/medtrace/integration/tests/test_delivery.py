@@ -195,3 +195,38 @@ def test_pruning_keeps_dead_letters_and_what_still_waits(
     assert left == [(2, DeliveryStatus.DEAD), (4, DeliveryStatus.PENDING)]
     assert feed.deliveries.count() == 1 and OutboxMessage.objects.count() == 2
     assert DeliveryAttempt.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/hook", "data:,x"])
+def test_only_http_addresses_are_opened(url):
+    assert sending._post(url, b"{}", {}) == (
+        None,
+        "",
+        "ValueError: not an http:// or https:// address",
+    )
+
+
+def test_a_redirect_away_from_http_is_not_followed():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1:9/hook")  # urllib would follow it
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address[:2]
+        status, _excerpt, error = sending._post(f"http://{host}:{port}/hook", b"{}", {})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (status, error) == (302, "")

@@ -72,7 +72,7 @@ WRITE_STOCK = f"""
         {OBJECT_JOINS.format(of="a.id")}
     WHERE s.quantity > 0
     ORDER BY loc.path, s.object_id
-"""
+"""  # nosec B608 # constants and _meta table names only
 
 # Each consignee a shipping event sent them to, directly or inside a case or pallet that held
 # them at the time (a lot's quantity then is what was packed). Once per object, consignee and
@@ -106,7 +106,7 @@ WRITE_CONSIGNEES = f"""
         l.lot_number, u.{{unit_pk}}, u.serial
     ORDER BY x.party_id, i.code, COALESCE(l.lot_number, ''), COALESCE(u.serial, ''),
         MIN(x.event_time), x.object_id
-"""
+"""  # nosec B608 # constants and _meta table names only
 
 AFFECTED_OBJECTS = "SELECT o.identifier, o.kind FROM {affected} a JOIN {object} o ON o.id = a.id"
 

@@ -159,7 +159,7 @@ def _insert(model, objects: list) -> list:
     for start in range(0, len(objects), BATCH):
         chunk = objects[start : start + BATCH]
         by_identifier = {obj.identifier: obj for obj in chunk}
-        sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}, {}".format(
+        sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}, {}".format(  # nosec B608 # _meta names
             quote(TraceObject._meta.db_table),
             ", ".join(quote(name) for name in PARENT_COLUMNS),
             ", ".join([f"({', '.join(['%s'] * len(PARENT_COLUMNS))})"] * len(chunk)),

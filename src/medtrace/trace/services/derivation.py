@@ -399,7 +399,8 @@ def _advance_containment(organization, aggregations: list[list]) -> bool:
         table = connection.ops.quote_name(Containment._meta.db_table)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET valid_to = %s, unpacked_by_id = %s WHERE id = %s",
+                f"UPDATE {table} "  # nosec B608 # quoted _meta table name; values are params
+                "SET valid_to = %s, unpacked_by_id = %s WHERE id = %s",
                 [(field.get_db_prep_save(to, connection), by, pk) for to, by, pk in closed],
             )
     insert_rows(

@@ -28,7 +28,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     limit = connection.features.max_query_params or BATCH * len(columns)
     per_statement = max(1, min(BATCH, limit // len(columns)))
     quote = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(
+    head = "INSERT INTO {} ({}) VALUES ".format(  # nosec B608 # quoted _meta names; params
         quote(model._meta.db_table), ", ".join(quote(field.column) for field in columns)
     )
     placeholders = "({})".format(", ".join(["%s"] * len(columns)))
@@ -95,12 +95,13 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ({definitions}) ON COMMIT DROP")
             _copy_into(cursor, scratch, (pk, *columns), rows)
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM {scratch} AS changes "
+                f"UPDATE {table} SET {assignments} "  # nosec B608 # quoted _meta names
+                f"FROM {scratch} AS changes "
                 f"WHERE {table}.{quote(pk.column)} = changes.{quote(pk.column)}"
             )
             cursor.execute(f"DROP TABLE {scratch}")
         return
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # nosec B608 # quoted _meta names; params
         table, ", ".join(f"{quote(field.column)} = %s" for field in columns), quote(pk.column)
     )
     converted = [
