@@ -48,7 +48,7 @@ def _count_entries(medtrace):
 
 
 @pytest.fixture
-def databases(db):
+def empty_databases(db):
     """Two empty databases of the suite's kind: (source URL, target URL); None for SQLite,
     whose database is the data dir's file."""
     if connection.vendor == "sqlite":
@@ -77,8 +77,8 @@ def databases(db):
 
 
 @pytest.mark.django_db
-def test_backup_restore_verify(tmp_path, databases):
-    source_url, target_url = databases
+def test_backup_restore_verify(tmp_path, empty_databases):
+    source_url, target_url = empty_databases
     source, target = tmp_path / "plant", tmp_path / "recovered"
     at_source = partial(_medtrace, data_dir=source, database_url=source_url)
     at_target = partial(_medtrace, data_dir=target, database_url=target_url)
