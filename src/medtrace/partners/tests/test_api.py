@@ -196,6 +196,19 @@ def test_patch_customer_refuses_a_wrong_gln_or_kind_and_changes_nothing(client, 
     assert AuditEntry.objects.count() == before
 
 
+def test_patch_customer_refuses_null_for_a_text_field_by_name(client, clerk_a, hospital):
+    """Schemathesis found a JSON null in a text field that may be blank reaching the database
+    (a 500 on PostgreSQL): it is a 422 naming the field, and nothing changes."""
+    client.force_login(clerk_a)
+    before = AuditEntry.objects.count()
+    response = patch(client, "/customers/H-SUDA1", {"region": None, "contact": "王医生"})
+    assert response.status_code == 422, response.content
+    assert "region" in fields_of(response)
+    stored = Customer.objects.get(pk=hospital.pk)
+    assert (stored.region, stored.contact) == ("江苏", hospital.contact)
+    assert AuditEntry.objects.count() == before
+
+
 def test_approved_sources_create_and_list_per_supplier_and_per_item(
     client, buyer_a, approved_supplier, pvc, organization, qa_a
 ):
