@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.accounts import selectors
 from medtrace.accounts.models import ApiToken, User
 from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
@@ -191,11 +192,23 @@ def authenticate_api_token(plaintext: str) -> ApiToken | None:
     return token
 
 
+def _require_manager(user: User, by: User | None) -> None:
+    """Only an administrator of a site where `user` holds a role changes their account (the
+    command line, `by` None, is the installation's own administrator)."""
+    if by is not None and not selectors.manageable_users(by).filter(pk=user.pk).exists():
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED,
+            _("You administer none of the sites where %(user)s holds a role.")
+            % {"user": user.printed_name},
+        )
+
+
 @transaction.atomic
 def set_user_active(*, user: User, active: bool, by: User) -> User:
     """Deactivate or reactivate; users are never deleted so their records keep a name."""
     if user == by and not active:
         raise DomainError(ErrorCode.INVALID_STATE, _("You cannot deactivate yourself."))
+    _require_manager(user, by)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active != active:
         audit.record(
@@ -284,6 +297,7 @@ def _count_failure(user: User, counter: str, limit: int) -> bool:
 def unlock_user(*, user: User, by: User | None, actor_name: str = "") -> User:
     """An administrator lets a locked user sign in again; both failure counts restart. From
     the command line `by` is None and `actor_name` says so in the trail."""
+    _require_manager(user, by)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_locked:
         raise DomainError(

@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from medtrace.accounts.models import User
 from medtrace.accounts.roles import Role
+from medtrace.accounts.services import set_user_active
 from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry
+from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,11 @@ def test_list_and_read_people_within_the_viewers_sites(client, admin_a, qa_a, qa
     assert client.get(f"/api/v1/users/{qa_b.pk}").status_code == 404
     assert client.get(f"/api/v1/users/{stranger.pk}").status_code == 404
     assert client.get(f"/api/v1/users/{qa_a.pk}").json()["roles"][0]["role"] == Role.QA_MANAGER
+    active_at_a1 = client.get("/api/v1/users?site=A1&active=true").json()["items"]
+    assert [person["username"] for person in active_at_a1] == ["admin-a", "qa-a"]
+    User.objects.filter(pk=qa_a.pk).update(is_active=False)
+    inactive = client.get("/api/v1/users?active=false").json()["items"]
+    assert [person["username"] for person in inactive] == ["qa-a"]
 
 
 def test_grant_and_revoke_a_role(client, admin_a, qa_a, site_a):
@@ -144,8 +151,12 @@ def test_people_of_another_site_cannot_be_deactivated(client, make_user, site_a,
     client.force_login(both)
     response = post(client, f"/api/v1/users/{qa_b.pk}/active", {"active": False})
     assert response.status_code == 403
+    assert "administer none of the sites where Qa-B" in response.json()["error"]["message"]
     qa_b.refresh_from_db()
     assert qa_b.is_active
+    with pytest.raises(DomainError) as refused:  # the service's own rule, whoever calls it
+        set_user_active(user=qa_b, active=False, by=both)
+    assert refused.value.code == ErrorCode.PERMISSION_DENIED
 
 
 def test_unlock_a_locked_account(client, admin_a, qa_a):
