@@ -13,3 +13,9 @@ from medtrace.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 MIDDLEWARE = ["tests.serialized.SerializeRequests", *MIDDLEWARE]  # noqa: F405
+
+# Two-factor sign-in is tested where it is the subject (accounts/tests/test_mfa*.py, which turn
+# it on); the personas of every other test sign in and sign with a password alone.
+MFA_REQUIRED_ROLES = []
+# The suite signs in and signs far faster than people do; the limits have their own tests.
+RATE_LIMIT_SIGN_INS = RATE_LIMIT_SIGNATURES = RATE_LIMIT_TOKENS = 0

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "medtrace.accounts.middleware.IdleTimeoutMiddleware",
     "medtrace.accounts.middleware.PasswordExpiryMiddleware",
+    "medtrace.accounts.middleware.MfaEnrolmentMiddleware",
+    "medtrace.accounts.middleware.SigningOtpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "medtrace.org.middleware.CurrentSiteMiddleware",
@@ -114,6 +116,23 @@ INVENTORY_SIGNED_ADJUSTMENT_PERCENT = conf.env_int(
 # {DD}, {JJJ}, {SEQ:n}); the sequence never resets, so a serial is unique per item and GTIN.
 PRODUCTION_SERIAL_PATTERN = conf.env_str("MEDTRACE_SERIAL_PATTERN", "{YY}{JJJ}{SEQ:7}")
 IDLE_MINUTES = conf.env_int("MEDTRACE_IDLE_MINUTES", 30, minimum=0)
+# Two-factor sign-in (accounts.mfa): whoever holds one of these roles anywhere must sign in,
+# and sign, with an authenticator code too. By default the roles that sign releases and
+# approvals or administer; "none" requires it of nobody (anyone may still set it up).
+MFA_REQUIRED_ROLES = [
+    role
+    for role in conf.env_list(
+        "MEDTRACE_MFA_REQUIRED_ROLES",
+        ["system_admin", "qa_manager", "qa_inspector", "production_supervisor",
+         "regulatory_affairs"],
+    )
+    if role != "none"
+]  # fmt: skip
+# Attempts per minute (core.ratelimit; 0 for no limit): failed sign-ins from one address,
+# signatures by one person, unknown API tokens from one address.
+RATE_LIMIT_SIGN_INS = conf.env_int("MEDTRACE_RATE_LIMIT_SIGN_INS", 10, minimum=0)
+RATE_LIMIT_SIGNATURES = conf.env_int("MEDTRACE_RATE_LIMIT_SIGNATURES", 20, minimum=0)
+RATE_LIMIT_TOKENS = conf.env_int("MEDTRACE_RATE_LIMIT_TOKENS", 30, minimum=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,15 +2,15 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
-from medtrace.accounts import selectors, services
-from medtrace.accounts.models import ApiToken, User
+from medtrace.accounts import mfa_services, selectors, services
+from medtrace.accounts.models import ApiToken, TotpDevice, User
 from medtrace.accounts.roles import Role
 from medtrace.core.api import READ_ERRORS, WRITE_ERRORS, Pages, require_perm
 from medtrace.org import access
@@ -99,6 +99,7 @@ class UserOut(Schema):
     email: str
     is_active: bool
     locked_at: datetime | None
+    two_factor: bool = Field(..., description="Whether an authenticator is in use")
     roles: list[MembershipOut] = Field(..., alias="visible_roles")
 
 
@@ -130,6 +131,10 @@ class UserActiveIn(Schema):
     active: bool
 
 
+class TwoFactorRemovalIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, description="Why (a lost phone)")
+
+
 def _with_roles(people, viewer):
     """`people` with the roles they hold at the sites the viewer may see, revoked ones included
     so the history of who could do what stays readable."""
@@ -138,7 +143,10 @@ def _with_roles(people, viewer):
         .select_related("site")
         .order_by("revoked_at", "site__code", "role")
     )
-    return people.prefetch_related(Prefetch("memberships", queryset=roles, to_attr="visible_roles"))
+    in_use = TotpDevice.objects.filter(user=OuterRef("pk"), removed_at__isnull=True)
+    return people.annotate(two_factor=Exists(in_use)).prefetch_related(
+        Prefetch("memberships", queryset=roles, to_attr="visible_roles")
+    )
 
 
 def _user_out(viewer, person: User) -> User:
@@ -219,6 +227,16 @@ def set_user_active(request, user_id: int, payload: UserActiveIn):
 @router.post("/users/{user_id}/unlock", response={200: UserOut, **WRITE_ERRORS})
 def unlock_user(request, user_id: int):
     person = services.unlock_user(user=_manageable(request, user_id), by=request.user)
+    return _user_out(request.user, person)
+
+
+@router.post("/users/{user_id}/two-factor/remove", response={200: UserOut, **WRITE_ERRORS})
+def remove_two_factor(request, user_id: int, payload: TwoFactorRemovalIn):
+    """Remove a person's authenticator (a lost phone), with the reason; they set up a new one at
+    their next sign-in. Setting one up is done in the browser, by the person, not through the
+    API: a leaked token must not be able to replace someone's second factor."""
+    person = _manageable(request, user_id)
+    mfa_services.remove(user=person, by=request.user, reason=payload.reason)
     return _user_out(request.user, person)
 
 

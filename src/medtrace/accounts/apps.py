@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from medtrace.accounts import checks  # noqa: F401  (registers the system check)
         from medtrace.core.navigation import NavItem, register
 
         register(

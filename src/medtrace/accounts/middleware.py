@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from medtrace.accounts import services
+from medtrace.accounts import mfa, mfa_services, services
 from medtrace.accounts.passwords import password_expired
 from medtrace.core.errors import ErrorCode
 
@@ -112,6 +112,88 @@ class PasswordExpiryMiddleware:
             return JsonResponse(body, status=403)
         messages.warning(request, message)
         target = reverse("accounts:password-change")
+        if _is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+
+OTP_HEADER = "X-Medtrace-OTP"
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class SigningOtpMiddleware:
+    """Hand the authenticator code a request presents to the signature service: the `otp`
+    field of a signing form, or the X-Medtrace-OTP header of an API call (accounts.mfa)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = request.headers.get(OTP_HEADER, "")
+        if not code and request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            code = request.POST.get("otp", "")
+        token = mfa.presented_otp.set(code[:32])
+        try:
+            return self.get_response(request)
+        finally:
+            mfa.presented_otp.reset(token)
+
+
+MFA_CHECKED_KEY = "medtrace_mfa_checked"
+# How long a session trusts its last look at whether the user must still set up an
+# authenticator (a role granted meanwhile is noticed within this time).
+MFA_RECHECK_SECONDS = 300
+
+
+class MfaEnrolmentMiddleware:
+    """A signed-in user whose roles require two-factor sign-in and who has no authenticator
+    sees only the page that sets one up (and signing out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not self._exempt(request) and self._must_enrol(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_enrol(request) -> bool:
+        checked = request.session.get(MFA_CHECKED_KEY)
+        if checked is not None and time.time() - checked < MFA_RECHECK_SECONDS:
+            return False
+        user = request.user
+        if mfa_services.required_for(user) and mfa_services.device_of(user) is None:
+            return True
+        request.session[MFA_CHECKED_KEY] = time.time()
+        return False
+
+    @staticmethod
+    def _exempt(request) -> bool:
+        allowed = {
+            reverse("accounts:mfa-setup"),
+            reverse("accounts:logout"),
+            reverse("accounts:password-change"),
+        }
+        return request.path in allowed or request.path.startswith((settings.STATIC_URL, "/i18n/"))
+
+    @staticmethod
+    def _refuse(request):
+        message = _("Your roles require two-factor sign-in; set up an authenticator to continue.")
+        if request.path.startswith(API_PREFIX):
+            body = {
+                "error": {
+                    "code": str(ErrorCode.PERMISSION_DENIED),
+                    "message": message,
+                    "details": {"cause": "mfa_not_set_up"},
+                }
+            }
+            return JsonResponse(body, status=403)
+        messages.warning(request, message)
+        target = reverse("accounts:mfa-setup")
         if _is_htmx(request):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target

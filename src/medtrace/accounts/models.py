@@ -126,3 +126,57 @@ class ApiToken(models.Model):
         if self.expires_at <= timezone.now():
             return _("expired")
         return _("active")
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238), the second factor of sign-in and signing. A
+    user has at most one in use; a replaced or removed one is kept, with when and why."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="totp_devices",
+        verbose_name=_("user"),
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(_("set up"), default=timezone.now)
+    # The newest time step a code was accepted for: no code is accepted twice.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    audit_exclude = ("secret", "last_used_step", "last_used_at")
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+        ordering = ["-confirmed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_authenticator_in_use",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.confirmed_at:%Y-%m-%d}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use sign-in code for when the authenticator is lost, kept as a SHA-256 digest;
+    issuing a new set voids the unused ones."""
+
+    device = models.ForeignKey(TotpDevice, on_delete=models.PROTECT, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.device.user} recovery code {self.pk}"

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from medtrace.accounts import selectors
 from medtrace.accounts.models import ApiToken, User
@@ -97,6 +98,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@sensitive_variables("secret", "plaintext")
 @transaction.atomic
 def create_api_token(
     *, user: User, name: str, sites, can_write: bool, expires_in_days: int, by: User
@@ -176,6 +178,7 @@ def revoke_api_token(*, token: ApiToken, by: User) -> ApiToken:
     return token
 
 
+@sensitive_variables()  # none of its variables, nor of _digest below, in error reports
 def authenticate_api_token(plaintext: str) -> ApiToken | None:
     """The usable token matching `plaintext`, or None; constant-time on the secret part."""
     parts = plaintext.split("_", 2)

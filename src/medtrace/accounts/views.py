@@ -1,5 +1,4 @@
-import time
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -12,11 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from medtrace.accounts import selectors, services
+from medtrace.accounts import mfa_services, mfa_views, selectors, services
 from medtrace.accounts.forms import ApiTokenForm, CreateUserForm, GrantRoleForm, LoginForm
-from medtrace.accounts.middleware import LAST_SEEN_KEY
 from medtrace.accounts.models import ApiToken
 from medtrace.accounts.passwords import expires_at
+from medtrace.core import ratelimit
 from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
@@ -31,13 +30,27 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        address = mfa_views.client_address(request)
+        if ratelimit.over_limit("sign-in", address, limit=settings.RATE_LIMIT_SIGN_INS):
+            # An unbound form: a bound one would check the password while refusing to.
+            context = self.get_context_data(
+                form=self.get_form_class()(request), refusal=ratelimit.refusal().message
+            )
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
-        response = super().form_valid(form)
-        self.request.session[LAST_SEEN_KEY] = time.time()
-        services.record_sign_in(user=form.get_user())
-        return response
+        user = form.get_user()
+        if mfa_services.device_of(user) is not None:
+            return mfa_views.start_second_step(self.request, user, self.get_success_url())
+        mfa_views.finish_sign_in(self.request, user, user.backend)
+        return redirect(self.get_success_url())
 
     def form_invalid(self, form):
+        ratelimit.count(
+            "sign-in", mfa_views.client_address(self.request), limit=settings.RATE_LIMIT_SIGN_INS
+        )
         username = form.data.get("username", "")
         if username:
             services.record_failed_sign_in(username=username)
@@ -71,7 +84,17 @@ def profile(request):
         .select_related("site")
         .order_by("site__code", "role")
     )
-    return render(request, "accounts/profile.html", {"memberships": memberships})
+    device = mfa_services.device_of(request.user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "memberships": memberships,
+            "device": device,
+            "recovery_codes_left": mfa_services.unused_recovery_codes(device) if device else 0,
+            "mfa_required": mfa_services.required_for(request.user),
+        },
+    )
 
 
 def _sites_for(user, perm):
@@ -135,6 +158,9 @@ def user_detail(request, pk):
             "can_change": request.user.has_perm("accounts.change_user"),
             "can_unlock": selectors.locked_users(request.user).filter(pk=person.pk).exists(),
             "password_expires_at": expires_at(person),
+            "device": mfa_services.device_of(person),
+            "can_reset_mfa": person != request.user
+            and selectors.manageable_users(request.user).filter(pk=person.pk).exists(),
         },
     )
 

@@ -20,6 +20,10 @@ class AuditAction(models.TextChoices):
     CHECKPOINT = "checkpoint", _("Checkpoint signed")
     BACKUP = "backup", _("Backup made")
     RESTORE = "restore", _("Restored from a backup")
+    MFA_ENROLLED = "mfa_enrolled", _("Two-factor sign-in set up")
+    MFA_REMOVED = "mfa_removed", _("Two-factor sign-in removed")
+    RECOVERY_CODES_ISSUED = "recovery_codes_issued", _("Recovery codes issued")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
 
 
 class SignatureMeaning(models.TextChoices):

@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -23,15 +24,19 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from medtrace.accounts import mfa, mfa_services
 from medtrace.accounts import services as accounts
 from medtrace.accounts.passwords import password_expired
 from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction, SignatureMeaning
 from medtrace.audit.models import Signature
+from medtrace.core import ratelimit
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org import access
 
 CONTENT_VERSION = 1
+# A wrong password or authenticator code counts towards the lockout; other refusals do not.
+FAILED_FACTORS = {"wrong_password", "wrong_otp"}
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,7 @@ def _refused(cause: str, message, code=ErrorCode.SIGNATURE_REFUSED) -> DomainErr
     return DomainError(code, message, cause=cause)
 
 
-def _check(record, meaning: str, signer, by, password: str) -> DomainError | None:
+def _check(record, meaning: str, signer, by, password: str, otp: str) -> DomainError | None:
     """Why this attempt is refused, or None; has no side effects."""
     if not callable(getattr(record, "signed_content", None)):
         return _refused("not_signable", _("%(record)s cannot be signed.") % {"record": record})
@@ -182,6 +187,9 @@ def _check(record, meaning: str, signer, by, password: str) -> DomainError | Non
         )
     if not password or not signer.check_password(password):
         return _refused("wrong_password", _("The password is wrong; the record was not signed."))
+    second_factor = mfa_services.signing_refusal(signer, otp)
+    if second_factor is not None:
+        return _refused(*second_factor)
     if password_expired(signer):
         return _refused(
             "password_expired", _("Your password has expired; change it before signing.")
@@ -224,9 +232,16 @@ def sign(record, meaning, *, by, password: str, otp: str | None = None, reason: 
     A refusal raises DomainError (SIGNATURE_REFUSED for the identity checks) after its
     SIGN_FAILED entry is committed: that entry, and the lockout that the
     SIGNATURE_MAX_FAILURES-th wrong password in a row causes, must outlive the refusal.
-    `otp` is accepted so callers need not change when multi-factor sign-in arrives; until
-    then it is ignored. The password is never stored or logged.
+    A signer with an authenticator also gives its current code (§11.200(a)(1)(i): both
+    components at the first signing of a session, and here at every one): `otp`, or when None
+    the code the request presents (accounts.mfa.presented_otp). A signer whose roles require
+    two-factor sign-in and who has no authenticator is refused. Neither the password nor the
+    code is stored or logged, and a used code is not accepted again.
     """
+    if otp is None:
+        otp = mfa.presented_otp.get()
+    if not ratelimit.count("signature", str(by.pk), limit=settings.RATE_LIMIT_SIGNATURES):
+        raise ratelimit.refusal()
     meaning = _valid_meaning(record, meaning)
     reason = reason.strip()
     with transaction.atomic():
@@ -235,8 +250,9 @@ def sign(record, meaning, *, by, password: str, otp: str | None = None, reason: 
         # What is signed is what is stored, read under a lock so that no correction slips in
         # between hashing and committing (not the caller's copy, which may be stale or edited).
         record = type(record)._base_manager.select_for_update().get(pk=record.pk)
-        refusal = _check(record, meaning, signer, by, password)
+        refusal = _check(record, meaning, signer, by, password, otp)
         if refusal is None:
+            mfa_services.use_signing_code(signer, otp)
             signature = _write(record, meaning, signer, reason)
         else:
             refusal = _record_refusal(record, meaning, signer, refusal, reason)
@@ -296,13 +312,14 @@ def _record_refusal(record, meaning: str, signer, refusal: DomainError, reason: 
         changes={"meaning": [None, meaning], "cause": cause},
         reason=reason,
     )
-    if cause == "wrong_password" and accounts.record_failed_signature(user=signer):
+    if cause in FAILED_FACTORS and accounts.record_failed_signature(user=signer):
         return DomainError(
             refusal.code,
             _(
-                "The password is wrong; the record was not signed. After too many failed "
-                "attempts the account is now locked: an administrator must unlock it."
-            ),
+                "%(refusal)s After too many failed attempts the account is now locked: an "
+                "administrator must unlock it."
+            )
+            % {"refusal": refusal.message},
             cause=cause,
             locked=True,
         )

@@ -60,6 +60,7 @@ COMMON_RESPONSES = {
     403: "Refused: the caller's roles, a read-only token or a missing CSRF token.",
     404: "No such record, or none the caller may see.",
     422: "The parameters or the body are not valid; `details` names each.",
+    429: "Too many attempts in a minute (unknown API tokens from one address, signatures).",
 }
 ERROR_BODY_REF = "#/components/schemas/ErrorBody"
 
@@ -77,7 +78,7 @@ def declare_common_responses(schema: dict) -> dict:
         for operation in item.values():
             wanted = []
             if operation.get("security"):
-                wanted += [401, 403]
+                wanted += [401, 403, 429]
             takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
             if operation.get("requestBody"):
                 wanted.append(400)

@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     SIGNATURE_REFUSED = "signature_refused"
     ACCOUNT_LOCKED = "account_locked"
     NEW_IDENTIFIER_REQUIRED = "new_identifier_required"
+    RATE_LIMITED = "rate_limited"
 
 
 HTTP_STATUS = {
@@ -38,6 +39,7 @@ HTTP_STATUS = {
     ErrorCode.SIGNATURE_REFUSED: 403,
     ErrorCode.ACCOUNT_LOCKED: 403,
     ErrorCode.NEW_IDENTIFIER_REQUIRED: 409,
+    ErrorCode.RATE_LIMITED: 429,
 }
 
 

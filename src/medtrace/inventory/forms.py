@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.audit.choices import SignatureMeaning
-from medtrace.audit.signature_forms import SignatureForm
+from medtrace.audit.signature_forms import SignatureForm, otp_field
 from medtrace.org.choices import LocationKind
 from medtrace.org.models import Location
 
@@ -71,6 +71,7 @@ class CountLineForm(forms.Form):
 
 class PostCountForm(forms.Form):
     password = forms.CharField(label=_("Your password"), required=False, widget=forms.PasswordInput)
+    otp = otp_field()
     reason = forms.CharField(label=_("Comment"), required=False)
 
 

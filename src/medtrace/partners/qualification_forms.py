@@ -38,7 +38,9 @@ def lifecycle_form(transition: Transition, data=None) -> forms.Form:
         form.fields["conditions_due_on"] = forms.DateField(
             label=_("Conditions due"), required=False, widget=DATE
         )
-        form.order_fields(["conditions", "conditions_due_on", "meaning", "password", "reason"])
+        form.order_fields(
+            ["conditions", "conditions_due_on", "meaning", "password", "otp", "reason"]
+        )
     return form
 
 

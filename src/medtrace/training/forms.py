@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.accounts.roles import Role
+from medtrace.audit.signature_forms import otp_field
 from medtrace.documents.models import ControlledDocument
 from medtrace.org.forms import CodeField
 from medtrace.org.models import Site
@@ -40,6 +41,7 @@ class ReadAndUnderstoodForm(forms.Form):
     """The trainee's signature that they read and understood the revision."""
 
     password = PasswordField()
+    otp = otp_field()
     note = forms.CharField(label=_("Comment"), required=False, max_length=1000)
 
     def __init__(self, *args, assignment, **kwargs):
@@ -62,6 +64,7 @@ class InstructorLedForm(forms.Form):
         help_text=_("What was covered, how it was assessed."),
     )  # fmt: skip
     password = PasswordField()
+    otp = otp_field()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_instructor_%s")

@@ -49,6 +49,8 @@ def test_every_operation_declares_the_shared_answers(client):
     for method, path, operation in operations:
         codes = set(operation["responses"])
         assert {"401", "403"} <= codes, (method, path)
+        if operation.get("security"):
+            assert "429" in codes, (method, path)
         if "{" in path:
             assert "404" in codes, (method, path)
         if operation.get("parameters") or operation.get("requestBody"):
@@ -72,7 +74,7 @@ def test_an_operations_own_declaration_is_kept():
     }
     responses = declare_common_responses(schema)["paths"]["/x/{id}"]["get"]["responses"]
     assert responses[404] == {"description": "mine"}
-    assert set(responses) == {401, 403, 404}
+    assert set(responses) == {401, 403, 404, 429}
     assert "ErrorBody" in schema["components"]["schemas"]
 
 
