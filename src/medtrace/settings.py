@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "medtrace.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "medtrace.core.middleware.RequestIdMiddleware",
+    "medtrace.core.middleware.DatabaseUnavailableMiddleware",
     "medtrace.audit.context.AuditOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -4,6 +4,7 @@ import atexit
 import subprocess  # nosec B404 # only to start our own job worker
 import sys
 
+from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 
@@ -29,6 +30,9 @@ def run_gunicorn(*, host: str, port: int, workers: int, with_job_worker: bool) -
             [sys.executable, "-m", "medtrace", "worker"]
         )
         atexit.register(_stop, worker)
+    # The web workers fork from this process: a connection it opened (the migration check)
+    # would be shared by all of them, several workers' queries on one socket.
+    connections.close_all()
     MedtraceServer(
         {
             "bind": f"{host}:{port}",

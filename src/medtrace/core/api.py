@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +18,11 @@ from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.middleware import (
+    DATABASE_UNAVAILABLE_MESSAGE,
+    RETRY_AFTER_SECONDS,
+    log_database_unavailable,
+)
 from medtrace.org.access import is_read_perm
 
 logger = logging.getLogger(__name__)
@@ -217,6 +222,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ErrorCode.VALIDATION,
             _("A value in the request is too large or too long to be stored."),
         )
+
+    # The database lost, or too busy to answer in time (core.middleware): try again.
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        log_database_unavailable(request, exc)
+        message = str(DATABASE_UNAVAILABLE_MESSAGE)
+        details = {"retry_after": RETRY_AFTER_SECONDS}
+        response = respond(request, 503, ErrorCode.UNAVAILABLE, message, details)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

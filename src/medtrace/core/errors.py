@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_LOCKED = "account_locked"
     NEW_IDENTIFIER_REQUIRED = "new_identifier_required"
     RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "service_unavailable"
 
 
 HTTP_STATUS = {
@@ -40,6 +41,7 @@ HTTP_STATUS = {
     ErrorCode.ACCOUNT_LOCKED: 403,
     ErrorCode.NEW_IDENTIFIER_REQUIRED: 409,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.UNAVAILABLE: 503,
 }
 
 

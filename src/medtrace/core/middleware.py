@@ -1,7 +1,16 @@
-"""Request id for log and audit correlation, and the security headers Django does not set."""
+"""Request id for log and audit correlation, the security headers Django does not set, and
+the answer when the database cannot serve a request."""
 
+import logging
 import re
 import uuid
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -44,4 +53,48 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        return response
+
+
+# A connection lost mid-request (a database restart, a failover), or SQLite's lock still held
+# by another writer when the busy timeout ran out. Each write is one transaction, so nothing of
+# the request was kept (unless the connection broke during the COMMIT itself) and trying again
+# is right: a scan station queues a scan answered 503 and sends it again.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE_MESSAGE = _(
+    "The database is busy or could not be reached before your request finished. "
+    "Try again in a moment."
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def log_database_unavailable(request, exception: Exception) -> None:
+    logger.error(
+        "database unavailable: %s %s (request %s)",
+        request.method,
+        request.path,
+        getattr(request, "request_id", "-"),
+        exc_info=exception,
+    )
+
+
+class DatabaseUnavailableMiddleware:
+    """A page saying to try again (503), not a server error, when the database fails a view.
+    The page is rendered without the request: the context processors would ask the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        log_database_unavailable(request, exception)
+        page = render_to_string(
+            "core/database_unavailable.html", {"message": DATABASE_UNAVAILABLE_MESSAGE}
+        )
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
