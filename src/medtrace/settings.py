@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "medtrace.accounts",
     "medtrace.org",
     "medtrace.audit",
+    "medtrace.keys",
     "medtrace.jobs",
     "medtrace.catalog",
     "medtrace.partners",

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from medtrace.keys.fields import EncryptedTextField
+
 
 class User(AbstractUser):
     """A person who signs in. Part 11 §11.100: a username is never reused or reassigned,
@@ -138,7 +140,8 @@ class TotpDevice(models.Model):
         related_name="totp_devices",
         verbose_name=_("user"),
     )
-    secret = models.CharField(max_length=64)
+    # Encrypted at rest like personal data: a database copy must not let anyone make codes.
+    secret = EncryptedTextField(max_length=64)
     confirmed_at = models.DateTimeField(_("set up"), default=timezone.now)
     # The newest time step a code was accepted for: no code is accepted twice.
     last_used_step = models.BigIntegerField(null=True, blank=True)

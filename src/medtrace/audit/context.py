@@ -21,6 +21,12 @@ def current() -> Origin:
     return _origin.get() or NOWHERE
 
 
+def over_the_network() -> bool:
+    """Whether the change comes from a request (not the command line, a job or the demo)."""
+    origin = current()
+    return bool(origin.request_id or origin.client_ip)
+
+
 def bind(**values) -> object:
     """Merge values into the current origin; returns a token for reset()."""
     return _origin.set(replace(current(), **values))

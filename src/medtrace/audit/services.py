@@ -7,11 +7,14 @@ transaction, right after the change, so the change and its entry commit or roll 
     audit.record(AuditAction.CHANGE, location, by=user, changes=audit.diff(before, location))
 """
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -49,15 +52,32 @@ def plain(value):
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     """The instance's concrete field values by field name (foreign keys as ids), without the
-    secrets a model lists in `audit_exclude` (a password hash never enters the trail)."""
+    secrets a model lists in `audit_exclude` (a password hash never enters the trail), and with
+    encrypted fields as a mask (see sealed)."""
     excluded = set(getattr(instance, "audit_exclude", ()))
     return {
-        field.name: plain(getattr(instance, field.attname))
+        field.name: sealed(field, getattr(instance, field.attname))
+        if getattr(field, "encrypted", False)
+        else plain(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
         if not field.primary_key
         and field.name not in excluded
         and (fields is None or field.name in fields)
     }
+
+
+ENCRYPTED_MASK = "••••"
+
+
+def sealed(field, value: str) -> str:
+    """What the trail keeps of an encrypted field's text: the mask and a keyed digest, so that a
+    change shows as a change without the text (which is encrypted in its table for a reason)
+    being copied into the trail in clear."""
+    if not value:
+        return value
+    message = f"{field.model._meta.label_lower}.{field.name}:{value}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return f"{ENCRYPTED_MASK} {digest[:10]}"
 
 
 def diff(before: dict, after) -> dict:

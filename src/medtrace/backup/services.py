@@ -19,6 +19,8 @@ from medtrace.audit.chain import utc_text
 from medtrace.audit.choices import AuditAction
 from medtrace.backup import archive, databases
 from medtrace.backup.archive import BackupError
+from medtrace.keys import keyring
+from medtrace.keys import services as keys
 
 MEDIA = "media"
 KEYS = "keys"
@@ -85,6 +87,8 @@ class Restored:
     manifest: dict
     verification: verification.Result
     checkpoints: int
+    # Why personal data cannot be read (the master key is not in the backup: key escrow).
+    key_problems: list[str]
 
 
 def check_backup(path: Path) -> dict:
@@ -106,11 +110,17 @@ def restore_backup(path: Path, *, actor_name: str = "medtrace restore") -> Resto
         _copy_tree(staging / MEDIA, Path(settings.MEDIA_ROOT))
         _copy_tree(staging / checkpoints.DIRECTORY, checkpoints.directory())
         for public_key in sorted((staging / KEYS).glob("*.pub")):
-            checkpoints.trust(public_key.read_text(encoding="ascii").strip())
+            try:
+                checkpoints.trust(public_key.read_text(encoding="ascii").strip())
+            except checkpoints.CheckpointError as error:
+                raise BackupError(f"{public_key.name}: not a public key ({error})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     call_command("migrate", interactive=False, verbosity=0)
-    documents = [checkpoints.read(stored) for stored in checkpoints.stored()]
+    try:
+        documents = [checkpoints.read(stored) for stored in checkpoints.stored()]
+    except checkpoints.CheckpointError as error:
+        raise BackupError(f"a restored checkpoint cannot be read: {error}") from None
     result = verification.verify(checkpoints=documents)
     audit.record(
         AuditAction.RESTORE,
@@ -124,7 +134,13 @@ def restore_backup(path: Path, *, actor_name: str = "medtrace restore") -> Resto
             "verified": result.ok,
         },
     )
-    return Restored(manifest=manifest, verification=result, checkpoints=len(documents))
+    keyring.forget()
+    return Restored(
+        manifest=manifest,
+        verification=result,
+        checkpoints=len(documents),
+        key_problems=keys.problems(),
+    )
 
 
 def _check_restorable(manifest: dict) -> None:

@@ -18,6 +18,7 @@ from medtrace.cli import (
     exchange,
     inventory,
     jobs,
+    keys,
     label,
     production,
     purchasing,
@@ -63,6 +64,7 @@ webhooks.register(app)
 udi.register(app)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
+app.add_typer(keys.app, name="keys")
 
 
 def main() -> None:

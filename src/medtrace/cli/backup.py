@@ -81,3 +81,8 @@ def restore(
     for key, (sequence, digest) in sorted(result.heads.items()):
         console.print(f"ok: audit chain {key}: {sequence} entries, head {digest[:16]}…")
     console.print(f"ok: {restored.checkpoints} checkpoint(s) agree")
+    if restored.key_problems:
+        die(
+            "personal data cannot be read until the master key is restored from key escrow: "
+            + "; ".join(restored.key_problems)
+        )

@@ -267,10 +267,19 @@ def check():
         )
         if not pending:
             _report_last_backup()
+            _report_keys(report)
     writable = os.access(settings.DATA_DIR, os.W_OK) if settings.DATA_DIR.exists() else False
     report(writable, "data directory", str(settings.DATA_DIR))
     if problems:
         raise typer.Exit(1)
+
+
+def _report_keys(report) -> None:
+    """Whether the master key opens every data key (personal data is readable)."""
+    from medtrace.keys import services as keys
+
+    found = keys.problems()
+    report(not found, "encryption keys", "; ".join(found) or "every data key opens")
 
 
 def manage(ctx: typer.Context):

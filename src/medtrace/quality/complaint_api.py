@@ -139,6 +139,8 @@ class ComplaintConsigneeOut(Schema):
 
 
 class PatientOut(Schema):
+    complainant_name: str
+    complainant_contact: str
     involved: bool
     initials: str
     age: int | None
@@ -154,8 +156,8 @@ class ComplaintOut(Schema):
     channel: ComplaintChannel
     customer_id: int | None
     customer: str | None = Field(None, alias="customer.code")
-    complainant_name: str
-    complainant_contact: str
+    complainant_name: str = Field(..., description=f"“{MASK}” when given: see …/patient")
+    complainant_contact: str = Field(..., description=f"“{MASK}” when given: see …/patient")
     description: str
     problem_code: DeviceProblem | Literal[""] = Field(..., description=PROBLEM_CODE)
     problem_term: str = Field("", description="The problem code's term, translated")
@@ -193,6 +195,14 @@ class ComplaintOut(Schema):
         if selectors.may_view_patient(_user(context), complaint):
             return complaint.patient_involved
         return MASK
+
+    @staticmethod
+    def resolve_complainant_name(complaint) -> str:
+        return MASK if complaint.complainant_name else ""
+
+    @staticmethod
+    def resolve_complainant_contact(complaint) -> str:
+        return MASK if complaint.complainant_contact else ""
 
     @staticmethod
     def resolve_problem_term(complaint) -> str:
@@ -463,11 +473,14 @@ def complaint_deadlines(request, pk: int):
 
 @router.get("/complaints/{int:pk}/patient", response={200: PatientOut, **READ_ERRORS})
 def complaint_patient(request, pk: int):
-    """The patient's involvement; needs quality.reveal_patient_data, and each call is audited."""
+    """The personal data: who complained and how to reach them, and the patient's involvement;
+    needs quality.reveal_patient_data, and each call is audited."""
     complaint = selectors.get_complaint_or_404(request.user, pk)
     require_perm(request, selectors.PATIENT_PERM, complaint)
     disclosures.disclose_patient_data(complaint, by=request.user, via="api")
     return {
+        "complainant_name": complaint.complainant_name,
+        "complainant_contact": complaint.complainant_contact,
         "involved": complaint.patient_involved,
         "initials": complaint.patient_initials,
         "age": complaint.patient_age,

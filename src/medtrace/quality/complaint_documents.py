@@ -42,13 +42,22 @@ def _filled(fields: dict) -> set[str]:
 
 
 def letter_pdf(complaint: Complaint, *, request) -> tuple[bytes, str]:
-    """The closure letter to the complainant as a PDF; the printing is audited."""
+    """The closure letter to the complainant as a PDF; the printing is audited. The address
+    lines name the complainant only for a reader who may see personal data."""
+    addressed = selectors.may_view_patient(request.user, complaint)
     context = {
         "complaint": complaint,
+        "addressed": addressed,
         "organization": complaint.site.organization,
         "printed_at": timezone.now(),
         "today": complaint_reports.site_today(complaint.site),
     }
     pdf = render_pdf("quality/complaint_letter_pdf.html", context, request=request)
-    disclosures.record_export(complaint, by=request.user, document="closure_letter", size=len(pdf))
+    disclosures.record_export(
+        complaint,
+        by=request.user,
+        document="closure_letter",
+        size=len(pdf),
+        personal_data="shown" if addressed else "masked",
+    )
     return pdf, f"{complaint.number}-closure-letter.pdf"

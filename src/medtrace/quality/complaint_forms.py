@@ -18,7 +18,7 @@ from medtrace.quality.choices import (
 )
 from medtrace.quality.imdrf import coded_choices
 from medtrace.quality.models import Complaint
-from medtrace.quality.models.complaint import PATIENT_FIELDS
+from medtrace.quality.models.complaint import PATIENT_FIELDS, PERSONAL_FIELDS
 from medtrace.quality.services.complaints import AFTER_DECISION
 
 UNCODED = "none"  # the problem-code filter's value for complaints not coded yet
@@ -162,7 +162,7 @@ class ComplaintEditForm(_ComplaintFields):
         super().__init__(*args, **kwargs)
         complaint = self.instance
         if not patient:
-            for name in PATIENT_FIELDS:
+            for name in (*PATIENT_FIELDS, *PERSONAL_FIELDS):
                 del self.fields[name]
         if complaint.status == ComplaintStatus.DECIDED:
             for name in list(self.fields):

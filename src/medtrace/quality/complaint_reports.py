@@ -148,7 +148,7 @@ FDA = FormSpec(
             _f("returned", "D9. Device available for evaluation?"),
         )),
         Section("E", "E. Initial reporter", (
-            _f("reporter", "E1. Name, address, phone, e-mail"),
+            _f("reporter", "E1. Name, address, phone, e-mail", True),
             _f("reporter_kind", "E3. Occupation / kind of reporter"),
         )),
         Section("F", "F. For use by user facility / importer", note="Not applicable to a "

@@ -89,6 +89,13 @@ def get_complaint_or_404(user, pk: int, *, perm: str | None = None) -> Complaint
     )
 
 
+def has_personal_data(complaint: Complaint) -> bool:
+    """Whether the complaint names a person: a complainant, a contact, or a patient."""
+    return bool(
+        complaint.complainant_name or complaint.complainant_contact or complaint.patient_involved
+    )
+
+
 def may_view_patient(user, complaint: Complaint | None = None) -> bool:
     """Whether the user may see the patient involvement (of this complaint: at its site)."""
     return user.has_perm(PATIENT_PERM, complaint) if complaint else user.has_perm(PATIENT_PERM)

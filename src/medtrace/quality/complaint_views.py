@@ -69,8 +69,8 @@ def filter_complaints(complaints, data: dict, today):
     text = (data.get("q") or "").strip()
     if text:
         complaints = complaints.filter(
+            # Not by complainant: that name is encrypted, and a search would reveal it.
             Q(number__icontains=text)
-            | Q(complainant_name__icontains=text)
             | Q(customer__name__icontains=text)
             | Q(lot__lot_number=text)
             | Q(unit__serial=text)
@@ -281,7 +281,7 @@ def complaint_edit(request, pk: int):
         else:
             messages.success(request, _("%(number)s saved.") % {"number": complaint.number})
             return redirect("quality:complaint-detail", complaint.pk)
-    elif request.method != "POST" and patient and complaint.patient_involved:
+    elif request.method != "POST" and patient and selectors.has_personal_data(complaint):
         disclosures.disclose_patient_data(complaint, by=request.user, via="edit form")
     return render(request, "quality/complaint_edit.html", {"form": form, "complaint": complaint})
 

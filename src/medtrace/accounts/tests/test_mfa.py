@@ -239,3 +239,14 @@ def test_a_misspelt_required_role_fails_the_system_check(settings):
     settings.MFA_REQUIRED_ROLES = ["qa_manger"]
     with pytest.raises(SystemCheckError, match="qa_manger"):
         call_command("check")
+
+
+def test_the_secret_is_stored_encrypted(qa_a):
+    from django.db import connection
+
+    secret, _codes = enrolled(qa_a)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_totpdevice")
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("enc1:") and secret not in stored
+    assert mfa_services.device_of(qa_a).secret == secret

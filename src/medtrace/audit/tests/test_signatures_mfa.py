@@ -11,7 +11,7 @@ from django.utils import timezone
 from conftest import PASSWORD
 from medtrace.accounts import mfa, mfa_services
 from medtrace.accounts.services import create_api_token
-from medtrace.audit import reviews
+from medtrace.audit import context, reviews
 from medtrace.audit.choices import AuditAction, ReviewConclusion, SignatureMeaning
 from medtrace.audit.models import AuditEntry, Signature
 from medtrace.audit.signatures import sign
@@ -99,14 +99,20 @@ def test_a_role_that_requires_it_cannot_sign_without_it(review, qa_a, settings):
     assert error.details["cause"] == "mfa_not_set_up" and not Signature.objects.exists()
 
 
-def test_signatures_are_limited_per_minute(review, qa_a, settings):
+def test_signatures_over_the_network_are_limited_per_minute(review, qa_a, settings):
     settings.RATE_LIMIT_SIGNATURES = 2
-    for _attempt in range(2):
-        refusal(lambda: sign(review, REVIEWED, by=qa_a, password="wrong"))
-    before = AuditEntry.objects.count()
-    error = refusal(lambda: sign(review, REVIEWED, by=qa_a, password=PASSWORD))
+    token = context.bind(client_ip="192.0.2.7")
+    try:
+        for _attempt in range(2):
+            refusal(lambda: sign(review, REVIEWED, by=qa_a, password="wrong"))
+        before = AuditEntry.objects.count()
+        error = refusal(lambda: sign(review, REVIEWED, by=qa_a, password=PASSWORD))
+    finally:
+        context.reset(token)
     assert error.code == ErrorCode.RATE_LIMITED and error.http_status == 429
     assert AuditEntry.objects.count() == before and not Signature.objects.exists()
+    # the command line and jobs (no request) sign in bulk, unlimited
+    assert sign(review, REVIEWED, by=qa_a, password=PASSWORD)
 
 
 def test_the_signing_page_takes_the_code(client, review, qa_a, secret):

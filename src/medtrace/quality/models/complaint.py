@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.catalog.models import Item
+from medtrace.keys.fields import EncryptedTextField
 from medtrace.org.models import Organization, Site
 from medtrace.partners.models import Customer
 from medtrace.quality.choices import (
@@ -19,8 +20,11 @@ from medtrace.quality.models.nonconformance import Nonconformance
 from medtrace.trace.models import Lot, Unit
 
 # Patient involvement: shown only to holders of quality.reveal_patient_data, masked for everyone
-# else (pages, lists, API, exports) and kept out of the audit trail's values. Stored in clear
-# text for now: encryption at rest of these columns is a later issue.
+# else (pages, lists, API, exports) and kept out of the audit trail's values. The texts that
+# identify a person (who complained and how to reach them, the patient's initials, the injury)
+# are encrypted at rest (keys.fields); age, sex and whether a patient was involved stay in
+# clear, since the reportability rules and the trend analysis select on them.
+PERSONAL_FIELDS = ("complainant_name", "complainant_contact")
 PATIENT_FIELDS = (
     "patient_involved",
     "patient_age",
@@ -73,8 +77,8 @@ class Complaint(models.Model):
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("customer"),
     )  # fmt: skip
-    complainant_name = models.CharField(_("complainant"), max_length=200, blank=True)
-    complainant_contact = models.CharField(_("complainant contact"), max_length=200, blank=True)
+    complainant_name = EncryptedTextField(_("complainant"), max_length=200, blank=True)
+    complainant_contact = EncryptedTextField(_("complainant contact"), max_length=200, blank=True)
     description = models.TextField(_("description"))
     # The failure mode complaints are trended by; coded during the investigation, so not one
     # of the DECISION_FACTS.
@@ -121,8 +125,8 @@ class Complaint(models.Model):
     patient_sex = models.CharField(
         _("patient sex"), max_length=8, choices=PatientSex.choices, blank=True
     )
-    patient_initials = models.CharField(_("patient initials"), max_length=10, blank=True)
-    injury_description = models.TextField(_("injury"), blank=True)
+    patient_initials = EncryptedTextField(_("patient initials"), max_length=10, blank=True)
+    injury_description = EncryptedTextField(_("injury"), blank=True)
     investigation = models.TextField(_("investigation"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
     reportable = models.BooleanField(_("reportable"), null=True, blank=True, editable=False)
@@ -171,7 +175,7 @@ class Complaint(models.Model):
         ]
         permissions = [
             ("approve_complaint", "Can decide reportability, report and close a complaint"),
-            ("reveal_patient_data", "Can see the patient involvement of a complaint"),
+            ("reveal_patient_data", "Can see the personal data (complainant, patient)"),
         ]
 
     def __str__(self):

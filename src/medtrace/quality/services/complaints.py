@@ -33,7 +33,7 @@ from medtrace.quality.choices import (
 )
 from medtrace.quality.imdrf import DeviceProblem
 from medtrace.quality.models import Capa, Complaint, Nonconformance
-from medtrace.quality.models.complaint import DECISION_FACTS, PATIENT_FIELDS
+from medtrace.quality.models.complaint import DECISION_FACTS, PATIENT_FIELDS, PERSONAL_FIELDS
 from medtrace.quality.services import nonconformance as ncrs
 from medtrace.quality.services.numbering import next_number
 from medtrace.quality.workflows import COMPLAINT
@@ -89,14 +89,16 @@ def refuse(code: ErrorCode, message, field: str | None = None, **details):
 
 
 def _masked(changes: dict) -> dict:
-    """The audit trail records that a patient field changed, never its value."""
+    """The audit trail records that a personal field changed, never its value."""
 
     def mask(value):
         return None if value in (None, "", False) else MASK
 
     return {
         name: [mask(change[0]), mask(change[1])]
-        if name in PATIENT_FIELDS and isinstance(change, list | tuple) and len(change) == 2
+        if name in (*PATIENT_FIELDS, *PERSONAL_FIELDS)
+        and isinstance(change, list | tuple)
+        and len(change) == 2
         else change
         for name, change in changes.items()
     }
@@ -366,10 +368,10 @@ def update_complaint(complaint: Complaint, *, by, reason: str, **changes) -> Com
     if not changed:
         return complaint
     touched = set(changed) | ({"lot", "unit"} if code is not None else set())
-    if touched & set(PATIENT_FIELDS):
+    if touched & {*PATIENT_FIELDS, *PERSONAL_FIELDS}:
         require(
             by, PATIENT, complaint,
-            _("Your roles do not allow seeing or changing the patient involvement of %(c)s.")
+            _("Your roles do not allow seeing or changing the personal data of %(c)s.")
             % {"c": complaint.number},
         )  # fmt: skip
     if complaint.status == ComplaintStatus.DECIDED:

@@ -102,15 +102,21 @@ def test_without_the_permission_the_patient_is_masked(client, receive, operator_
     detail = client.get(f"{API}/{complaint.pk}")
     for response in (listed, detail):
         text = response.content.decode()
-        assert INITIALS not in text and INJURY not in text
+        assert INITIALS not in text and INJURY not in text and "Zhang" not in text
+        assert "6437" not in text
     assert listed.json()["items"][0]["patient_involved"] == "••••"
     assert detail.json()["patient_involved"] == "••••"
+    assert (detail.json()["complainant_name"], detail.json()["complainant_contact"]) == (
+        "••••",
+        "••••",
+    )
     refused = client.get(f"{API}/{complaint.pk}/patient")
     assert refused.status_code == 403
     assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
     client.force_login(qa_a)
     shown = client.get(f"{API}/{complaint.pk}/patient").json()
     assert shown == {
+        "complainant_name": "张医生 Dr Zhang", "complainant_contact": "+86 21 6437 0045",
         "involved": True, "initials": INITIALS, "age": 67, "sex": "male", "injury": INJURY,
     }  # fmt: skip
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)

@@ -165,6 +165,7 @@ def test_without_the_permission_the_patient_is_masked_everywhere(client, receive
     for shown in (page(client, url(complaint)), page(client, LIST)):
         assert "data-masked" in shown and "••••" in shown
         assert INITIALS not in shown and INJURY not in shown and "data-patient=" not in shown
+        assert "Zhang" not in shown and "6437" not in shown
     assert 'id="patient-show"' not in page(client, url(complaint))
     assert client.get(url(complaint, "patient/")).status_code == 403
     assert client.get(url(complaint, "edit/")).status_code == 403
@@ -176,10 +177,13 @@ def test_showing_the_patients_details_is_on_request_and_audited(client, receive,
     client.force_login(qa_a)
     detail = page(client, url(complaint))
     assert 'id="patient-show"' in detail and INITIALS not in detail and INJURY not in detail
-    assert 'data-patient="yes"' in page(client, LIST)  # the flag, not the details
+    listed = page(client, LIST)
+    assert 'data-patient="yes"' in listed  # the flag, not the details
+    assert "Zhang" not in detail and "Zhang" not in listed  # who complained: shown on request
     fragment = client.get(url(complaint, "patient/"), headers={"HX-Request": "true"})
     body = fragment.content.decode()
     assert INITIALS in body and INJURY in body and "<html" not in body
+    assert "张医生 Dr Zhang" in body and "+86 21 6437 0045" in body
     shown = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert shown.changes == {"patient_data": "shown", "via": "page"}
     assert shown.actor_id == qa_a.pk
@@ -343,3 +347,10 @@ def test_visitors_are_sent_to_sign_in(client, receive):
     for target in (LIST, NEW, url(complaint), url(complaint, "patient/")):
         response = client.get(target)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_list_is_not_searched_by_the_encrypted_complainant(client, receive, qa_a):
+    complaint = receive()
+    client.force_login(qa_a)
+    assert complaint.number not in page(client, LIST, q="Zhang")
+    assert complaint.number in page(client, LIST, q=complaint.number)
