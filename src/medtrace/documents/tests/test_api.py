@@ -2,6 +2,9 @@
 ordinary readers, the signed walk by transitions, files, printed copies, periodic review,
 approval routes, and refusals that change nothing."""
 
+import io
+import zipfile
+
 import pytest
 
 from conftest import PASSWORD
@@ -72,8 +75,16 @@ def test_uploading_a_file_to_a_draft(client, sop, author_a):
 
     draft = sop.revisions.get()
     client.force_login(author_a)
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    refused = client.post(
+        f"{API}/revisions/{draft.pk}/file", {"file": SimpleUploadedFile("a.docx", b"<html>")}
+    )
+    assert refused.status_code == 422 and "does not match" in refused.json()["error"]["message"]
     response = client.post(
-        f"{API}/revisions/{draft.pk}/file", {"file": SimpleUploadedFile("a.docx", b"PK..")}
+        f"{API}/revisions/{draft.pk}/file",
+        {"file": SimpleUploadedFile("a.docx", docx.getvalue())},
     )
     assert response.status_code == 200, response.content
     assert response.json()["file_name"] == "a.docx"

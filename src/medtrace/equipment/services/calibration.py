@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.uploads import checked_certificate_file
 from medtrace.core.validation import validated
 from medtrace.equipment.choices import CalibrationResult, CalibrationStatus, EquipmentStatus
 from medtrace.equipment.models import CalibrationRecord, Equipment
@@ -210,6 +211,8 @@ def record_calibration(
         recorded_by=by,
     )
     validated(record)
+    if certificate:
+        checked_certificate_file(certificate, field="certificate")
     record.number = next_number(equipment.organization, "CAL")
     if certificate:
         # Saved under MEDIA_ROOT with the row; a failure later rolls the row back (the stray
@@ -232,6 +235,7 @@ def attach_certificate(record: CalibrationRecord, *, certificate, by) -> Calibra
             % {"number": record.number, "status": record.get_status_display()},
             "certificate",
         )
+    checked_certificate_file(certificate, field="certificate")
     before = record.certificate.name or None
     record.certificate.save(certificate.name, certificate, save=False)
     record.save(update_fields=["certificate"])

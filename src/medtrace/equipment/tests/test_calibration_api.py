@@ -53,6 +53,14 @@ def test_draft_attach_and_verify_a_calibration(client, tester, supervisor_a, qa_
     assert data["readings"][0]["as_left"] == "" and data["has_certificate"] is False
     assert [a["name"] for a in data["allowed_actions"]] == ["verify", "cancel"]
     pk = data["id"]
+    disguised = client.post(
+        f"{API}/calibrations/{pk}/certificate",
+        {"file": SimpleUploadedFile("c.pdf", b"MZ\x90\x00 a program", "application/pdf")},
+    )
+    assert (
+        disguised.status_code == 422
+        and client.get(f"{API}/calibrations/{pk}").json()["has_certificate"] is False
+    )
     attached = client.post(
         f"{API}/calibrations/{pk}/certificate",
         {"file": SimpleUploadedFile("c.pdf", b"%PDF-1.4", "application/pdf")},

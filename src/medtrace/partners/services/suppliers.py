@@ -11,6 +11,7 @@ from medtrace.audit import services as audit
 from medtrace.audit.choices import AuditAction
 from medtrace.catalog.models import Item
 from medtrace.core.errors import ErrorCode
+from medtrace.core.uploads import checked_certificate_file
 from medtrace.core.validation import validated
 from medtrace.org.models import Organization
 from medtrace.partners.choices import (
@@ -118,6 +119,7 @@ def add_certificate(
         )
     )
     if file:
+        checked_certificate_file(file, field="file")
         # Saved under MEDIA_ROOT with the row; a failed audit entry rolls the row back (the
         # stray file is harmless and is never linked).
         certificate.file.save(file.name, file, save=False)

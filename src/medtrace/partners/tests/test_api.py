@@ -286,6 +286,18 @@ def test_certificate_with_its_document_upload_and_download(client, buyer_a, supp
     download = client.get(f"{API}/certificates/{certificate.pk}/file")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 api"
+    disguised = client.post(
+        API + "/suppliers/SUP-PVC/certificates/with-file",
+        {
+            "kind": "iso13485",
+            "number": "CN-HTML",
+            "valid_until": "2028-06-30",
+            "file": SimpleUploadedFile("iso.pdf", b"<html><script>x()</script>", "application/pdf"),
+        },
+    )
+    assert disguised.status_code == 422
+    assert "does not match its name" in disguised.json()["error"]["details"]["fields"]["file"][0]
+    assert not SupplierCertificate.objects.filter(number="CN-HTML").exists()
     bad = client.post(
         API + "/suppliers/SUP-PVC/certificates/with-file",
         {"kind": "iso13485", "number": "X", "valid_until": "2028-06-30"},

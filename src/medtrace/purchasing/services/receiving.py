@@ -13,7 +13,6 @@ import datetime
 import math
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -25,7 +24,7 @@ from medtrace.catalog.choices import IssuingAgency
 from medtrace.catalog.models import DeviceIdentifier, LotNumberRule
 from medtrace.catalog.services.lot_numbers import next_lot_number
 from medtrace.core.errors import DomainError, ErrorCode
-from medtrace.core.uploads import checked_upload
+from medtrace.core.uploads import checked_certificate_file
 from medtrace.epcis.model import TypedId
 from medtrace.inventory.choices import Operation
 from medtrace.inventory.services import moves
@@ -46,8 +45,6 @@ from medtrace.trace.models import Lot
 from medtrace.trace.services import objects as trace_objects
 
 ADD = "purchasing.add_receipt"
-CERTIFICATE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
-MAX_CERTIFICATE_BYTES = 20 * 1024 * 1024
 LOT_NUMBER_LENGTH = 20
 
 
@@ -252,13 +249,7 @@ def receiving_location(site, location: Location | None = None) -> Location:
 
 def checked_certificate(upload) -> tuple[str, str]:
     """(file name, SHA-256) of a certificate of analysis, or a refusal naming the rule."""
-    return checked_upload(
-        upload,
-        types=CERTIFICATE_TYPES,
-        max_bytes=getattr(settings, "CERTIFICATE_MAX_FILE_BYTES", MAX_CERTIFICATE_BYTES),
-        field="certificate",
-        wrong_type=_("%(name)s is not a certificate file; upload one of %(types)s."),
-    )
+    return checked_certificate_file(upload, field="certificate")
 
 
 def incoming_plan(item) -> InspectionPlan | None:
