@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 COUNT_SHIPPED = "analytics.count_shipped"
 SEND_REPORTS = "analytics.send_reports"
 ASSESS_RISK = "analytics.assess_risk"
+# The argument of a run asked for by a person: their organization's figures only.
+ORGANIZATION_ARGUMENT = "organization"
 
 
 class ReportKind(models.TextChoices):

@@ -18,7 +18,7 @@ from medtrace.core.paging import paginate
 from medtrace.jobs.services import run_now
 
 from . import risk, risk_store
-from .choices import ASSESS_RISK
+from .choices import ASSESS_RISK, ORGANIZATION_ARGUMENT
 
 LEVEL_CHOICES = [
     ("", gettext_lazy("Any level")),
@@ -122,6 +122,10 @@ def lot_risk_panel(request, pk: int):
 @perm_required(risk.PERM)
 def assess_again(request):
     """Assess the lots again now (the job's next hourly run would do it anyway)."""
-    run_now(ASSESS_RISK, by=request.user)
+    run_now(
+        ASSESS_RISK,
+        by=request.user,
+        arguments={ORGANIZATION_ARGUMENT: request.user.organization_id},
+    )
     messages.info(request, _("The lots are being assessed again; reload the page in a moment."))
     return redirect("analytics:risk-list")

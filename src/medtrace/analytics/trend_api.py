@@ -28,7 +28,7 @@ from medtrace.quality.imdrf import DeviceProblem
 
 from . import complaint_trends as trends
 from . import exposure, services, trend_views
-from .choices import COUNT_SHIPPED
+from .choices import COUNT_SHIPPED, ORGANIZATION_ARGUMENT
 
 router = Router(tags=["analytics"])
 TREND_ERRORS = error_responses(401, 403, 422)
@@ -196,7 +196,12 @@ def queue_job(request, perm: str, name: str) -> Status:
     figures may ask for them again; a read-only token may not."""
     require_perm(request, perm)
     require_writing_token(request)
-    return Status(202, run_now(name, by=request.user))
+    return Status(
+        202,
+        run_now(
+            name, by=request.user, arguments={ORGANIZATION_ARGUMENT: request.user.organization_id}
+        ),
+    )
 
 
 # Before /complaint-trends/{item_id}, which would take "count" for an item id.

@@ -30,7 +30,7 @@ from medtrace.quality.imdrf import DeviceProblem
 
 from . import complaint_trends as trends
 from . import exposure, services
-from .choices import COUNT_SHIPPED
+from .choices import COUNT_SHIPPED, ORGANIZATION_ARGUMENT
 
 DAY = timedelta(days=1)
 
@@ -281,7 +281,11 @@ def trend_capa(request, pk: int):
 @perm_required(trends.PERM)
 def count_shipped(request):
     """Count the units shipped again now (the job's next hourly run would do it anyway)."""
-    run_now(COUNT_SHIPPED, by=request.user)
+    run_now(
+        COUNT_SHIPPED,
+        by=request.user,
+        arguments={ORGANIZATION_ARGUMENT: request.user.organization_id},
+    )
     messages.info(request, _("The units shipped are being counted; reload the page in a moment."))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

@@ -285,9 +285,12 @@ def retry(job: Job, *, by, now: datetime | None = None) -> Job:
 
 
 @transaction.atomic
-def run_now(name: str, *, by=None, now: datetime | None = None) -> Job:
-    """Queue a declared periodic job outside its schedule (a job of it already queued and due,
-    or running, is returned instead, so a double click queues one)."""
+def run_now(
+    name: str, *, by=None, now: datetime | None = None, arguments: dict | None = None
+) -> Job:
+    """Queue a declared periodic job outside its schedule, with its declared arguments or
+    `arguments` (a run for one organization); a job of it with the same arguments already
+    queued and due, or running, is returned instead, so a double click queues one."""
     now = now or timezone.now()
     spec = next((p for p in registry.periodic_jobs() if p.name == name), None)
     if spec is None:
@@ -295,15 +298,20 @@ def run_now(name: str, *, by=None, now: datetime | None = None) -> Job:
             ErrorCode.VALIDATION,
             _("%(name)s is not a declared periodic job.") % {"name": name},
         )
-    waiting = (
-        Job.objects.filter(name=name, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
-        .filter(run_after__lte=now)
-        .order_by("pk")
-        .first()
+    arguments = spec.arguments if arguments is None else arguments
+    waiting = next(
+        (
+            job
+            for job in Job.objects.filter(
+                name=name, status__in=(JobStatus.QUEUED, JobStatus.RUNNING), run_after__lte=now
+            ).order_by("pk")
+            if job.arguments == arguments
+        ),
+        None,
     )
     if waiting is not None:
         return waiting
-    queued = enqueue(name, arguments=spec.arguments, run_after=now, by=by)
+    queued = enqueue(name, arguments=arguments, run_after=now, by=by)
     audit.record(AuditAction.CREATE, queued, by=by, changes={"name": [None, name]})
     return queued
 

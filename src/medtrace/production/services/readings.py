@@ -167,7 +167,8 @@ def record(
         reading.deviation = _deviate(order, operation, reading, by)
         reading.save(update_fields=["deviation"])
         changes["deviation"] = [None, reading.deviation.number]
-    audit.record(AuditAction.CREATE, reading, by=by, changes=changes)
+    # A reading has no site of its own: its entry is the order's site's, like the order's.
+    audit.record(AuditAction.CREATE, reading, by=by, changes=changes, site_id=order.site_id)
     return reading
 
 

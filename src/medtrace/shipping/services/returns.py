@@ -328,6 +328,7 @@ def decide_line(
             "ncr": [None, line.ncr.number if line.ncr else None],
         },
         reason=line.decision_reason,
+        site_id=rma.site_id,  # a return line has no site of its own: the RMA's
     )
     if not rma.lines.filter(decision="").exists():
         rma.status = ReturnStatus.CLOSED
