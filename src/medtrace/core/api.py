@@ -23,6 +23,7 @@ from medtrace.core.middleware import (
     RETRY_AFTER_SECONDS,
     log_database_unavailable,
 )
+from medtrace.core.validation import unstorable_text
 from medtrace.org.access import is_read_perm
 
 logger = logging.getLogger(__name__)
@@ -98,36 +99,40 @@ def declare_common_responses(schema: dict) -> dict:
     return schema
 
 
-NUL = "\x00"
-
-
-def _refuse_nul(value, location: list) -> None:
-    """A ValidationError naming where a NUL character is: PostgreSQL stores none in text or
-    JSON, and no field of medtrace means one."""
-    if isinstance(value, str):
-        if NUL in value:
-            message = _("Text must not contain the NUL character (\\u0000).")
-            raise ValidationError([{"loc": location, "msg": message}])
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_nul(key, location)
-            _refuse_nul(item, [*location, key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _refuse_nul(item, [*location, index])
+def _refuse_unstorable_text(value, location: list) -> None:
+    """A ValidationError naming where text no database stores is (NUL, a lone surrogate).
+    Walked without recursion: a body may nest deeper than Python recurses."""
+    pending = [(location, value)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            if message := unstorable_text(value):
+                raise ValidationError([{"loc": where, "msg": message}])
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if message := unstorable_text(key):
+                    raise ValidationError([{"loc": where, "msg": message}])
+                pending.append(([*where, key], item))
+        elif isinstance(value, list):
+            pending.extend(([*where, index], item) for index, item in enumerate(value))
 
 
 class TextParser(Parser):
-    """JSON bodies, query strings and forms as django-ninja reads them, without NUL."""
+    """JSON bodies, query strings and forms as django-ninja reads them, without NUL or lone
+    surrogates."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
-        _refuse_nul(data, ["body"])
+        if not isinstance(data, dict):
+            # Every JSON body this API declares is an object; django-ninja would read any other
+            # value as an object of defaults when no field is required (a PATCH changing nothing).
+            raise ValidationError([{"loc": ["body"], "msg": _("The body must be a JSON object.")}])
+        _refuse_unstorable_text(data, ["body"])
         return data
 
     def parse_querydict(self, data, list_fields, request):
         result = super().parse_querydict(data, list_fields, request)
-        _refuse_nul(result, ["query"])
+        _refuse_unstorable_text(result, ["query"])
         return result
 
 
@@ -206,6 +211,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        # django-ninja answers whatever the body parser raises as a bare 400; the parser's own
+        # refusals (TextParser) name the place and the rule.
+        if isinstance(exc.__cause__, ValidationError):
+            return validation_error(request, exc.__cause__)
         code = STATUS_CODES.get(exc.status_code, ErrorCode.CONFLICT)
         return respond(request, exc.status_code, code, str(exc))
 

@@ -1,5 +1,6 @@
 """Model validation as a service refusal: a record's field rules turned into a DomainError
-whose details name each field, so a form can show every message beside its field."""
+whose details name each field, so a form can show every message beside its field; and the
+text no database stores, refused wherever outside input arrives (API bodies, EPCIS)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -39,3 +40,18 @@ def _null_but_not_nullable(instance):
             continue
         if getattr(instance, field.attname) is None:
             yield field
+
+
+def unstorable_text(text: str) -> str | None:
+    """Why the text cannot be stored, or None: NUL (PostgreSQL stores none in text or JSON, and
+    no field of medtrace means one) or a lone surrogate (JSON can carry "\\ud800", UTF-8
+    cannot)."""
+    if "\x00" in text:
+        return str(_("Text must not contain the NUL character (\\u0000)."))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return str(
+            _("Text must not contain a lone surrogate (\\ud800–\\udfff): it is not Unicode.")
+        )
+    return None

@@ -3,7 +3,8 @@ document, or one bare event) against GS1's schema, then reads its events into th
 model; event_to_dict and to_document write them back in the simple-context JSON form, so that
 parse_document(to_document(events)).events == tuple(events).
 
-Reading refuses, with every problem at once and nothing read: what the schema refuses; GS1
+Reading refuses, with every problem at once and nothing read: what the schema refuses; text
+no database stores (NUL, lone surrogates) and nesting deeper than MAX_DEPTH; GS1
 identifiers that are not valid (check digits, compressed Digital Links); and the few things
 the model cannot hold, rather than dropping them: event types other than the five standard
 ones, extension members inside readPoint, bizLocation or errorDeclaration, and more than one
@@ -12,6 +13,7 @@ which the 2.0 schema forbids, are read as the bare names they stand for."""
 
 import copy
 import json
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -21,6 +23,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.core.errors import DomainError, ErrorCode
+from medtrace.core.validation import unstorable_text
 from medtrace.epcis import cbv, schema
 from medtrace.epcis.hashing import event_hash_id
 from medtrace.epcis.identifiers import canonical
@@ -71,6 +74,9 @@ STANDARD_MEMBERS = frozenset(
     }
 )
 CHILD_TYPES = ("AggregationEvent", "AssociationEvent")
+# Events nest about ten levels, extensions a few more. Deeper documents are refused before
+# anything that recurses (the schema validator, deepcopy) reads them.
+MAX_DEPTH = 64
 ERROR_DECLARATION_MEMBERS = {"declarationTime", "reason", "correctiveEventIDs"}
 
 
@@ -83,6 +89,9 @@ def parse_document(data: bytes | str | dict) -> Document:
     document = _loaded(data)
     if not isinstance(document, dict):
         _refuse([{"path": "", "message": "An EPCIS document is a JSON object."}])
+    problems = _unstorable(document)
+    if problems:
+        _refuse(problems)
     document = copy.deepcopy(document)
     for _path, event in _located_events(document):
         _upgrade_cbv_urns(event)
@@ -109,6 +118,34 @@ def _loaded(data: bytes | str | dict) -> Any:
         return json.loads(data, parse_float=Decimal, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as error:
         _refuse([{"path": "", "message": f"Not valid JSON: {error}"}])
+    except RecursionError:
+        _refuse([{"path": "", "message": _too_deep()}])
+
+
+def _too_deep() -> str:
+    return str(_("Nested more than %(depth)s levels deep.") % {"depth": MAX_DEPTH})
+
+
+def _unstorable(document: dict) -> list[dict]:
+    """Problems no schema names: nesting too deep to read safely, and text a database cannot
+    store (NUL, which PostgreSQL refuses; lone surrogates, which are not UTF-8). Walked
+    without recursion, since the depth is what is in question."""
+    problems, pending = [], deque([((), document)])
+    while pending and len(problems) < schema.MAX_ERRORS:
+        path, value = pending.popleft()
+        if len(path) > MAX_DEPTH:
+            problems.append({"path": schema.pointer(path), "message": _too_deep()})
+            continue
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and (message := unstorable_text(key)):
+                    problems.append({"path": schema.pointer((*path, key)), "message": message})
+                pending.append(((*path, key), item))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, str) and (message := unstorable_text(value)):
+            problems.append({"path": schema.pointer(path), "message": message})
+    return problems
 
 
 def _no_constant(name: str):
@@ -163,7 +200,8 @@ def _upgrade_cbv_urns(event: Any) -> None:
         ("sourceList", cbv.SOURCE_DESTINATION_TYPE),
         ("destinationList", cbv.SOURCE_DESTINATION_TYPE),
     ):
-        for entry in event.get(member) or ():
+        entries = event.get(member)
+        for entry in entries if isinstance(entries, list) else ():  # not validated yet
             if isinstance(entry, dict) and isinstance(entry.get("type"), str):
                 entry["type"] = vocabulary.bare(entry["type"])
     declaration = event.get("errorDeclaration")

@@ -132,7 +132,7 @@ def _xlsx_rows(content: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
+    except Exception:  # a damaged archive raises more than BadZipFile (fuzzing found several)
         refuse(_("The file is not an Excel .xlsx workbook."))
     if unpacked > MAX_UNPACKED_BYTES:
         # A small file that unpacks to gigabytes (a "zip bomb") is refused before it is read.
@@ -147,9 +147,23 @@ def _xlsx_rows(content: bytes):
         sheet = workbook.worksheets[0]
         # Some writers store wrong sheet dimensions; read the rows actually present.
         sheet.reset_dimensions()
-        yield from sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        yield from _rows(sheet)
     finally:
         workbook.close()
+
+
+def _rows(sheet):
+    """The sheet's rows; read-only mode parses the sheet's XML only now, so damage in it
+    (an invalid character a careless writer left, a cut-off file) shows up here."""
+    rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # openpyxl raises many kinds for a damaged sheet
+            refuse(_("The workbook cannot be read: %(error)s") % {"error": error})
+        yield row
 
 
 # Writing.

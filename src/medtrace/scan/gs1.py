@@ -26,11 +26,12 @@ SYMBOLOGIES = {
 PLAIN_TEXT_SYMBOLOGIES = {"]d1": "DATAMATRIX", "]Q1": "QR", "]C0": "CODE_128", "]A0": "CODE_39"}
 # Ways scanners and people write the FNC1 separator in text.
 SEPARATOR_SPELLINGS = ("<GS>", "{GS}", "\\x1d", "\\u001d", "␝", "^]")
+# Used with fullmatch: "$" would also match before a final newline and let it into a value.
 CHARSETS = {
-    "N": re.compile(r"^[0-9]*$"),
-    "X": re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$"),
-    "Y": re.compile(r"^[#\-/0-9A-Z]*$"),
-    "Z": re.compile(r"^[A-Za-z0-9_\-]*$"),
+    "N": re.compile(r"[0-9]*"),
+    "X": re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*"),
+    "Y": re.compile(r"[#\-/0-9A-Z]*"),
+    "Z": re.compile(r"[A-Za-z0-9_\-]*"),
 }
 HRI = re.compile(r"\((\d{2,4})\)")
 
@@ -137,7 +138,7 @@ def validate_value(ai: str, value: str, reference_year: int) -> AIEntry:
                 _("(%(ai)s) %(title)s is too short.") % {"ai": ai, "title": entry.title},
                 ai=ai,
             )
-        if not CHARSETS[component.charset].match(part):
+        if not CHARSETS[component.charset].fullmatch(part):
             refuse(
                 ScanErrorCode.INVALID_CHARACTER,
                 _("(%(ai)s) %(title)s has a character its character set forbids: %(value)s")

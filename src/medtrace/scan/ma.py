@@ -14,9 +14,10 @@ from medtrace.scan.linters import yymmdd_date
 from medtrace.scan.result import ScanResult
 
 PREFIX = ("MA", "156", "M0")  # agency, country (China), industry (medical devices)
-REGISTRANT = re.compile(r"^[0-9]{6}$")
-VALUE = re.compile(r"^[0-9A-Za-z]+$")
-DATE = re.compile(r"^(?:[0-9]{6}|[0-9]{8})$")
+# Used with fullmatch: "$" would also match before a final newline and let it into a field.
+REGISTRANT = re.compile(r"[0-9]{6}")
+VALUE = re.compile(r"[0-9A-Za-z]+")
+DATE = re.compile(r"[0-9]{6}|[0-9]{8}")
 FIELD_NAMES = {"L": "lot", "S": "serial", "M": "production_date", "E": "expiry"}
 # Kept as read, not interpreted; meanings as published by the issuing agency, to verify:
 #   V: "有效期" (validity/use-by date?) (verify)
@@ -31,9 +32,9 @@ def parse(text: str, *, reference_year: int, symbology: str | None = None) -> Sc
     if len(parts) < 5 or tuple(part.upper() for part in parts[:3]) != PREFIX:
         _malformed(_("An MA code for a medical device in China starts MA.156.M0."), "prefix")
     registrant, product = parts[3], parts[4]
-    if not REGISTRANT.match(registrant):
+    if not REGISTRANT.fullmatch(registrant):
         _malformed(_("The MA registrant code must be six digits."), "registrant")
-    if not VALUE.match(product):
+    if not VALUE.fullmatch(product):
         _malformed(_("The MA product code must be letters and digits."), "product")
     result = ScanResult(
         scheme="ma", symbology=symbology, device_identifier=".".join((*PREFIX, *parts[3:5]))
@@ -48,7 +49,7 @@ def parse(text: str, *, reference_year: int, symbology: str | None = None) -> Sc
                 % {"part": part},
                 "fields",
             )
-        if not VALUE.match(value):
+        if not VALUE.fullmatch(value):
             _malformed(
                 _("The MA field .%(letter)s needs a value of letters and digits.")
                 % {"letter": letter},
@@ -74,7 +75,7 @@ def parse(text: str, *, reference_year: int, symbology: str | None = None) -> Sc
 
 def _date(value: str, reference_year: int, name: str) -> date:
     """YYMMDD (two-digit years by the GS1 century rule), or YYYYMMDD."""
-    if not DATE.match(value):
+    if not DATE.fullmatch(value):
         _malformed(_("An MA date is YYMMDD or YYYYMMDD; got “%(value)s”.") % {"value": value}, name)
     try:
         if len(value) == 8:

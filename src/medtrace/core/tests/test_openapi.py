@@ -97,3 +97,23 @@ def test_paging_refuses_a_page_beyond_what_the_database_takes(client, admin_a):
     assert answer.status_code == 422
     assert answer.json()["error"]["details"]["errors"][0]["loc"] == ["query", "page"]
     assert client.get("/api/v1/jobs", {"page": 3, "page_size": 500}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"code": "A\\u0000"}', "NUL character"),
+        ('{"code": "\\ud800"}', "lone surrogate"),
+        ("5", "must be a JSON object"),
+        ("[[]]", "must be a JSON object"),
+    ],
+)
+def test_a_body_no_field_can_take_is_refused_by_name(client, admin_a, body, message):
+    """Found by fuzzing: a lone surrogate was a 500 at the database; django-ninja read a JSON
+    array as an object of defaults (a PATCH that changed nothing answered 200), and answered
+    the parser's named refusals as a bare 400."""
+    client.force_login(admin_a)
+    answer = client.patch("/api/v1/locations/1", body, content_type="application/json")
+    assert answer.status_code == 422
+    [error] = answer.json()["error"]["details"]["errors"]
+    assert error["loc"][0] == "body" and message in error["msg"]

@@ -106,7 +106,7 @@ def test_a_serial_passes_only_under_gs1_rules(text):
         assert error.code == ErrorCode.VALIDATION
     else:
         assert serial == text.strip() and 1 <= len(serial) <= 20
-        assert SERIAL_RULE.match(serial) and not re.search(r"\s", serial)
+        assert SERIAL_RULE.fullmatch(serial) and not re.search(r"\s", serial)
 
 
 def test_a_units_trace_page_links_its_own_record(kit_order, operator_a, client, qa_a):
