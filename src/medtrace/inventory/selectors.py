@@ -61,7 +61,8 @@ def stock_list(
     status: str = "",
     text: str = "",
 ) -> QuerySet[Stock]:
-    rows = with_status(visible_stock(user), today)
+    # A unit's row shows its serial: read with the row, not a query per unit.
+    rows = with_status(visible_stock(user).select_related("object__as_unit"), today)
     if site is not None:
         rows = rows.filter(site=site)
     if item is not None:

@@ -11,7 +11,7 @@ too), and every source party of the receiving events of those lots (and of X).
 A container as X stands for everything it ever held."""
 
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -168,14 +168,15 @@ def held_sql(as_of: datetime | None, start: str = "reach") -> tuple[str, list]:
 
 @contextmanager
 def walking_cursor():
-    """A cursor for statements that walk the closure, in a transaction.
+    """A cursor for statements that walk the closure (on PostgreSQL, in a transaction).
 
     PostgreSQL cannot estimate the size of a recursive CTE and plans hash joins over whole
     tables for what is, nearly always, a walk from a few rows; index lookups per reached row
     are right for every trace size. The planner is reset straight after, so the rest of the
-    caller's transaction plans as usual."""
+    caller's transaction plans as usual. SQLite needs no transaction for a read, and its
+    transactions are IMMEDIATE: one would take the database's write lock for every trace."""
     postgres = connection.vendor == "postgresql"
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic() if postgres else nullcontext(), connection.cursor() as cursor:
         if postgres:
             cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
         try:

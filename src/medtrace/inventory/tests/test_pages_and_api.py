@@ -5,10 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import PASSWORD
 from medtrace.inventory.models import CycleCount, Stock
+from medtrace.trace.services import objects as trace_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +36,28 @@ def test_the_stock_page_lists_lots_with_their_status_and_filters(client, clerk_a
     assert "LOT-H1" in held_only.content.decode() and "LOT-G1" not in held_only.content.decode()
     totals = client.get("/inventory/", {"view": "totals", "location": "A-01"}).content.decode()
     assert "12.5 KG" in totals and "LOT-H1" not in totals
+
+
+def test_the_stock_page_reads_units_serials_with_their_rows(
+    client, clerk_a, bins, catheter, make_lot, put, site_a, admin_a, django_assert_num_queries
+):
+    lot = make_lot(catheter, "CV-L1")
+
+    def stock_units(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            unit = trace_objects.create_unit(
+                item=catheter, serial=f"SN{n:03}", lot=lot, site=site_a, by=admin_a
+            )
+            put(unit, bins["A-01"])
+
+    client.force_login(clerk_a)
+    stock_units(1, 2)
+    client.get("/inventory/")  # the session's first request does more (sign-in bookkeeping)
+    with CaptureQueriesContext(connection) as few:
+        assert "SN002" in client.get("/inventory/").content.decode()
+    stock_units(3, 8)
+    with django_assert_num_queries(len(few)):
+        assert "SN010" in client.get("/inventory/").content.decode()
 
 
 def test_another_sites_clerk_sees_none_of_it(client, make_user, site_b, stocked):

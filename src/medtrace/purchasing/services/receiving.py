@@ -315,12 +315,19 @@ def receive(
     earlier = already_received(line.organization, key)
     if earlier is not None:
         return earlier
+    # Only the order and the line are locked: FOR UPDATE of the joined site, supplier and item
+    # rows would block every writer's foreign-key check on them (PostgreSQL takes those at
+    # commit, after the audit chain), a deadlock with any audited write at the site.
     order = (
-        PurchaseOrder.objects.select_for_update()
+        PurchaseOrder.objects.select_for_update(of=("self",))
         .select_related("supplier", "site")
         .get(pk=line.order_id)
     )
-    line = PurchaseOrderLine.objects.select_for_update().select_related("item").get(pk=line.pk)
+    line = (
+        PurchaseOrderLine.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .get(pk=line.pk)
+    )
     line.order = order
     site = order.site
     require_perm(
