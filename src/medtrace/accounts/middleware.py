@@ -39,6 +39,27 @@ def _to_login(request):
     return redirect(login_url)
 
 
+def _send_to(request, url_name: str, message: str, cause: str):
+    """The only page a session may see until it does something (change an expired password,
+    set up an authenticator): the API says why (403), a page is redirected with the message."""
+    if request.path.startswith(API_PREFIX):
+        body = {
+            "error": {
+                "code": str(ErrorCode.PERMISSION_DENIED),
+                "message": message,
+                "details": {"cause": cause},
+            }
+        }
+        return JsonResponse(body, status=403)
+    messages.warning(request, message)
+    target = reverse(url_name)
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -101,22 +122,7 @@ class PasswordExpiryMiddleware:
     @staticmethod
     def _refuse(request):
         message = _("Your password has expired; choose a new one to continue.")
-        if request.path.startswith(API_PREFIX):
-            body = {
-                "error": {
-                    "code": str(ErrorCode.PERMISSION_DENIED),
-                    "message": message,
-                    "details": {"cause": "password_expired"},
-                }
-            }
-            return JsonResponse(body, status=403)
-        messages.warning(request, message)
-        target = reverse("accounts:password-change")
-        if _is_htmx(request):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        return _send_to(request, "accounts:password-change", message, "password_expired")
 
 
 OTP_HEADER = "X-Medtrace-OTP"
@@ -183,19 +189,4 @@ class MfaEnrolmentMiddleware:
     @staticmethod
     def _refuse(request):
         message = _("Your roles require two-factor sign-in; set up an authenticator to continue.")
-        if request.path.startswith(API_PREFIX):
-            body = {
-                "error": {
-                    "code": str(ErrorCode.PERMISSION_DENIED),
-                    "message": message,
-                    "details": {"cause": "mfa_not_set_up"},
-                }
-            }
-            return JsonResponse(body, status=403)
-        messages.warning(request, message)
-        target = reverse("accounts:mfa-setup")
-        if _is_htmx(request):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        return _send_to(request, "accounts:mfa-setup", message, "mfa_not_set_up")

@@ -13,7 +13,6 @@ which the 2.0 schema forbids, are read as the bare names they stand for."""
 
 import copy
 import json
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -23,8 +22,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.core.errors import DomainError, ErrorCode
-from medtrace.core.validation import unstorable_text
-from medtrace.epcis import cbv, schema
+from medtrace.epcis import cbv, guards, schema
 from medtrace.epcis.hashing import event_hash_id
 from medtrace.epcis.identifiers import canonical
 from medtrace.epcis.model import (
@@ -74,9 +72,6 @@ STANDARD_MEMBERS = frozenset(
     }
 )
 CHILD_TYPES = ("AggregationEvent", "AssociationEvent")
-# Events nest about ten levels, extensions a few more. Deeper documents are refused before
-# anything that recurses (the schema validator, deepcopy) reads them.
-MAX_DEPTH = 64
 ERROR_DECLARATION_MEMBERS = {"declarationTime", "reason", "correctiveEventIDs"}
 
 
@@ -89,7 +84,7 @@ def parse_document(data: bytes | str | dict) -> Document:
     document = _loaded(data)
     if not isinstance(document, dict):
         _refuse([{"path": "", "message": "An EPCIS document is a JSON object."}])
-    problems = _unstorable(document)
+    problems = guards.unreadable(document)
     if problems:
         _refuse(problems)
     document = copy.deepcopy(document)
@@ -119,33 +114,7 @@ def _loaded(data: bytes | str | dict) -> Any:
     except (ValueError, UnicodeDecodeError) as error:
         _refuse([{"path": "", "message": f"Not valid JSON: {error}"}])
     except RecursionError:
-        _refuse([{"path": "", "message": _too_deep()}])
-
-
-def _too_deep() -> str:
-    return str(_("Nested more than %(depth)s levels deep.") % {"depth": MAX_DEPTH})
-
-
-def _unstorable(document: dict) -> list[dict]:
-    """Problems no schema names: nesting too deep to read safely, and text a database cannot
-    store (NUL, which PostgreSQL refuses; lone surrogates, which are not UTF-8). Walked
-    without recursion, since the depth is what is in question."""
-    problems, pending = [], deque([((), document)])
-    while pending and len(problems) < schema.MAX_ERRORS:
-        path, value = pending.popleft()
-        if len(path) > MAX_DEPTH:
-            problems.append({"path": schema.pointer(path), "message": _too_deep()})
-            continue
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(key, str) and (message := unstorable_text(key)):
-                    problems.append({"path": schema.pointer((*path, key)), "message": message})
-                pending.append(((*path, key), item))
-        elif isinstance(value, list):
-            pending.extend(((*path, index), item) for index, item in enumerate(value))
-        elif isinstance(value, str) and (message := unstorable_text(value)):
-            problems.append({"path": schema.pointer(path), "message": message})
-    return problems
+        _refuse([{"path": "", "message": guards.too_deep()}])
 
 
 def _no_constant(name: str):

@@ -7,7 +7,6 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 from medtrace.accounts import mfa, mfa_services
 from medtrace.accounts.models import RecoveryCode, TotpDevice
 from medtrace.accounts.services import create_api_token
+from medtrace.accounts.tests.mfa_helpers import code_now, enrolled
 from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry
 from medtrace.cli import app
@@ -31,15 +31,6 @@ RFC_TIME = datetime(1970, 1, 1, 0, 0, 59, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-def code_now(secret: str, steps_ahead: int = 0) -> str:
-    return mfa.code_at(secret, timezone.now() + timedelta(seconds=30 * steps_ahead))
-
-
-def enrolled(user) -> tuple[str, list[str]]:
-    secret = mfa.new_secret()
-    return secret, mfa_services.enrol(user=user, secret=secret, code=code_now(secret))
 
 
 def actions_since(pk: int) -> list[str]:

@@ -2,18 +2,17 @@
 profile and user pages, and the attempt limits on sign-in and API tokens."""
 
 import time
-from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from conftest import PASSWORD
-from medtrace.accounts import mfa, mfa_services
+from medtrace.accounts import mfa_services
 from medtrace.accounts.mfa_views import PENDING_KEY, SECRET_KEY
 from medtrace.accounts.models import User
 from medtrace.accounts.services import create_api_token
+from medtrace.accounts.tests.mfa_helpers import code_now, enrolled
 from medtrace.audit.choices import AuditAction
 from medtrace.audit.models import AuditEntry
 
@@ -27,15 +26,6 @@ SETUP = "/accounts/two-factor/"
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-def code_now(secret: str, steps_ahead: int = 0) -> str:
-    return mfa.code_at(secret, timezone.now() + timedelta(seconds=30 * steps_ahead))
-
-
-def enrolled(user) -> tuple[str, list[str]]:
-    secret = mfa.new_secret()
-    return secret, mfa_services.enrol(user=user, secret=secret, code=code_now(secret))
 
 
 def password_step(client, username="qa-a", password=PASSWORD, next_url=""):
