@@ -21,12 +21,50 @@ from django.db import connection, connections
 from medtrace.demo import DemoPlant, generate
 
 
+class DatabaseCopy:
+    """A copy of the test database as it is now, to be put back later: SQLite's backup API
+    for the in-memory database, a template database beside it on PostgreSQL."""
+
+    def __init__(self, label: str):
+        if connection.vendor == "sqlite":
+            self.sqlite: sqlite3.Connection | None = sqlite3.connect(
+                ":memory:", check_same_thread=False
+            )
+            self.template = None
+            connection.ensure_connection()
+            connection.connection.backup(self.sqlite)
+        else:
+            self.sqlite = None
+            name = connection.settings_dict["NAME"]
+            self.template = f"{name}_{label}"
+            _postgres_admin(
+                f'DROP DATABASE IF EXISTS "{self.template}"',
+                copy=(name, f'CREATE DATABASE "{self.template}" TEMPLATE "{name}"'),
+            )
+
+    def put_back(self) -> None:
+        if self.sqlite is not None:
+            connection.ensure_connection()
+            self.sqlite.backup(connection.connection)
+        else:
+            name = connection.settings_dict["NAME"]
+            _postgres_admin(
+                f'DROP DATABASE "{name}" WITH (FORCE)',
+                f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"',
+            )
+
+    def discard(self) -> None:
+        if self.sqlite is not None:
+            self.sqlite.close()
+        else:
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{self.template}"')
+
+
 @dataclass
 class _Snapshot:
     plant: DemoPlant
     data_dir: Path
-    sqlite: sqlite3.Connection | None = None
-    template: str | None = None
+    database: DatabaseCopy
 
 
 _snapshot: _Snapshot | None = None
@@ -35,45 +73,23 @@ _snapshot: _Snapshot | None = None
 @pytest.fixture
 def demo_plant(transactional_db, settings, _demo_template_dropped_at_exit):
     """The demo plant (users qa, operator, admin, … at SZ01/SZ02/DC01), committed."""
+    return committed_demo_plant(Path(settings.DATA_DIR))
+
+
+def committed_demo_plant(data_dir: Path) -> DemoPlant:
+    """Commit the demo plant into the test database and its files into `data_dir`: built by
+    the first call in a process, a copy put back by every later one."""
     global _snapshot
     if _snapshot is None:
         plant = generate()
-        _snapshot = _take(plant, Path(settings.DATA_DIR))
+        kept = Path(tempfile.mkdtemp(prefix="medtrace-demo-data-"))
+        if data_dir.exists():
+            shutil.copytree(data_dir, kept, dirs_exist_ok=True)
+        _snapshot = _Snapshot(plant=plant, data_dir=kept, database=DatabaseCopy("demo"))
     else:
-        _restore(_snapshot, Path(settings.DATA_DIR))
+        shutil.copytree(_snapshot.data_dir, data_dir, dirs_exist_ok=True)
+        _snapshot.database.put_back()
     return _snapshot.plant
-
-
-def _take(plant, data_dir: Path) -> _Snapshot:
-    kept = Path(tempfile.mkdtemp(prefix="medtrace-demo-data-"))
-    if data_dir.exists():
-        shutil.copytree(data_dir, kept, dirs_exist_ok=True)
-    snapshot = _Snapshot(plant=plant, data_dir=kept)
-    if connection.vendor == "sqlite":
-        snapshot.sqlite = sqlite3.connect(":memory:", check_same_thread=False)
-        connection.ensure_connection()
-        connection.connection.backup(snapshot.sqlite)
-    else:
-        name = connection.settings_dict["NAME"]
-        snapshot.template = f"{name}_demo"
-        _postgres_admin(
-            f'DROP DATABASE IF EXISTS "{snapshot.template}"',
-            copy=(name, f'CREATE DATABASE "{snapshot.template}" TEMPLATE "{name}"'),
-        )
-    return snapshot
-
-
-def _restore(snapshot: _Snapshot, data_dir: Path) -> None:
-    shutil.copytree(snapshot.data_dir, data_dir, dirs_exist_ok=True)
-    if snapshot.sqlite is not None:
-        connection.ensure_connection()
-        snapshot.sqlite.backup(connection.connection)
-    else:
-        name = connection.settings_dict["NAME"]
-        _postgres_admin(
-            f'DROP DATABASE "{name}" WITH (FORCE)',
-            f'CREATE DATABASE "{name}" TEMPLATE "{snapshot.template}"',
-        )
 
 
 COPY_ATTEMPTS = 5
@@ -120,6 +136,6 @@ def _postgres_admin(*statements: str, copy: tuple[str, str] | None = None) -> No
 def _demo_template_dropped_at_exit(django_db_setup, django_db_blocker):
     """The PostgreSQL copy lives beside the test database: drop it with the test database."""
     yield
-    if _snapshot is not None and _snapshot.template is not None:
+    if _snapshot is not None:
         with django_db_blocker.unblock():
-            _postgres_admin(f'DROP DATABASE IF EXISTS "{_snapshot.template}"')
+            _snapshot.database.discard()
