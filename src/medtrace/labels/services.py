@@ -24,8 +24,10 @@ from medtrace.catalog.models import DeviceIdentifier
 from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.core.pdf import render_pdf
 from medtrace.labels import marks, symbols
+from medtrace.org import access
 from medtrace.scan import ScanError, parse
 from medtrace.scan.checks import HIBC_CHARSET, gtin14, hibc_check_character
+from medtrace.trace.models import Lot, Unit
 
 # Printing a label reads the DI's master data and is audited: whoever may read the device
 # identifier may print its label, as with other printouts of a record. Controlled label
@@ -108,9 +110,11 @@ def device_label_pdf(
     expiry: date | str | None = None,
     production_date: date | str | None = None,
     by,
+    site_id: int | None = None,
 ) -> bytes:
     """The label of `identifier`'s package for one lot or serial, as a one-page PDF; the print
-    is recorded (AuditAction.EXPORT on the DI) with what the label carries."""
+    is recorded (AuditAction.EXPORT on the DI) with what the label carries, filed at `site_id`
+    (a work order's site), by default at the site of the lot or serial it names."""
     unavailable = unavailable_reason(identifier)
     if unavailable is not None:
         _refuse(*unavailable)
@@ -132,6 +136,7 @@ def device_label_pdf(
             AuditAction.EXPORT,
             identifier,
             by=by,
+            site_id=site_id or filing_site(by, identifier.item_id, values["lot"], values["serial"]),
             changes={
                 "format": "pdf",
                 "label": "device",
@@ -142,6 +147,24 @@ def device_label_pdf(
             },
         )
     return pdf
+
+
+def filing_site(by, item_id: int | None = None, lot=None, serial=None) -> int | None:
+    """Where a print's audit entry is filed. A label carries a lot or serial, which is one
+    site's record: filed with the organization (the device identifier's owner), the entry showed
+    that lot in every site's audit log. So: the site of the lot or unit it names, among the
+    printer's sites; else the printer's own site; with the organization only for a person
+    printing at several sites a lot the system does not know."""
+    sites = access.site_ids_with_perm(by, PRINT_PERMISSION)
+    named = Lot.objects.none()
+    if item_id is not None and serial:
+        named = Unit.objects.filter(item_id=item_id, serial=serial)
+    elif item_id is not None and lot:
+        named = Lot.objects.filter(item_id=item_id, lot_number=lot)
+    found = named.filter(site_id__in=sites).values_list("site_id", flat=True).first()
+    if found is not None:
+        return found
+    return next(iter(sites)) if len(sites) == 1 else None
 
 
 def _as_date(value, field_name: str) -> date | None:
@@ -394,6 +417,7 @@ def sscc_label_pdf(
             object_type="labels.sscc",
             object_id=sscc,
             object_repr=f"SSCC {sscc}",
+            site_id=filing_site(by),
             organization_id=getattr(by, "organization_id", None),
             changes={
                 "format": "pdf",

@@ -234,14 +234,12 @@ class TrainingVerdictOut(Schema):
 # --- curricula ------------------------------------------------------------------------------
 
 
-def _documents(request, numbers: list[str]) -> list[ControlledDocument]:
+def _documents(request, numbers: list[str], curriculum=None) -> list[ControlledDocument]:
+    """The documents by number, among those the caller may list: one they cannot read is
+    answered as one that does not exist."""
     wanted = list(dict.fromkeys(number.strip().upper() for number in numbers))
-    found = {
-        document.number: document
-        for document in ControlledDocument.objects.filter(
-            organization_id=request.user.organization_id, number__in=wanted
-        )
-    }
+    listable = selectors.listable_documents(request.user, curriculum)
+    found = {document.number: document for document in listable.filter(number__in=wanted)}
     missing = [number for number in wanted if number not in found]
     if missing:
         message = _("%(number)s is not a controlled document.") % {"number": missing[0]}
@@ -321,7 +319,7 @@ def update_curriculum(request, pk: int, payload: CurriculumPatch):
     if "roles" in changes:
         changes["roles"] = [str(role) for role in changes["roles"] or []]
     if "documents" in changes:
-        changes["documents"] = _documents(request, changes["documents"] or [])
+        changes["documents"] = _documents(request, changes["documents"] or [], curriculum)
     if "members" in changes:
         changes["members"] = _people(request, changes["members"] or [])
     curricula.update_curriculum(curriculum, by=request.user, **changes)

@@ -11,7 +11,6 @@ from medtrace.core.decorators import perm_required
 from medtrace.core.errors import DomainError
 from medtrace.core.forms import show_domain_error
 from medtrace.core.paging import paginate
-from medtrace.documents.models import ControlledDocument
 from medtrace.training import selectors
 from medtrace.training.forms import CurriculumForm
 from medtrace.training.services import curricula as services
@@ -21,10 +20,10 @@ ADD = "training.add_curriculum"
 CHANGE = "training.change_curriculum"
 
 
-def _choices(user) -> dict:
-    """The organization's controlled documents and active people."""
+def _choices(user, curriculum=None) -> dict:
+    """The documents the user may list, and the organization's active people."""
     return {
-        "documents": ControlledDocument.objects.filter(organization_id=user.organization_id),
+        "documents": selectors.listable_documents(user, curriculum),
         "people": get_user_model().objects.filter(
             organization_id=user.organization_id, is_active=True
         ),
@@ -85,7 +84,7 @@ def curriculum_create(request):
 def curriculum_edit(request, pk: int):
     user = request.user
     curriculum = selectors.get_curriculum_or_404(user, pk, perm=CHANGE)
-    form = CurriculumForm(request.POST or None, curriculum=curriculum, **_choices(user))
+    form = CurriculumForm(request.POST or None, curriculum=curriculum, **_choices(user, curriculum))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_curriculum(curriculum, by=user, **form.cleaned_data)

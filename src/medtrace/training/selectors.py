@@ -94,6 +94,17 @@ def records_for_assignment(user, assignment: TrainingAssignment) -> QuerySet[Tra
     )
 
 
+def listable_documents(user, curriculum: Curriculum | None = None) -> QuerySet[ControlledDocument]:
+    """The documents `user` may put on a curriculum: those they can read (owned by or in force
+    at one of their sites), and those the curriculum lists already (kept, not offered anew)."""
+    from medtrace.documents.selectors import documents_for
+
+    readable = Q(pk__in=documents_for(user).values("pk"))
+    if curriculum is not None:
+        readable |= Q(pk__in=curriculum.documents.values("pk"))
+    return ControlledDocument.objects.filter(readable)
+
+
 def sites_with(user, perm: str) -> QuerySet[Site]:
     return Site.objects.filter(pk__in=access.site_ids_with_perm(user, perm)).order_by("code")
 

@@ -57,13 +57,20 @@ def _pages(order: WorkOrder, identifier: DeviceIdentifier, copies: int, by) -> l
             )
         return [
             device_label_pdf(
-                identifier=identifier, lot=lot.lot_number, serial=serial, by=by, **dates
+                identifier=identifier,
+                lot=lot.lot_number,
+                serial=serial,
+                by=by,
+                site_id=order.site_id,
+                **dates,
             )
             for serial in serials
         ]
     if not 1 <= copies <= MAX_COPIES:
         refuse(_("Print between 1 and %(most)s labels at a time.") % {"most": MAX_COPIES}, "copies")
-    page = device_label_pdf(identifier=identifier, lot=lot.lot_number, by=by, **dates)
+    page = device_label_pdf(
+        identifier=identifier, lot=lot.lot_number, by=by, site_id=order.site_id, **dates
+    )
     return [page] * copies
 
 

@@ -36,6 +36,22 @@ def _check(curriculum: Curriculum, roles, documents, members) -> None:
             _refuse(_("A curriculum names people of its own organization."), "members")
 
 
+def _check_readable(documents, *, listed_before, by) -> None:
+    """A document is added to a curriculum only by someone who can read it: its number and
+    title are another site's business otherwise (those listed already stay)."""
+    from medtrace.documents.selectors import documents_for
+
+    added = {document.pk: document for document in documents if document.pk not in listed_before}
+    readable = set(documents_for(by).filter(pk__in=added).values_list("pk", flat=True))
+    for pk, document in added.items():
+        if pk not in readable:
+            _refuse(
+                _("%(number)s is not a controlled document you can read.")
+                % {"number": document.number},
+                "documents",
+            )
+
+
 def _content(curriculum: Curriculum) -> dict:
     return {
         "roles": sorted(curriculum.roles),
@@ -72,6 +88,7 @@ def create_curriculum(
     validated(curriculum)
     documents, members = list(documents), list(members)
     _check(curriculum, curriculum.roles, documents, members)
+    _check_readable(documents, listed_before=set(), by=by)
     try:
         with transaction.atomic():
             curriculum.save()
@@ -105,10 +122,12 @@ def update_curriculum(
         setattr(curriculum, field, value)
     if roles is not None:
         curriculum.roles = list(dict.fromkeys(roles))
+    listed_before = set(curriculum.documents.values_list("pk", flat=True))
     documents = list(curriculum.documents.all()) if documents is None else list(documents)
     members = list(curriculum.members.all()) if members is None else list(members)
     validated(curriculum)
     _check(curriculum, curriculum.roles, documents, members)
+    _check_readable(documents, listed_before=listed_before, by=by)
     curriculum.save()
     curriculum.documents.set(documents)
     curriculum.members.set(members)
