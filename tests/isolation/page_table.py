@@ -62,11 +62,7 @@ MENTIONS = {
 
 # Leaks the matrix found and that are not fixed yet (see docs/architecture.md, Isolation):
 # expected to fail, strictly, so a fix makes the entry go.
-KNOWN_LEAKS = {
-    "exchange:batch-detail": "an import batch belongs to the organization, yet shows the "
-    "rows it loaded for one site (opening stock with its lot numbers)",
-    "exchange:batch-file": "the uploaded file of an import batch, as above",
-}
+KNOWN_LEAKS: dict[str, str] = {}
 
 # A delivery is addressed by its subscription and sequence; what it carries is of the site
 # whose event it delivers.

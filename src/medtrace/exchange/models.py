@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from medtrace.exchange.choices import BatchStatus, FileFormat, ImportKind
-from medtrace.org.models import Organization
+from medtrace.org.models import Organization, Site
 
 
 class ImportBatch(models.Model):
@@ -29,6 +29,11 @@ class ImportBatch(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=12, choices=BatchStatus.choices, editable=False
+    )
+    # The file and the report show the rows as they are, so a batch whose rows name sites is
+    # shown only to people who see every one of them (and to its uploader).
+    sites = models.ManyToManyField(
+        Site, blank=True, editable=False, related_name="+", verbose_name=_("sites its rows name")
     )
     report = models.JSONField(_("validation report"), default=dict, editable=False)
     created_by = models.ForeignKey(

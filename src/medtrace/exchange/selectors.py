@@ -1,11 +1,14 @@
-"""Reading import batches: those of the user's organization, of the kinds the user may see."""
+"""Reading import batches: those of the user's organization, of the kinds the user may see,
+and whose rows name no site the user cannot see (their own uploads always)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from medtrace.exchange import kinds
 from medtrace.exchange.models import ImportBatch
+from medtrace.org import access
+from medtrace.org.models import Site
 
 
 def visible_kinds(user) -> list[str]:
@@ -19,10 +22,13 @@ def importable_kinds(user) -> list[str]:
 def visible_batches(user) -> QuerySet[ImportBatch]:
     if not user.is_authenticated or user.organization_id is None:
         return ImportBatch.objects.none()
+    unseen = Site.objects.exclude(pk__in=access.visible_sites(user).values("pk"))
+    naming_unseen = ImportBatch.sites.through.objects.filter(site__in=unseen)
     return (
         ImportBatch.objects.filter(
             organization_id=user.organization_id, kind__in=visible_kinds(user)
         )
+        .filter(Q(created_by=user) | ~Q(pk__in=naming_unseen.values("importbatch_id")))
         .select_related("created_by", "applied_by")
         .defer("content")
     )

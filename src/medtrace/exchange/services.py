@@ -31,6 +31,7 @@ from medtrace.exchange.choices import (
 )
 from medtrace.exchange.kinds import Context, Done, Kind, Problem, Row, RowError
 from medtrace.exchange.models import ImportBatch
+from medtrace.org.models import Site
 
 # The report keeps this many problems; the count says how many there were.
 MAX_REPORTED_PROBLEMS = 1000
@@ -220,6 +221,16 @@ def _dry_run(kind: Kind, sheet: sheets.Sheet, context: Context) -> Outcome:
     return outcome
 
 
+def _sites_named(sheet: sheets.Sheet, organization) -> list[Site]:
+    """The organization's sites named in the sheet's `site` column (the kinds of site records:
+    equipment, opening stock, genealogy)."""
+    if "site" not in sheet.headers:
+        return []
+    column = sheet.headers.index("site")
+    codes = {str(cells[column]).strip().upper() for _number, cells in sheet.rows if cells[column]}
+    return list(Site.objects.filter(organization=organization, code__in=codes))
+
+
 def _status(outcome: Outcome) -> BatchStatus:
     return BatchStatus.ERRORS if outcome.problems else BatchStatus.READY
 
@@ -247,21 +258,24 @@ def upload(*, user, kind: str, file_name: str, content: bytes, reason: str = "")
     )
     if earlier:
         report["applied_before"] = earlier
-    return ImportBatch.objects.create(
-        organization=user.organization,
-        kind=kind,
-        file_name=file_name[:255],
-        file_format=fmt,
-        sha256=digest,
-        size=len(content),
-        content=content,
-        row_count=outcome.rows,
-        reason=reason.strip(),
-        status=_status(outcome),
-        report=report,
-        created_by=user,
-        validated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            organization=user.organization,
+            kind=kind,
+            file_name=file_name[:255],
+            file_format=fmt,
+            sha256=digest,
+            size=len(content),
+            content=content,
+            row_count=outcome.rows,
+            reason=reason.strip(),
+            status=_status(outcome),
+            report=report,
+            created_by=user,
+            validated_at=timezone.now(),
+        )
+        batch.sites.set(_sites_named(sheet, user.organization))
+    return batch
 
 
 def _locked(batch: ImportBatch) -> ImportBatch:
@@ -301,7 +315,8 @@ def revalidate_batch(*, batch: ImportBatch, user) -> ImportBatch:
     require_import(user, batch.kind)
     _require_status(batch, BatchStatus.READY)
     context = Context(organization=batch.organization, user=user, reason=batch.reason)
-    outcome = _dry_run(kinds.get(batch.kind), _sheet(batch), context)
+    sheet = _sheet(batch)
+    outcome = _dry_run(kinds.get(batch.kind), sheet, context)
     with transaction.atomic():
         batch = _locked(batch)
         _require_status(batch, _status(outcome))
@@ -309,6 +324,7 @@ def revalidate_batch(*, batch: ImportBatch, user) -> ImportBatch:
         batch.report = outcome.report()
         batch.validated_at = timezone.now()
         batch.save(update_fields=["status", "report", "validated_at"])
+        batch.sites.set(_sites_named(sheet, batch.organization))  # sites made since upload
     return batch
 
 
