@@ -30,7 +30,8 @@ from medtrace.accounts.services import create_api_token, create_user
 from medtrace.audit import immutability
 from medtrace.demo import DemoPlant
 from medtrace.demo.tests.fixtures import DatabaseCopy, committed_demo_plant
-from medtrace.jobs.services import enqueue
+from medtrace.jobs.models import Job
+from medtrace.jobs.services import enqueue, run_claimed, try_claim
 from medtrace.org import services as org_services
 from medtrace.org.models import Site
 
@@ -98,8 +99,12 @@ def _people(demo_plant: DemoPlant) -> People:
     )
     for site in (neighbour_site, foreign_site):
         org_services.create_default_locations(site=site)
-    # The demo has run no background job yet; one started by its administrator.
+    # The demo has run no background job yet; one started by its administrator, run (so that it
+    # has a log) and one waiting.
     admin = demo_plant.users["admin"]
+    ran = enqueue("sessions.clear_expired", by=admin)
+    assert try_claim(ran.pk, status=ran.status, worker_id="isolation", now=ran.run_after)
+    run_claimed(Job.objects.get(pk=ran.pk))
     enqueue("sessions.clear_expired", by=admin)
     create_api_token(
         user=admin,

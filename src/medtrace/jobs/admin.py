@@ -13,5 +13,6 @@ class JobAdmin(ReadOnlyAdmin):
 
 @admin.register(JobLogLine)
 class JobLogLineAdmin(ReadOnlyAdmin):
+    owner = "job"
     list_display = ("job", "at", "level", "message")
     list_filter = ("level",)

@@ -58,5 +58,6 @@ class SupplierAuditAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditFinding)
 class AuditFindingAdmin(ReadOnlyAdmin):
+    owner = "audit"
     list_display = ("audit", "sequence", "classification", "status", "due_on", "capa")
     list_filter = ("classification", "status")
