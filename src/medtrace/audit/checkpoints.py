@@ -80,12 +80,17 @@ def trusted_public_keys() -> set[str]:
     return kept | {public_key_text()}
 
 
-def trust(public_text: str) -> None:
-    """Accept checkpoints signed by this public key (after a restore, the old installation's)."""
+def check_public_key(public_text: str) -> None:
+    """Refuse text that is not a public key as checkpoints carry it."""
     try:
         Ed25519PublicKey.from_public_bytes(base64.b64decode(public_text, validate=True))
     except ValueError:
         raise CheckpointError(f"{public_text[:20]}…: not an Ed25519 public key") from None
+
+
+def trust(public_text: str) -> None:
+    """Accept checkpoints signed by this public key (after a restore, the old installation's)."""
+    check_public_key(public_text)
     folder = Path(settings.DATA_DIR) / TRUSTED_KEYS
     folder.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(public_text.encode()).hexdigest()[:16]
@@ -114,8 +119,9 @@ def create() -> dict:
     return document
 
 
-def read(path: Path) -> dict:
-    """Load a checkpoint file and check it was signed by this installation's key."""
+def read(path: Path, trusted: set[str] | None = None) -> dict:
+    """Load a checkpoint file and check it was signed by one of the `trusted` public keys (by
+    default this installation's and those it trusts)."""
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
         if document.get("format") != FORMAT:
@@ -123,7 +129,7 @@ def read(path: Path) -> dict:
         signature = base64.b64decode(document["signature"])
     except (OSError, ValueError, KeyError) as exc:
         raise CheckpointError(f"{path}: cannot be read ({exc})") from None
-    if document.get("public_key") not in trusted_public_keys():
+    if document.get("public_key") not in (trusted_public_keys() if trusted is None else trusted):
         raise CheckpointError(f"{path}: signed by another key than this installation's")
     signer = Ed25519PublicKey.from_public_bytes(base64.b64decode(document["public_key"]))
     try:

@@ -106,21 +106,16 @@ def restore_backup(path: Path, *, actor_name: str = "medtrace restore") -> Resto
     staging = Path(tempfile.mkdtemp(prefix=".medtrace-restore-", dir=data_dir))
     try:
         archive.read(path, into=staging)
+        public_keys = _checked_keys_and_checkpoints(staging)
         databases.load(staging / manifest["database"]["file"])
         _copy_tree(staging / MEDIA, Path(settings.MEDIA_ROOT))
         _copy_tree(staging / checkpoints.DIRECTORY, checkpoints.directory())
-        for public_key in sorted((staging / KEYS).glob("*.pub")):
-            try:
-                checkpoints.trust(public_key.read_text(encoding="ascii").strip())
-            except checkpoints.CheckpointError as error:
-                raise BackupError(f"{public_key.name}: not a public key ({error})") from None
+        for public_key in public_keys:
+            checkpoints.trust(public_key)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     call_command("migrate", interactive=False, verbosity=0)
-    try:
-        documents = [checkpoints.read(stored) for stored in checkpoints.stored()]
-    except checkpoints.CheckpointError as error:
-        raise BackupError(f"a restored checkpoint cannot be read: {error}") from None
+    documents = [checkpoints.read(stored) for stored in checkpoints.stored()]
     result = verification.verify(checkpoints=documents)
     audit.record(
         AuditAction.RESTORE,
@@ -141,6 +136,25 @@ def restore_backup(path: Path, *, actor_name: str = "medtrace restore") -> Resto
         checkpoints=len(documents),
         key_problems=keys.problems(),
     )
+
+
+def _checked_keys_and_checkpoints(staging: Path) -> list[str]:
+    """The public keys of an unpacked backup, once each is one and every checkpoint in it is
+    signed by one of them: checked before anything is restored, so a refusal writes nothing."""
+    public_keys = []
+    for public_key in sorted((staging / KEYS).glob("*.pub")):
+        text = public_key.read_text(encoding="ascii", errors="replace").strip()
+        try:
+            checkpoints.check_public_key(text)
+        except checkpoints.CheckpointError as error:
+            raise BackupError(f"{public_key.name}: not a public key ({error})") from None
+        public_keys.append(text)
+    for stored in sorted((staging / checkpoints.DIRECTORY).glob("checkpoint-*.json")):
+        try:
+            checkpoints.read(stored, trusted=set(public_keys))
+        except checkpoints.CheckpointError as error:
+            raise BackupError(f"a checkpoint in the backup cannot be read: {error}") from None
+    return public_keys
 
 
 def _check_restorable(manifest: dict) -> None:

@@ -2,11 +2,14 @@
 data dirs, on the database the suite runs on (a throwaway SQLite file, or new databases on the
 PostgreSQL server of the PostgreSQL run)."""
 
+import base64
+import json
 import os
 import subprocess
 import sys
 import uuid
 from functools import partial
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -45,6 +48,41 @@ def _count_entries(medtrace):
     assert result.returncode == 0, result.stderr
     count, last = result.stdout.split()[-2:]
     return int(count), last
+
+
+def _repacked(source: Path, out: Path, change) -> Path:
+    """The backup at `source` unpacked, changed by `change(folder)` and packed again with a
+    manifest that matches: every checksum holds, so only the restore's own checks can refuse."""
+    from medtrace.backup import archive
+
+    folder = out.with_suffix(".d")
+    manifest = archive.read(source, into=folder).manifest
+    change(folder)
+    archive.write(out, folder, {key: value for key, value in manifest.items() if key != "files"})
+    return out
+
+
+def _bad_public_key(folder: Path) -> None:
+    (folder / "keys" / "audit-1.pub").write_text("not-a-key\n", encoding="ascii")
+
+
+def _forged_checkpoint(folder: Path) -> None:
+    stored = next((folder / "audit-checkpoints").glob("checkpoint-*.json"))
+    document = json.loads(stored.read_text())
+    document["created_at"] = "2026-01-01T00:00:00Z"  # vouching for a moment it never signed
+    stored.write_text(json.dumps(document))
+
+
+def _foreign_checkpoint(folder: Path) -> None:
+    for public_key in (folder / "keys").glob("*.pub"):
+        public_key.write_text(base64.b64encode(bytes(32)).decode() + "\n", encoding="ascii")
+
+
+TAMPERED = [
+    ("bad-key.tar.gz", _bad_public_key, "audit-1.pub: not a public key"),
+    ("forged.tar.gz", _forged_checkpoint, "a checkpoint in the backup cannot be read"),
+    ("foreign.tar.gz", _foreign_checkpoint, "signed by another key"),
+]
 
 
 @pytest.fixture
@@ -113,6 +151,13 @@ def test_backup_restore_verify(tmp_path, empty_databases):
     assert refused.returncode == 1
     assert "damaged" in refused.stderr and "Traceback" not in refused.stderr
     assert not (target / "media").exists() and not (target / "audit-checkpoints").exists()
+
+    for name, change, refusal in TAMPERED:
+        tampered = _repacked(archive, tmp_path / name, change)
+        refused = at_target("restore", str(tampered))
+        assert refused.returncode == 1 and refusal in refused.stderr, (name, refused.stdout)
+        assert "Traceback" not in refused.stderr
+        assert not (target / "media").exists() and not (target / "audit-checkpoints").exists()
 
     restored = at_target("restore", str(archive))
     assert restored.returncode == 0, restored.stdout + restored.stderr
