@@ -7,6 +7,7 @@ real permission, so a typo cannot silently grant nothing.
 """
 
 from fnmatch import fnmatchcase
+from functools import cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -376,5 +377,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.QA_MANAGER})
 
 
+@cache
 def role_grants(role: str, perm: str) -> bool:
+    # Asked some 40 times a request (menus, buttons, scoping), each answer a scan of the role's
+    # patterns: the table is fixed, so each (role, permission) is worked out once per process.
     return any(fnmatchcase(perm, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))
