@@ -26,9 +26,9 @@ from medtrace.catalog.choices import IssuingAgency
 from medtrace.scan.checks import CSET82, gs1_check_digit_ok, gs1_check_pair, gtin14
 
 GTIN_LENGTHS = (8, 12, 13, 14)
-HIBC_PRIMARY = re.compile(r"^\+?(?P<lic>[A-Z][A-Z0-9]{3})(?P<pcn>[A-Z0-9]{1,18})(?P<uom>[0-9])$")
-MA_DI = re.compile(r"^MA\.156\.[A-Z0-9]{2}\.[0-9]{1,20}\.[A-Z0-9]{1,30}$")
-ISBT_PPIC = re.compile(r"^(?:=/)?(?P<fin>[A-Z][0-9]{4})(?P<product>[A-Z0-9]{1,18})$")
+HIBC_PRIMARY = re.compile(r"^\+?(?P<lic>[A-Z][A-Z0-9]{3})(?P<pcn>[A-Z0-9]{1,18})(?P<uom>[0-9])\Z")
+MA_DI = re.compile(r"^MA\.156\.[A-Z0-9]{2}\.[0-9]{1,20}\.[A-Z0-9]{1,30}\Z")
+ISBT_PPIC = re.compile(r"^(?:=/)?(?P<fin>[A-Z][0-9]{4})(?P<product>[A-Z0-9]{1,18})\Z")
 GMN_MAX_LENGTH = 25
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}\Z")
 
 # No inline script or style anywhere in our templates, so the policy can stay strict.
 CONTENT_SECURITY_POLICY = "; ".join(

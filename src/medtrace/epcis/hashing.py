@@ -32,8 +32,8 @@ from medtrace.scan.checks import gs1_check_digit
 from medtrace.scan.errors import ScanError
 
 VERSION = "CBV2.0"
-NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-DIGITS = re.compile(r"^\d+$")
+NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+DIGITS = re.compile(r"^\d+\Z")
 GS1_VOCABULARY = "https://ref.gs1.org/voc/"
 SENSOR_METADATA_ORDER = (
     "time",

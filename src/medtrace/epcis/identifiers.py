@@ -25,13 +25,13 @@ from medtrace.scan.checks import gs1_check_digit
 from medtrace.scan.errors import ScanError, ScanErrorCode, refuse
 from medtrace.scan.result import digital_link
 
-NUMERIC = re.compile(r"^[0-9]+$")
+NUMERIC = re.compile(r"^[0-9]+\Z")
 # GS1 Digital Link URI Syntax 1.2, section 6: a compressed URI ends in one base64url segment.
-COMPRESSED = re.compile(r"^[A-Za-z0-9_-]{10,}$")
+COMPRESSED = re.compile(r"^[A-Za-z0-9_-]{10,}\Z")
 # The first byte of a compressed Digital Link holds the first digits of its primary key's AI
 # (00, 01, 253/255, 401/402/414/417, 8003/8004/8006/8010/8017/8018).
 COMPRESSED_KEY_BYTES = {0x00, 0x01, 0x25, 0x40, 0x41, 0x80}
-GS1_RESOLVER = re.compile(r"^id\.gs1\.[a-z.]+$")
+GS1_RESOLVER = re.compile(r"^id\.gs1\.[a-z.]+\Z")
 # Qualifiers that are attributes of the object rather than part of its identity: the
 # consumer product variant always, the lot when a serial is present.
 NOT_IDENTITY = "22"

@@ -28,10 +28,10 @@ MAX_ERRORS = 20
 
 # An absolute URI (RFC 3986 scheme, then no blanks or controls; IRI characters allowed) or a
 # JSON-LD blank node ("_:document1", as the standard's own examples name their documents).
-URI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:|_:)[^\s\x00-\x1f\x7f<>\"{}|\\^`]*$")
+URI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:|_:)[^\s\x00-\x1f\x7f<>\"{}|\\^`]*\Z")
 # RFC 3339 date-time: the offset is required.
 DATE_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})\Z"
 )
 
 

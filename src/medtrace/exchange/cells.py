@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPED_STARTS = (*FORMULA_STARTS, "'")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:\d{2})?$")
-INTEGER = re.compile(r"^[+-]?\d+$")
-DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:\d{2})?\Z")
+INTEGER = re.compile(r"^[+-]?\d+\Z")
+DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)\Z")
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "是"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", "否"})
 

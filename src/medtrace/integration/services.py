@@ -18,7 +18,7 @@ from medtrace.integration.topics import is_known
 from medtrace.org.access import site_ids_with_perm
 from medtrace.org.models import Site
 
-QUERY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+QUERY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
 PING = "medtrace.ping"
 MIN_SECRET_LENGTH = 16
 

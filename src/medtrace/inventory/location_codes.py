@@ -19,7 +19,7 @@ from .ledger import LOCATION_PREFIX
 
 SHORT_PREFIX = "LOC:"
 CODE = r"[A-Z0-9][A-Z0-9_.-]{0,31}"
-PATTERN = re.compile(rf"^(?P<site>{CODE}):(?P<code>{CODE})$")
+PATTERN = re.compile(rf"^(?P<site>{CODE}):(?P<code>{CODE})\Z")
 
 
 def label_text(location: Location) -> str:

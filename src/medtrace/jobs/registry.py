@@ -29,7 +29,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 
-NAME_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+NAME_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*\Z")
 DEFAULT_MAX_ATTEMPTS = 5
 # How long a running job may go without a sign of life (claim, ctx.progress, ctx.log) before
 # a worker decides its worker died and puts it back in the queue.

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 DICTIONARY_FILE = Path(__file__).parent / "data" / "gs1-syntax-dictionary.txt"
-COMPONENT = re.compile(r"^(\[)?([NXYZ])(\d+)?(?:\.\.(\d+))?(\])?((?:,[a-z0-9]+)*)$")
+COMPONENT = re.compile(r"^(\[)?([NXYZ])(\d+)?(?:\.\.(\d+))?(\])?((?:,[a-z0-9]+)*)\Z")
 
 
 @dataclass(frozen=True)

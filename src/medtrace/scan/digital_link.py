@@ -11,11 +11,11 @@ from medtrace.scan import dictionary
 from medtrace.scan.errors import ScanErrorCode, refuse
 
 # RFC 3986 characters; anything else (spaces, raw non-ASCII) means the URI was mangled.
-URI_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
+URI_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*\Z")
 BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-NUMERIC = re.compile(r"^[0-9]+$")
+NUMERIC = re.compile(r"^[0-9]+\Z")
 # GS1 Digital Link URI Syntax 1.2, section 6: a compressed URI ends in one base64url segment.
-COMPRESSED = re.compile(r"^[A-Za-z0-9_-]{10,}$")
+COMPRESSED = re.compile(r"^[A-Za-z0-9_-]{10,}\Z")
 # Keys whose length a Digital Link may vary (GTIN: zero-suppressed forms) or must keep.
 KEY_LENGTHS = {"01": (8, 12, 13, 14), "00": (18,), "414": (13,), "417": (13,)}
 

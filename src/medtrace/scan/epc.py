@@ -12,9 +12,9 @@ from medtrace.scan.checks import gs1_check_digit
 from medtrace.scan.errors import ScanErrorCode, refuse
 
 PREFIX = "urn:epc:"
-DIGITS = re.compile(r"^[0-9]+$")
+DIGITS = re.compile(r"^[0-9]+\Z")
 # TDS GS3A3 characters: letters, digits, !'()*+,-.:;=_ and %-escapes (for "%&/<>? and others).
-GS3A3 = re.compile(r"^(?:[A-Za-z0-9!'()*+,\-.:;=_]|%[0-9A-Fa-f]{2})*$")
+GS3A3 = re.compile(r"^(?:[A-Za-z0-9!'()*+,\-.:;=_]|%[0-9A-Fa-f]{2})*\Z")
 COMPANY_PREFIX_LENGTHS = range(6, 13)
 SUPPORTED = "urn:epc:id:sgtin, urn:epc:class:lgtin, urn:epc:id:sscc, urn:epc:id:sgln"
 

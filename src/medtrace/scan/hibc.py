@@ -18,12 +18,12 @@ from medtrace.scan.errors import ScanErrorCode, refuse
 from medtrace.scan.linters import full_year
 from medtrace.scan.result import ScanResult
 
-LIC = re.compile(r"^[A-Z][A-Z0-9]{3}$")
-PCN = re.compile(r"^[A-Z0-9]+$")
+LIC = re.compile(r"^[A-Z][A-Z0-9]{3}\Z")
+PCN = re.compile(r"^[A-Z0-9]+\Z")
 PCN_MAX = 18
 # Lot and serial: "alphanumeric" in the standard; "-" and "." are let through because labels
 # print them and they are Code 39 characters ("$", "/", "+" are structure, "%" and space doubtful).
-IDENTIFIER = re.compile(r"^[A-Z0-9.\-]*$")
+IDENTIFIER = re.compile(r"^[A-Z0-9.\-]*\Z")
 IDENTIFIER_MAX = 18
 JULIAN_DATE = re.compile(r"^[0-9]{5}")
 # Date formats of the "$$" secondary, by flag: (layout, digits). "0"/"1" start an MMYY date.

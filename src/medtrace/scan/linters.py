@@ -106,7 +106,7 @@ def _simple(predicate, message):
     return lint
 
 
-PERCENT_ENCODED = re.compile(r"^(?:[^%]|%[0-9A-Fa-f]{2})*$")
+PERCENT_ENCODED = re.compile(r"^(?:[^%]|%[0-9A-Fa-f]{2})*\Z")
 
 LINTERS = {
     "csum": _check_digit,

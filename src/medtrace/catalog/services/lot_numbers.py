@@ -22,7 +22,7 @@ from medtrace.core.errors import DomainError, ErrorCode
 from medtrace.org.models import Organization, Site
 
 TOKEN = re.compile(r"\{([^{}]*)\}")
-SEQ = re.compile(r"^SEQ:(\d+)$")
+SEQ = re.compile(r"^SEQ:(\d+)\Z")
 MAX_SEQ_DIGITS = 9
 DATE_TOKENS = {
     "YYYY": lambda day: f"{day.year:04d}",

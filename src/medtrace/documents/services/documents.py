@@ -24,7 +24,7 @@ def _next_number(organization: Organization, document_type: str) -> str:
     """PREFIX-NNNN, one more than the highest of its type; the organization row is locked
     by the caller so two registrations cannot take the same number."""
     prefix = NUMBER_PREFIX[document_type]
-    pattern = re.compile(rf"^{prefix}-(\d+)$")
+    pattern = re.compile(rf"^{prefix}-(\d+)\Z")
     numbers = ControlledDocument.objects.filter(
         organization=organization, number__startswith=f"{prefix}-"
     ).values_list("number", flat=True)
