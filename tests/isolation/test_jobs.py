@@ -2,6 +2,8 @@
 person's organization and say nothing of another; on schedule (a system job every
 organization's administrators see), they name no organization."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -50,3 +52,26 @@ def test_a_scheduled_run_names_no_organization(name, client, demo_plant, people)
     client.force_login(people.foreigner)
     page = text_of(client.get(reverse("jobs:job-detail", args=[job.pk])))
     assert demo_plant.organization.slug not in page
+
+
+def test_a_system_jobs_lines_about_a_sites_records_are_that_sites_alone(
+    client, demo_plant, people, markers, bearer
+):
+    """A scheduled job runs over every organization and its page is open to each one's
+    administrators: its result counts, and a line naming a lot shows only where the lot does."""
+    from medtrace.inventory.models import Stock
+
+    stock = Stock.objects.filter(site__organization=demo_plant.organization).first()
+    stock.lot.__class__.objects.filter(pk=stock.lot_id).update(expires_on=date(2020, 1, 1))
+    job = run(enqueue("inventory.mark_expired"))
+    assert job.organization_id is None and job.result["expired"] >= 1
+    lot_number = stock.lot.lot_number
+    page = reverse("jobs:job-detail", args=[job.pk])
+    for outsider in (people.foreigner, people.neighbour):
+        client.force_login(outsider)
+        text = text_of(client.get(page))
+        api = text_of(client.get(f"/api/v1/jobs/{job.pk}", **bearer(outsider)))
+        assert lot_number not in text and lot_number not in api, f"{outsider} read the lot"
+        assert markers.seen_by_neighbour(text + api) == []
+    client.force_login(people.insider)
+    assert lot_number in text_of(client.get(page))

@@ -16,8 +16,8 @@ from medtrace.jobs.registry import job, periodic
 def make_due_effective(ctx: JobContext) -> dict:
     done = revisions.make_due_effective()
     for revision in done:
-        ctx.log(f"{revision} is effective.")
-    return {"effective": [str(revision) for revision in done]}
+        ctx.log(f"{revision} is effective.", about=revision.document)
+    return {"effective": len(done)}
 
 
 periodic("documents.make_due_effective", every=timedelta(hours=1))

@@ -18,8 +18,11 @@ from medtrace.jobs.registry import job, periodic
 def take_overdue_out_of_service(ctx: JobContext) -> dict:
     taken = status_rules.take_overdue_out_of_service()
     for equipment in taken:
-        ctx.log(f"{equipment.site.code}/{equipment.code}: out of service (calibration overdue).")
-    return {"taken_out_of_service": [f"{e.site.code}/{e.code}" for e in taken]}
+        ctx.log(
+            f"{equipment.site.code}/{equipment.code}: out of service (calibration overdue).",
+            about=equipment,
+        )
+    return {"taken_out_of_service": len(taken)}
 
 
 periodic("equipment.calibration_overdue", every=timedelta(hours=1), offset=timedelta(minutes=5))

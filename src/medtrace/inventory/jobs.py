@@ -14,8 +14,8 @@ from medtrace.jobs.registry import job, periodic
 def mark_expired(ctx: JobContext) -> dict:
     marked = expiry.mark_expired()
     for lot in marked:
-        ctx.log(f"{lot.item.code} {lot.lot_number}: expired on {lot.expires_on}.")
-    return {"expired": [f"{lot.item.code} {lot.lot_number}" for lot in marked]}
+        ctx.log(f"{lot.item.code} {lot.lot_number}: expired on {lot.expires_on}.", about=lot)
+    return {"expired": len(marked)}
 
 
 periodic("inventory.mark_expired", every=timedelta(hours=1), offset=timedelta(minutes=5))

@@ -53,8 +53,8 @@ class JobDetailOut(JobOut):
     log: list[LogLineOut]
 
     @staticmethod
-    def resolve_log(job: Job) -> list:
-        return selectors.recent_log(job)
+    def resolve_log(job: Job, context) -> list:
+        return selectors.recent_log(job, context["request"].user)
 
 
 def _job(request, job_id: int) -> Job:

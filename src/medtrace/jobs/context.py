@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from medtrace.jobs.choices import JobStatus, LogLevel
 from medtrace.jobs.models import Job, JobLogLine
+from medtrace.org.models import Site
 
 logger = logging.getLogger("medtrace.jobs")
 
@@ -40,7 +41,9 @@ class JobContext:
         self._last_write: float | None = None
         self._unsaved = False
 
-    def log(self, message: str, *, level: str = LogLevel.INFO) -> None:
+    def log(self, message: str, *, level: str = LogLevel.INFO, about=None) -> None:
+        """Write a line to the job's log; `about`, the record it names (with a site, or an
+        organization's), shows it only to the people who see that record."""
         logger.log(
             logging.WARNING if level != LogLevel.INFO else logging.INFO,
             "job %s %s: %s",
@@ -48,7 +51,16 @@ class JobContext:
             self.job.name,
             message,
         )
-        JobLogLine.objects.create(job_id=self.job.pk, level=level, message=str(message))
+        site_id = getattr(about, "site_id", None)
+        organization_id = getattr(about, "organization_id", None)
+        if site_id is not None and organization_id is None:
+            organization_id = (
+                Site.objects.filter(pk=site_id).values_list("organization_id", flat=True).first()
+            )
+        JobLogLine.objects.create(
+            job_id=self.job.pk, level=level, message=str(message), site_id=site_id,
+            organization_id=organization_id,
+        )  # fmt: skip
         if self._due():
             self._write()
 

@@ -116,6 +116,17 @@ class JobLogLine(models.Model):
         _("level"), max_length=10, choices=LogLevel.choices, default=LogLevel.INFO
     )
     message = models.TextField(_("message"))
+    # A line naming a site's record (a lot, a machine) is shown only to people who see that
+    # site, one naming an organization's record only to its people: a system job runs over
+    # every organization, and its page is open to each one's administrators.
+    site = models.ForeignKey(
+        "org.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("site"),
+    )  # fmt: skip
+    organization = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("organization"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("job log line")

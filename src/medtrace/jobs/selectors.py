@@ -2,6 +2,7 @@ from django.db.models import Count, Q, QuerySet
 
 from medtrace.jobs.choices import JobStatus
 from medtrace.jobs.models import Job, JobLogLine
+from medtrace.org import access
 
 LOG_LINES_SHOWN = 200
 
@@ -24,7 +25,12 @@ def status_counts(jobs: QuerySet[Job]) -> dict[str, int]:
     return counts
 
 
-def recent_log(job: Job, limit: int = LOG_LINES_SHOWN) -> list[JobLogLine]:
-    """The last `limit` lines, oldest first."""
-    lines = list(JobLogLine.objects.filter(job=job).order_by("-at", "-pk")[:limit])
+def recent_log(job: Job, user, limit: int = LOG_LINES_SHOWN) -> list[JobLogLine]:
+    """The last `limit` lines `user` may read, oldest first: a line about a record is theirs
+    when they see its site, or, without one, belong to its organization."""
+    readable = (Q(site__isnull=True) | Q(site__in=access.visible_sites(user))) & (
+        Q(organization__isnull=True) | Q(organization_id=user.organization_id)
+    )
+    found = JobLogLine.objects.filter(job=job).filter(readable)
+    lines = list(found.order_by("-at", "-pk")[:limit])
     return lines[::-1]

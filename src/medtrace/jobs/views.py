@@ -75,7 +75,7 @@ def job_detail(request, pk: int):
     job = get_object_or_404(selectors.visible_jobs(request.user), pk=pk)
     context = {
         "job": job,
-        "log_lines": selectors.recent_log(job),
+        "log_lines": selectors.recent_log(job, request.user),
         "log_limit": selectors.LOG_LINES_SHOWN,
         "can_change": request.user.has_perm("jobs.change_job"),
     }

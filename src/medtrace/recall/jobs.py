@@ -17,11 +17,11 @@ from medtrace.recall.services import delivery
     label=_("Remind consignees who have not acknowledged a recall notice"),
 )
 def remind_non_responders(ctx: JobContext) -> dict:
-    done = {"reminded": [], "escalated": []}
+    done = {"reminded": 0, "escalated": 0}
     for notice in delivery.due_for_reminder():
         outcome = delivery.remind_or_escalate(notice, by=None)
-        done[outcome].append(notice.number)
-        ctx.log(f"{notice.number} ({notice.recipient_name}): {outcome}")
+        done[outcome] += 1
+        ctx.log(f"{notice.number} ({notice.recipient_name}): {outcome}", about=notice.recall)
     return done
 
 

@@ -18,13 +18,11 @@ from medtrace.training.services import assignments
 def requalify_lapsed(ctx: JobContext) -> dict:
     created = assignments.requalify_lapsed()
     for assignment in created:
-        ctx.log(f"{assignment.trainee.username}: retraining on {assignment.revision} assigned.")
-    return {
-        "assigned": [
-            {"trainee": a.trainee.username, "revision_id": a.revision_id, "due_on": str(a.due_on)}
-            for a in created
-        ]
-    }
+        ctx.log(
+            f"{assignment.trainee.username}: retraining on {assignment.revision} assigned.",
+            about=assignment,
+        )
+    return {"assigned": len(created)}
 
 
 periodic("training.requalify_lapsed", every=timedelta(days=1), offset=timedelta(hours=1))

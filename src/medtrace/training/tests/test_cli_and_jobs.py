@@ -67,7 +67,10 @@ def test_the_daily_job_assigns_lapsed_qualifications_again(operator_a, in_force)
     assert claimed.pk == queued.pk
     finished = jobs.run_claimed(claimed)
     assert finished.status == "succeeded", finished.last_error
-    [assigned] = finished.result["assigned"]
-    assert assigned["trainee"] == "operator-a"
+    assert finished.result == {"assigned": 1}
+    [line] = finished.log_lines.values_list("message", flat=True).filter(
+        message__contains="retrain"
+    )
+    assert line.startswith("operator-a: retraining on")
     again = TrainingAssignment.objects.get(trainee=operator_a, status="open")
     assert "lapsed" in again.reason
