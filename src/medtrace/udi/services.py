@@ -115,7 +115,7 @@ def prepare_submission(
     database = Database(database)
     name = database.label
     # One submission numbered at a time per organization.
-    Organization.objects.select_for_update().get(pk=organization.pk)
+    Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     chosen = _chosen(
         selectors.device_statuses(organization.pk, database), device_identifier_ids, name
     )

@@ -50,7 +50,11 @@ def _refuse(code: ErrorCode, message, field: str | None = None):
 
 
 def _locked(change: ChangeRequest) -> ChangeRequest:
-    return ChangeRequest.objects.select_for_update().select_related("site").get(pk=change.pk)
+    return (
+        ChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(pk=change.pk)
+    )
 
 
 def _require_draft(change: ChangeRequest) -> None:

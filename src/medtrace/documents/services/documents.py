@@ -68,7 +68,9 @@ def create_document(
 ) -> ControlledDocument:
     """Register a controlled document owned by `site` with its first revision as a draft; the
     number is allocated (SOP-0007) unless one is given."""
-    organization = Organization.objects.select_for_update().get(pk=site.organization_id)
+    # NO KEY: a mutex among registrations that leaves rows referring to the organization free
+    # (a plain FOR UPDATE blocks their foreign-key checks and deadlocks with audit writers).
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=site.organization_id)
     number = number.strip().upper() or _next_number(organization, document_type)
     if ControlledDocument.objects.filter(organization=organization, number=number).exists():
         _duplicate(number)

@@ -158,7 +158,11 @@ def record_calibration(
 ) -> CalibrationRecord:
     """Draft a calibration record of `equipment`; it counts once verified. The next due date
     of a pass follows from the equipment's calibration interval."""
-    equipment = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
+    equipment = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(pk=equipment.pk)
+    )
     _check_equipment(equipment)
     if performed_on > usability.local_day(equipment):
         _refuse(

@@ -108,7 +108,11 @@ def update_equipment(*, equipment: Equipment, by=None, reason: str = "", **chang
     unknown = set(changes) - set(EQUIPMENT_FIELDS)
     if unknown:
         raise TypeError(f"not changeable here: {', '.join(sorted(unknown))}")
-    equipment = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
+    equipment = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(pk=equipment.pk)
+    )
     if equipment.status == EquipmentStatus.RETIRED:
         _refuse(
             ErrorCode.INVALID_STATE,
@@ -190,7 +194,11 @@ def record_last_calibration(*, equipment: Equipment, by, reason: str) -> Equipme
     """Bring the ledger's last calibration (and so its due date) in line with the calibration
     history's last pass; audited as a change with `reason` (the record that moved it).
     Called inside the calibration services' transaction."""
-    equipment = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
+    equipment = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(pk=equipment.pk)
+    )
     history = usability.effective_history(equipment)
     passes = [record for record in history if record.passed]
     last = passes[-1].performed_on if passes else None

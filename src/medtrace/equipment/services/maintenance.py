@@ -46,7 +46,11 @@ def create_plan(
     next_due_on: date | None = None,
 ) -> MaintenancePlan:
     """A recurring task; first due `next_due_on` (default: one interval from today)."""
-    equipment = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
+    equipment = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(pk=equipment.pk)
+    )
     _not_retired(equipment)
     if next_due_on is None and interval_days and interval_days > 0:
         next_due_on = usability.local_day(equipment) + timedelta(days=interval_days)
@@ -143,7 +147,11 @@ def record_maintenance(
     correction_reason: str = "",
 ) -> MaintenanceRecord:
     """Record maintenance done; see the module's docstring."""
-    equipment = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
+    equipment = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(pk=equipment.pk)
+    )
     _not_retired(equipment)
     if performed_on > usability.local_day(equipment):
         _refuse(

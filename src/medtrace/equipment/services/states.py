@@ -51,7 +51,11 @@ def record_state(
     client_id = (client_id or "").strip()
     if len(client_id) > CLIENT_ID_LENGTH:
         _refuse(ErrorCode.VALIDATION, _("A client ID has at most 64 characters."), "client_id")
-    equipment = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
+    equipment = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(pk=equipment.pk)
+    )
     if client_id:
         earlier = equipment.state_changes.filter(client_id=client_id).first()
         if earlier is not None:

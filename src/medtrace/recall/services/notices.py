@@ -222,7 +222,9 @@ def prepare(recall: Recall, *, by) -> Prepared:
     lots, serials and quantities; notices not yet sent are refreshed to the current scope (a sent
     notice is never rewritten)."""
     recall = (
-        Recall.objects.select_for_update().select_related("site", "organization").get(pk=recall.pk)
+        Recall.objects.select_for_update(of=("self",))
+        .select_related("site", "organization")
+        .get(pk=recall.pk)
     )
     require_change(recall, by)
     _require_open(recall)

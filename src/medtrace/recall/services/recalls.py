@@ -187,7 +187,11 @@ def _require_change(recall: Recall, by) -> None:
 
 
 def _locked(recall: Recall) -> Recall:
-    return Recall.objects.select_for_update().select_related("site__organization").get(pk=recall.pk)
+    return (
+        Recall.objects.select_for_update(of=("self",))
+        .select_related("site__organization")
+        .get(pk=recall.pk)
+    )
 
 
 @transaction.atomic
