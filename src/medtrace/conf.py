@@ -1,6 +1,7 @@
 """Typed readers for the MEDTRACE_* environment variables; a bad value stops start-up with
 one clear line naming the variable (ConfigError), never a silent default."""
 
+import ipaddress
 import os
 import re
 import secrets
@@ -61,6 +62,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_networks(
+    name: str, default: list[str]
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Addresses or networks ("10.0.0.5, 10.1.0.0/16, ::1"); anything else is refused."""
+    networks = []
+    for part in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not an IP address or network") from None
+    return networks
 
 
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

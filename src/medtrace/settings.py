@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "medtrace.core.middleware.ClientAddressMiddleware",
     "medtrace.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "medtrace.core.middleware.RequestIdMiddleware",
@@ -135,6 +136,9 @@ MFA_REQUIRED_ROLES = [
 RATE_LIMIT_SIGN_INS = conf.env_int("MEDTRACE_RATE_LIMIT_SIGN_INS", 10, minimum=0)
 RATE_LIMIT_SIGNATURES = conf.env_int("MEDTRACE_RATE_LIMIT_SIGNATURES", 20, minimum=0)
 RATE_LIMIT_TOKENS = conf.env_int("MEDTRACE_RATE_LIMIT_TOKENS", 30, minimum=0)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks): behind one, every
+# request comes from its address, and the limits above and the audit trail would name it.
+TRUSTED_PROXIES = conf.env_networks("MEDTRACE_TRUSTED_PROXIES", [])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

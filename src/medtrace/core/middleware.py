@@ -1,10 +1,13 @@
-"""Request id for log and audit correlation, the security headers Django does not set, and
-the answer when the database cannot serve a request."""
+"""The client's address behind trusted proxies, request id for log and audit correlation, the
+security headers Django does not set, and the answer when the database cannot serve a
+request."""
 
+import ipaddress
 import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -43,6 +46,44 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class ClientAddressMiddleware:
+    """Behind trusted reverse proxies (settings.TRUSTED_PROXIES), REMOTE_ADDR becomes the
+    client's: the nearest address in X-Forwarded-For that is not one of those proxies. Anyone
+    can send the header, so it is believed only as far as the proxies that added it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META["REMOTE_ADDR"] = client_address(
+            request.META.get("REMOTE_ADDR", ""),
+            request.META.get("HTTP_X_FORWARDED_FOR", ""),
+            settings.TRUSTED_PROXIES,
+        )
+        return self.get_response(request)
+
+
+def client_address(remote: str, forwarded_for: str, proxies) -> str:
+    address = remote
+    hops = [hop.strip() for hop in forwarded_for.split(",")] if forwarded_for else []
+    while _is_proxy(address, proxies) and hops:
+        hop = hops.pop()
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # not an address: the proxy's own word ends here
+        address = hop
+    return address
+
+
+def _is_proxy(address: str, proxies) -> bool:
+    try:
+        found = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(found in network for network in proxies)
 
 
 class SecurityHeadersMiddleware:
