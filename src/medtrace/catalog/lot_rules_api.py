@@ -4,6 +4,7 @@ Rules are organization-wide master data like items; a preview needs a site the c
 from datetime import date
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from medtrace.catalog import selectors
@@ -61,7 +62,7 @@ def list_lot_rules(request):
 def create_lot_rule(request, payload: LotRuleIn):
     require_perm(request, "catalog.add_lotnumberrule")
     if request.user.organization is None:
-        raise DomainError(ErrorCode.PERMISSION_DENIED, "You belong to no organization.")
+        raise DomainError(ErrorCode.PERMISSION_DENIED, _("You belong to no organization."))
     item = selectors.get_item_or_404(request.user, payload.item) if payload.item else None
     rule = lot_numbers.create_lot_rule(
         organization=request.user.organization,

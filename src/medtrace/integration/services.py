@@ -258,7 +258,15 @@ def send_test(subscription: Subscription, *, by) -> Delivery:
     }
     message.save()
     outbox.fan_out({subscription.pk: [message]}, [subscription])
-    return subscription.deliveries.get(message=message)
+    delivery = subscription.deliveries.get(message=message)
+    audit.record(
+        AuditAction.CREATE,
+        delivery,
+        by=by,
+        changes={"test": True, "message": str(message.message_id)},
+        organization_id=subscription.organization_id,
+    )
+    return delivery
 
 
 # EPCIS named queries (the REST binding's /queries) -------------------------------------

@@ -78,6 +78,8 @@ def test_switch_off_rotate_and_test_message(client, admin_a, webhook, receiver):
     assert webhook.secret != old_secret
     assert webhook.secret in client.get(f"/integration/{webhook.pk}/").content.decode()
     client.post(f"/integration/{webhook.pk}/test/")
+    sent = AuditEntry.objects.filter(object_type="integration.delivery").latest("pk")
+    assert (sent.action, sent.actor, sent.changes["test"]) == ("create", admin_a, True)
     sending.deliver_due("w1")
     assert receiver.requests[0].json["type"] == "medtrace.ping"
     assert receiver.verified(webhook.secret)
