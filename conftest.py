@@ -54,8 +54,11 @@ def _postgres_version(db) -> str:
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, settings):
-    """A data dir per test: audit checkpoints and the signing key never leak between tests."""
+    """A data dir per test, uploads and generated files included: audit checkpoints, the signing
+    key and files never leak between tests (nor between the workers of a parallel run, which
+    share the session's MEDTRACE_DATA_DIR)."""
     settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = settings.DATA_DIR / "media"
     return settings.DATA_DIR
 
 

@@ -64,7 +64,7 @@ def _matrix(django_db_setup, django_db_blocker, tmp_path_factory, _demo_template
     data_dir = tmp_path_factory.mktemp("isolation") / "data"
     with django_db_blocker.unblock(), translation.override("en"):
         before = DatabaseCopy("before_isolation")
-        with override_settings(DATA_DIR=data_dir):
+        with override_settings(DATA_DIR=data_dir, MEDIA_ROOT=data_dir / "media"):
             plant = committed_demo_plant(data_dir)
             people = _people(plant)
             immutability.install(connection)

@@ -15,8 +15,8 @@ class Context:
     def __init__(self):
         self.lines = []
 
-    def log(self, line):
-        self.lines.append(line)
+    def log(self, line, **kwargs):
+        self.lines.append((line, kwargs.get("about")))
 
 
 def test_the_job_makes_revisions_due_today_effective(sop, author_a, qa_a):
@@ -24,9 +24,10 @@ def test_the_job_makes_revisions_due_today_effective(sop, author_a, qa_a):
     revisions.update_draft(draft, by=author_a, effective_on=sop.site.local_date() + timedelta(1))
     revisions.submit(draft, by=author_a, password=PASSWORD)
     revisions.approve(draft, by=qa_a, password=PASSWORD)
-    assert make_due_effective(Context()) == {"effective": []}
+    assert make_due_effective(Context()) == {"effective": 0}
     DocumentRevision.objects.filter(pk=draft.pk).update(effective_on=sop.site.local_date())
     context = Context()
-    assert make_due_effective(context) == {"effective": ["SOP-0001 rev. 1"]}
+    assert make_due_effective(context) == {"effective": 1}
     draft.refresh_from_db()
-    assert draft.status == RevisionStatus.EFFECTIVE and context.lines
+    assert draft.status == RevisionStatus.EFFECTIVE
+    assert context.lines == [("SOP-0001 rev. 1 is effective.", sop)], "shown where SOP-0001 is"
